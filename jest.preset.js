@@ -1,0 +1,19 @@
+// One jest setup for every project: ts-jest in transpile-only mode (type errors are
+// caught by `npm run typecheck`), node environment, UTC so time handling is honest.
+process.env.TZ = 'UTC';
+
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: true, diagnostics: false }],
+  },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper: {
+    '^@health-bridge/health-archive$': '<rootDir>/../../libs/health-archive/src/index.ts',
+    '^@health-bridge/viatom-client$': '<rootDir>/../../libs/viatom-client/src/index.ts',
+    '^@health-bridge/viatom-sandbox$': '<rootDir>/../../tools/viatom-sandbox/src/index.ts',
+  },
+  testMatch: ['**/?(*.)+(spec|test).ts'],
+  testTimeout: 30000,
+};

@@ -1,0 +1,85 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { DataSourceOptions, LoggerOptions } from 'typeorm';
+import { healthArchiveEntities } from '../entities/schemas';
+import { healthArchiveMigrations } from '../migrations';
+import type { Dialect } from './dialect';
+
+export interface HealthArchiveDatabaseOptions {
+  /** `sqlite:<path>` (`sqlite::memory:` for a throw-away database) or `postgres://user@host:port/db`. */
+  url: string;
+  /** PostgreSQL schema to use (default: the server's search_path, normally `public`). */
+  schema?: string;
+  /** PostgreSQL connection pool size. Default 10. */
+  poolSize?: number;
+  /** Run pending migrations when the DataSource initialises. Default false. */
+  migrationsRun?: boolean;
+  /** SQLite: how long a writer waits for a lock, in ms. Default 5000. */
+  busyTimeoutMs?: number;
+  logging?: LoggerOptions;
+}
+
+export interface ParsedDatabaseUrl {
+  dialect: Dialect;
+  /** SQLite file path or ':memory:'; the PostgreSQL URL as given. */
+  location: string;
+}
+
+/** Reads a DATABASE_URL; throws with a message that says what is accepted. */
+export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
+  const value = url.trim();
+  if (value.startsWith('sqlite:')) {
+    const location = value.slice('sqlite:'.length).replace(/^\/\//, '');
+    if (!location) throw new Error('DATABASE_URL "sqlite:" needs a path, e.g. sqlite:./data/health-bridge.sqlite or sqlite::memory:');
+    return { dialect: 'sqlite', location };
+  }
+  if (/^postgres(ql)?:\/\//.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new Error('DATABASE_URL is not a valid postgres:// URL');
+    }
+    return { dialect: 'postgres', location: value };
+  }
+  throw new Error('DATABASE_URL must start with "sqlite:" or "postgres://"');
+}
+
+/**
+ * The one TypeORM options source, shared by the app, the tests and the migration CLI.
+ * `synchronize` is always off: the schema comes from the migrations.
+ */
+export function healthArchiveDataSourceOptions(options: HealthArchiveDatabaseOptions): DataSourceOptions {
+  const { dialect, location } = parseDatabaseUrl(options.url);
+  const common = {
+    entities: healthArchiveEntities(dialect),
+    migrations: healthArchiveMigrations,
+    migrationsRun: options.migrationsRun ?? false,
+    migrationsTransactionMode: 'each' as const,
+    synchronize: false,
+    logging: options.logging ?? false,
+  };
+  if (dialect === 'sqlite') {
+    if (location !== ':memory:') mkdirSync(dirname(resolve(location)), { recursive: true });
+    const busyTimeout = options.busyTimeoutMs ?? 5000;
+    return {
+      ...common,
+      type: 'better-sqlite3',
+      database: location,
+      // WAL lets readers run beside the writer; the busy timeout makes a writer wait instead of SQLITE_BUSY.
+      enableWAL: location !== ':memory:',
+      prepareDatabase: (db: { pragma(source: string): unknown }) => {
+        db.pragma(`busy_timeout = ${busyTimeout}`);
+        db.pragma('foreign_keys = ON');
+      },
+    };
+  }
+  return {
+    ...common,
+    type: 'postgres',
+    url: location,
+    schema: options.schema,
+    poolSize: options.poolSize ?? 10,
+    // Fail a checkout quickly when the server is down, instead of queueing requests forever.
+    extra: { connectionTimeoutMillis: 5000 },
+  };
+}

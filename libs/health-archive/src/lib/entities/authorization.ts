@@ -1,0 +1,28 @@
+export enum AuthorizationStatus {
+  Authorized = 'authorized',
+  Revoked = 'revoked',
+}
+
+/** Who ended an authorization. */
+export enum RevokedBy {
+  /** The user, on Viatom's side (type-3 push). */
+  User = 'user',
+  /** The integrator, through this service's cancel. */
+  Integrator = 'integrator',
+}
+
+/** The authorization a phone's owner gave (or withdrew) to share their health archive. */
+export class Authorization {
+  id!: number;
+  phone!: string;
+  status!: AuthorizationStatus;
+  accountId!: string;
+  memberId!: string;
+  authorizedAt!: Date | null;
+  revokedAt!: Date | null;
+  revokedBy!: RevokedBy | null;
+  /** Source time of the last change applied: pushes older than this are stale. */
+  lastChangeAt!: Date;
+  createdAt!: Date;
+  updatedAt!: Date;
+}

@@ -1,0 +1,15 @@
+/** A measurement pushed by Viatom (type 1), its `data` kept whole as received. */
+export class Measurement {
+  id!: number;
+  pushId!: number;
+  dataTag!: string;
+  accountId!: string;
+  memberId!: string;
+  deviceSn!: string;
+  /** `data.data_type` (1 temperature, 2 SpO2, 3 blood pressure, …), null when absent. */
+  dataType!: number | null;
+  /** `data.measure_time` as a UTC instant, when present. */
+  measuredAt!: Date | null;
+  data!: Record<string, unknown>;
+  receivedAt!: Date;
+}

@@ -1,0 +1,85 @@
+import { EntitySchema } from 'typeorm';
+import { columnTypes, Dialect } from '../database/dialect';
+import { Authorization } from './authorization';
+import { Measurement } from './measurement';
+import { PushLogEntry } from './push-log-entry';
+
+/**
+ * The mapping of the entity classes to tables. It is built per engine because the
+ * engines name an instant and a JSON document differently (timestamptz/jsonb on
+ * PostgreSQL, datetime/JSON text on SQLite); the classes stay plain.
+ * Keep in step with the migrations in ../migrations.
+ */
+export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
+  const t = columnTypes(dialect);
+  // Ids are integers in JS on both engines (bigint on PostgreSQL, read back as a number).
+  const id = { type: t.id, primary: true, generated: 'increment', transformer: idTransformer } as const;
+  const instant = { type: t.instant } as const;
+  const nullableInstant = { type: t.instant, nullable: true } as const;
+
+  const pushLog = new EntitySchema<PushLogEntry>({
+    name: 'PushLogEntry',
+    target: PushLogEntry,
+    tableName: 'push_log',
+    columns: {
+      id,
+      dedupeKey: { name: 'dedupe_key', type: 'varchar', length: 300 },
+      dataTag: { name: 'data_tag', type: 'varchar', length: 256 },
+      type: { type: 'integer' },
+      accountId: { name: 'account_id', type: 'varchar', length: 256 },
+      memberId: { name: 'member_id', type: 'varchar', length: 256 },
+      deviceSn: { name: 'device_sn', type: 'varchar', length: 256 },
+      phone: { type: 'varchar', length: 32, nullable: true },
+      sourceCreatedAt: { name: 'source_created_at', ...nullableInstant },
+      sourceUpdatedAt: { name: 'source_updated_at', ...nullableInstant },
+      receivedAt: { name: 'received_at', ...instant },
+      outcome: { type: 'varchar', length: 16 },
+      rawMessage: { name: 'raw_message', type: 'text' },
+    },
+  });
+
+  const authorization = new EntitySchema<Authorization>({
+    name: 'Authorization',
+    target: Authorization,
+    tableName: 'user_authorization',
+    columns: {
+      id,
+      phone: { type: 'varchar', length: 32 },
+      status: { type: 'varchar', length: 16 },
+      accountId: { name: 'account_id', type: 'varchar', length: 256 },
+      memberId: { name: 'member_id', type: 'varchar', length: 256 },
+      authorizedAt: { name: 'authorized_at', ...nullableInstant },
+      revokedAt: { name: 'revoked_at', ...nullableInstant },
+      revokedBy: { name: 'revoked_by', type: 'varchar', length: 16, nullable: true },
+      lastChangeAt: { name: 'last_change_at', ...instant },
+      createdAt: { name: 'created_at', ...instant },
+      updatedAt: { name: 'updated_at', ...instant },
+    },
+  });
+
+  const measurement = new EntitySchema<Measurement>({
+    name: 'Measurement',
+    target: Measurement,
+    tableName: 'measurement',
+    columns: {
+      id,
+      pushId: { name: 'push_id', type: t.id, transformer: idTransformer },
+      dataTag: { name: 'data_tag', type: 'varchar', length: 256 },
+      accountId: { name: 'account_id', type: 'varchar', length: 256 },
+      memberId: { name: 'member_id', type: 'varchar', length: 256 },
+      deviceSn: { name: 'device_sn', type: 'varchar', length: 256 },
+      dataType: { name: 'data_type', type: 'integer', nullable: true },
+      measuredAt: { name: 'measured_at', ...nullableInstant },
+      data: { type: t.json },
+      receivedAt: { name: 'received_at', ...instant },
+    },
+  });
+
+  return [pushLog, authorization, measurement];
+}
+
+/** PostgreSQL returns bigint as a string; ids here stay far below 2^53. */
+const idTransformer = {
+  to: (value: number | undefined) => value,
+  from: (value: string | number | null) => (value === null ? null : Number(value)),
+};

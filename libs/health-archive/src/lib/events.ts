@@ -1,0 +1,42 @@
+import { RevokedBy } from './entities/authorization';
+
+/**
+ * Domain events, emitted with `@nestjs/event-emitter` after the transaction that caused
+ * them committed. Listen with `@OnEvent(AuthorizationGrantedEvent.name)` etc.
+ */
+export class AuthorizationGrantedEvent {
+  static readonly eventName = 'health-archive.authorization.granted';
+  constructor(
+    readonly phone: string,
+    readonly accountId: string,
+    readonly memberId: string,
+    readonly authorizedAt: Date,
+  ) {}
+}
+
+export class AuthorizationRevokedEvent {
+  static readonly eventName = 'health-archive.authorization.revoked';
+  constructor(
+    readonly phone: string,
+    readonly revokedBy: RevokedBy,
+    readonly revokedAt: Date,
+  ) {}
+}
+
+export class MeasurementReceivedEvent {
+  static readonly eventName = 'health-archive.measurement.received';
+  constructor(
+    readonly measurementId: number,
+    readonly accountId: string,
+    readonly memberId: string,
+    readonly dataType: number | null,
+    readonly measuredAt: Date | null,
+    readonly data: Record<string, unknown>,
+  ) {}
+}
+
+export type HealthArchiveEvent = AuthorizationGrantedEvent | AuthorizationRevokedEvent | MeasurementReceivedEvent;
+
+export function eventNameOf(event: HealthArchiveEvent): string {
+  return (event.constructor as { eventName: string }).eventName;
+}

@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'viatom-sandbox',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/tools/viatom-sandbox',
+};
