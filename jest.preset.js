@@ -6,10 +6,11 @@ process.env.TZ = 'UTC';
 module.exports = {
   testEnvironment: 'node',
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json', isolatedModules: true, diagnostics: false }],
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
+    '^@health-bridge/health-archive/testing$': '<rootDir>/../../libs/health-archive/src/testing.ts',
     '^@health-bridge/health-archive$': '<rootDir>/../../libs/health-archive/src/index.ts',
     '^@health-bridge/viatom-client$': '<rootDir>/../../libs/viatom-client/src/index.ts',
     '^@health-bridge/viatom-sandbox$': '<rootDir>/../../tools/viatom-sandbox/src/index.ts',

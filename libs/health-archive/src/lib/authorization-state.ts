@@ -1,4 +1,6 @@
 import { EntityManager } from 'typeorm';
+import { dialectOf } from './database/dialect';
+import { insertOrIgnore } from './database/insert-or-ignore';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
 
 /** A change to a phone's authorization, from a push or from the integrator's cancel. */
@@ -35,32 +37,28 @@ export function isStale(current: Pick<Authorization, 'lastChangeAt' | 'status'>,
  */
 export async function applyAuthorizationChange(manager: EntityManager, change: AuthorizationChange, now: Date): Promise<ChangeResult> {
   const repo = manager.getRepository(Authorization);
-  const isPostgres = manager.connection.options.type === 'postgres';
-  const lockedRow = () =>
-    repo
-      .createQueryBuilder('a')
-      .where('a.phone = :phone', { phone: change.phone })
-      .setLock(isPostgres ? 'pessimistic_write' : undefined as never)
-      .getOne();
-  let current = await (isPostgres ? lockedRow() : repo.findOneBy({ phone: change.phone }));
+  const lockedRow = () => {
+    const query = repo.createQueryBuilder('a').where('a.phone = :phone', { phone: change.phone });
+    return (dialectOf(manager) === 'postgres' ? query.setLock('pessimistic_write') : query).getOne();
+  };
 
+  let current = await lockedRow();
   if (!current) {
-    const created = repo.create({
+    const insertedId = await insertOrIgnore(manager, 'user_authorization', {
       phone: change.phone,
       status: change.status,
-      accountId: change.accountId,
-      memberId: change.memberId,
-      authorizedAt: change.status === AuthorizationStatus.Authorized ? change.at : null,
-      revokedAt: change.status === AuthorizationStatus.Revoked ? change.at : null,
-      revokedBy: change.status === AuthorizationStatus.Revoked ? change.revokedBy : null,
-      lastChangeAt: change.at,
-      createdAt: now,
-      updatedAt: now,
+      account_id: change.accountId,
+      member_id: change.memberId,
+      authorized_at: change.status === AuthorizationStatus.Authorized ? change.at : null,
+      revoked_at: change.status === AuthorizationStatus.Revoked ? change.at : null,
+      revoked_by: change.status === AuthorizationStatus.Revoked ? change.revokedBy : null,
+      last_change_at: change.at,
+      created_at: now,
+      updated_at: now,
     });
-    const inserted = await repo.createQueryBuilder().insert().values(created).orIgnore().execute();
-    if (insertedCount(inserted.raw, inserted.identifiers) > 0) {
-      const saved = await repo.findOneByOrFail({ phone: change.phone });
-      return { applied: true, authorization: saved, transition: change.status === AuthorizationStatus.Authorized ? 'granted' : 'revoked' };
+    if (insertedId !== null) {
+      const created = await repo.findOneByOrFail({ id: insertedId });
+      return { applied: true, authorization: created, transition: change.status === AuthorizationStatus.Authorized ? 'granted' : 'revoked' };
     }
     // Another transaction created the row first: decide against it.
     current = await lockedRow();
@@ -70,40 +68,39 @@ export async function applyAuthorizationChange(manager: EntityManager, change: A
   if (isStale(current, change)) return { applied: false, authorization: current };
 
   const wasStatus = current.status;
-  const accountId = change.accountId || current.accountId;
-  const memberId = change.memberId || current.memberId;
   let transition: 'granted' | 'revoked' | 'unchanged' = 'unchanged';
   if (change.status === AuthorizationStatus.Authorized) {
-    if (wasStatus !== AuthorizationStatus.Authorized) transition = 'granted';
-    Object.assign(current, {
-      status: AuthorizationStatus.Authorized,
-      authorizedAt: wasStatus === AuthorizationStatus.Authorized ? current.authorizedAt : change.at,
-      revokedAt: null,
-      revokedBy: null,
-    });
+    if (wasStatus !== AuthorizationStatus.Authorized) {
+      transition = 'granted';
+      current.authorizedAt = change.at;
+    }
+    current.status = AuthorizationStatus.Authorized;
+    current.revokedAt = null;
+    current.revokedBy = null;
   } else if (wasStatus !== AuthorizationStatus.Revoked) {
     // An already revoked authorization keeps who revoked it and when: the type-3 push
     // Viatom sends after the integrator's own cancel is an echo, not a new revocation.
     transition = 'revoked';
-    Object.assign(current, { status: AuthorizationStatus.Revoked, revokedAt: change.at, revokedBy: change.revokedBy });
+    current.status = AuthorizationStatus.Revoked;
+    current.revokedAt = change.at;
+    current.revokedBy = change.revokedBy;
   }
-  Object.assign(current, { accountId, memberId, lastChangeAt: change.at, updatedAt: now });
-  await repo.update({ id: current.id }, {
-    status: current.status,
-    accountId: current.accountId,
-    memberId: current.memberId,
-    authorizedAt: current.authorizedAt,
-    revokedAt: current.revokedAt,
-    revokedBy: current.revokedBy,
-    lastChangeAt: current.lastChangeAt,
-    updatedAt: current.updatedAt,
-  });
+  current.accountId = change.accountId || current.accountId;
+  current.memberId = change.memberId || current.memberId;
+  current.lastChangeAt = change.at;
+  current.updatedAt = now;
+  await repo.update(
+    { id: current.id },
+    {
+      status: current.status,
+      accountId: current.accountId,
+      memberId: current.memberId,
+      authorizedAt: current.authorizedAt,
+      revokedAt: current.revokedAt,
+      revokedBy: current.revokedBy,
+      lastChangeAt: current.lastChangeAt,
+      updatedAt: current.updatedAt,
+    },
+  );
   return { applied: true, authorization: current, transition };
-}
-
-/** How many rows an INSERT … ON CONFLICT DO NOTHING wrote, on either engine. */
-export function insertedCount(raw: unknown, identifiers: unknown[]): number {
-  if (Array.isArray(raw)) return raw.length; // PostgreSQL: RETURNING rows
-  if (raw && typeof raw === 'object' && 'changes' in raw) return Number((raw as { changes: number }).changes); // better-sqlite3
-  return identifiers.filter((id) => id && Object.values(id as object).some((v) => v !== undefined)).length;
 }

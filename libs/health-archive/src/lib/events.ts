@@ -38,5 +38,5 @@ export class MeasurementReceivedEvent {
 export type HealthArchiveEvent = AuthorizationGrantedEvent | AuthorizationRevokedEvent | MeasurementReceivedEvent;
 
 export function eventNameOf(event: HealthArchiveEvent): string {
-  return (event.constructor as { eventName: string }).eventName;
+  return (event.constructor as unknown as { eventName: string }).eventName;
 }

@@ -79,7 +79,16 @@ export function healthArchiveDataSourceOptions(options: HealthArchiveDatabaseOpt
     url: location,
     schema: options.schema,
     poolSize: options.poolSize ?? 10,
-    // Fail a checkout quickly when the server is down, instead of queueing requests forever.
-    extra: { connectionTimeoutMillis: 5000 },
+    extra: {
+      // Fail a checkout quickly when the server is down, instead of queueing requests forever.
+      connectionTimeoutMillis: 5000,
+      // Plain SQL (the hot path's INSERT … ON CONFLICT) resolves tables in the same schema as TypeORM.
+      ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
+    },
   };
+}
+
+function quoteIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(name)) throw new Error(`Invalid PostgreSQL schema name "${name}"`);
+  return name;
 }

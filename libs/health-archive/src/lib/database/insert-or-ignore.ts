@@ -1,0 +1,36 @@
+import { EntityManager } from 'typeorm';
+import { dialectOf } from './dialect';
+
+/**
+ * `INSERT … ON CONFLICT DO NOTHING RETURNING id` on either engine: the new row's id, or
+ * null when a unique constraint said the row already exists. One statement, so that
+ * "is it a duplicate?" is decided by the database, not by a read before the write.
+ */
+export async function insertOrIgnore(
+  manager: EntityManager,
+  table: string,
+  values: Record<string, unknown>,
+): Promise<number | null> {
+  const dialect = dialectOf(manager);
+  const columns = Object.keys(values);
+  const placeholders = columns.map((_, i) => (dialect === 'postgres' ? `$${i + 1}` : '?'));
+  const params = columns.map((column) => toParameter(values[column], dialect));
+  const sql =
+    `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${placeholders.join(', ')}) ` +
+    'ON CONFLICT DO NOTHING RETURNING "id"';
+  const rows: Array<{ id: number | string }> = await manager.query(sql, params);
+  return rows.length > 0 ? Number(rows[0].id) : null;
+}
+
+/** Parameters as each driver stores them: SQLite keeps instants as TypeORM's UTC datetime text. */
+function toParameter(value: unknown, dialect: 'sqlite' | 'postgres'): unknown {
+  if (value instanceof Date) return dialect === 'sqlite' ? sqliteDatetime(value) : value;
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'boolean' && dialect === 'sqlite') return value ? 1 : 0;
+  return value;
+}
+
+/** The text TypeORM writes for a `datetime` column on SQLite: `YYYY-MM-DD HH:mm:ss.SSS`, UTC. */
+export function sqliteDatetime(instant: Date): string {
+  return instant.toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuthorizationService } from './authorization.service';
+import { TransactionRunner } from './database/transaction-runner';
+import { MeasurementService } from './measurement.service';
+import { PushIngestService } from './push-ingest.service';
+import { PushLogService } from './push-log.service';
+
+/**
+ * The health archive's services. It needs, from the importing app:
+ * - a TypeORM DataSource built from `healthArchiveDataSourceOptions()` (`TypeOrmModule.forRoot`),
+ * - `ViatomClientModule.forRoot()` (global), and `EventEmitterModule.forRoot()`.
+ */
+@Module({
+  providers: [TransactionRunner, PushIngestService, AuthorizationService, PushLogService, MeasurementService],
+  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService],
+})
+export class HealthArchiveModule {}
