@@ -136,7 +136,8 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
   };
   const createTime = time('create_time');
   const updateTime = time('update_time');
-  if (input['create_time'] == null && input['update_time'] == null) {
+  const absent = (value: unknown) => value === undefined || value === null || value === '';
+  if (absent(input['create_time']) && absent(input['update_time'])) {
     errors.push('create_time: required (or update_time)');
   }
 

@@ -47,6 +47,9 @@ export function parseViatomTime(value: string, offset: string = DEFAULT_VIATOM_T
 
 /** Formats an instant the way Viatom writes times, in the given offset. */
 export function formatViatomTime(instant: Date, offset: string = DEFAULT_VIATOM_TIME_ZONE): string {
+  if (!isValidUtcOffset(offset)) {
+    throw new RangeError(`Invalid UTC offset "${offset}": expected "Z" or ±HH:MM`);
+  }
   const shifted = new Date(instant.getTime() + offsetMinutes(offset) * 60_000);
   const pad = (n: number) => String(n).padStart(2, '0');
   return (

@@ -46,10 +46,17 @@ export class ViatomClient {
   /** Cancels the authorization the user with this phone gave. Resolves when Viatom said yes. */
   async cancelAuthorization(phone: string, options: ViatomCallOptions = {}): Promise<void> {
     const body: CancelRequestBody = { phone };
-    await this.call<unknown>(ViatomEndpoint.AuthCancel, body, options, maskPhone(phone));
+    await this.call<unknown>(ViatomEndpoint.AuthCancel, body, options, maskPhone(phone), phone.trim());
   }
 
-  private async call<T>(endpoint: ViatomEndpoint, body: unknown, options: ViatomCallOptions, subject = ''): Promise<T> {
+  /** `subject` names the call in logs; `unmasked` (the raw phone) is replaced by it wherever Viatom echoes it. */
+  private async call<T>(
+    endpoint: ViatomEndpoint,
+    body: unknown,
+    options: ViatomCallOptions,
+    subject = '',
+    unmasked = '',
+  ): Promise<T> {
     const started = performance.now();
     const outcome = (result: string) =>
       `Viatom ${endpoint}${subject ? ` for ${subject}` : ''}: ${result} in ${Math.round(performance.now() - started)} ms`;
@@ -67,6 +74,8 @@ export class ViatomClient {
           // The body is parsed here, so a non-JSON answer is reported as such.
           responseType: 'text',
           transformResponse: (raw: unknown) => raw,
+          // The body is serialized here: axios would JSON-encode the empty body of jump_path into '""'.
+          transformRequest: (data: unknown) => data,
           timeout: this.timeoutMs,
           signal: AbortSignal.timeout(this.timeoutMs),
           validateStatus: () => true,
@@ -102,7 +111,8 @@ export class ViatomClient {
     }
     if (envelope.code !== 0) {
       // `reason` is Viatom's detail (often a stack trace): it belongs in the log, not in answers.
-      this.logger.warn(outcome(`refused with code ${envelope.code} (${envelope.message}); reason: ${envelope.reason}`));
+      const scrub = (text: unknown) => (unmasked.length >= 6 ? String(text ?? '').split(unmasked).join(subject) : String(text ?? ''));
+      this.logger.warn(outcome(`refused with code ${envelope.code} (${scrub(envelope.message)}); reason: ${scrub(envelope.reason)}`));
       throw new ViatomApiError(envelope.code, envelope.message ?? '', envelope.reason ?? '', endpoint);
     }
     if (response.status < 200 || response.status >= 300) {

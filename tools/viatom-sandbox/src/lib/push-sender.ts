@@ -15,16 +15,16 @@ export function redactUrl(url: string | null): string | null {
   }
 }
 
-export function checkPushUrl(url: unknown): string | null {
+export function checkPushUrl(url: unknown, label = 'push URL'): string | null {
   if (url === null) return null;
-  if (typeof url !== 'string') throw new TypeError('push URL: must be a string (or null to unset)');
+  if (typeof url !== 'string') throw new TypeError(`${label}: must be a string (or null to unset)`);
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new TypeError(`push URL: "${url.slice(0, 200)}" is not a URL`);
+    throw new TypeError(`${label}: "${url.slice(0, 200)}" is not a URL`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError('push URL: must be http or https');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`${label}: must be http or https`);
   return url;
 }
 
@@ -46,7 +46,15 @@ export class PushSender {
   ) {}
 
   send(message: unknown, trigger: PushTrigger, raw?: RawBody): Promise<PushRecord> {
-    const promise = this.post(message, trigger, raw);
+    return this.track(this.post(message, trigger, raw));
+  }
+
+  /** Sends once `ready` settles; counts as in flight from now on, so `settled()` waits for it. */
+  sendAfter(ready: Promise<unknown>, message: unknown, trigger: PushTrigger): Promise<PushRecord> {
+    return this.track(ready.then(() => this.post(message, trigger)));
+  }
+
+  private track(promise: Promise<PushRecord>): Promise<PushRecord> {
     this.inflight.add(promise);
     void promise.finally(() => this.inflight.delete(promise));
     return promise;
@@ -64,6 +72,7 @@ export class PushSender {
 
   reset(): void {
     this.records.length = 0;
+    this.nextId = 1;
   }
 
   private async post(message: unknown, trigger: PushTrigger, raw?: RawBody): Promise<PushRecord> {
@@ -119,5 +128,6 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   if (err?.name === 'AbortError') return 'aborted: the sandbox is closing';
   const cause = err?.cause;
   if (cause?.code) return `${cause.code}: ${cause.message ?? err.message ?? ''}`.trim();
+  if (cause?.message) return `${err.message}: ${cause.message}`;
   return err?.message ?? String(error);
 }

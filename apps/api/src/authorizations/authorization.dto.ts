@@ -1,0 +1,88 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { Authorization, AuthorizationStatus, RevokedBy } from '@health-bridge/health-archive';
+import { VIATOM_LANGUAGES, type ViatomLanguage } from '@health-bridge/viatom-client';
+import { IsPhone, PageDto, PageQueryDto } from '../common/dto';
+
+export class AuthUrlRequestDto {
+  @ApiProperty({
+    required: false,
+    enum: VIATOM_LANGUAGES,
+    description: "Language of Viatom's consent page. Defaults to the configured VIATOM_LANGUAGE.",
+    example: 'zh-CN',
+  })
+  @IsOptional()
+  @IsIn(VIATOM_LANGUAGES, { message: `language must be one of ${VIATOM_LANGUAGES.join(', ')}` })
+  language?: ViatomLanguage;
+}
+
+export class AuthUrlResponseDto {
+  @ApiProperty({
+    description:
+      "URL of Viatom's consent page, exactly as Viatom sent it: open it in a browser or WebView. Do not re-encode it (its `sign` is base64 and may hold + / =).",
+    example: 'https://open.viatomtech.com.cn/auth/#/?sign=SoR8T6T9zhecSR1qw+/==',
+  })
+  jumpPath!: string;
+}
+
+export class CancelAuthorizationDto {
+  @ApiProperty({ description: 'Phone of the user whose authorization to cancel: digits with an optional leading +, 6 to 20 digits.', example: '15312341234' })
+  @IsPhone()
+  phone!: string;
+}
+
+export class AuthorizationDto {
+  @ApiProperty({ example: '15312341234' })
+  phone!: string;
+
+  @ApiProperty({ enum: AuthorizationStatus, example: AuthorizationStatus.Authorized })
+  status!: AuthorizationStatus;
+
+  @ApiProperty({ description: "Viatom's opaque account id, as pushed.", example: 'OA==|MTEx' })
+  accountId!: string;
+
+  @ApiProperty({ description: "Viatom's opaque member id, as pushed.", example: 'OA==|LTE=' })
+  memberId!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the user authorized (Viatom source time, UTC).', example: '2022-12-29T08:33:40.000Z' })
+  authorizedAt!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the authorization ended (UTC).', example: null })
+  revokedAt!: string | null;
+
+  @ApiProperty({
+    enum: RevokedBy,
+    nullable: true,
+    description: '`user`: the user cancelled on Viatom; `integrator`: cancelled through this API.',
+    example: null,
+  })
+  revokedBy!: RevokedBy | null;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When this record last changed (UTC).', example: '2022-12-29T08:33:41.120Z' })
+  updatedAt!: string;
+
+  static from(a: Authorization): AuthorizationDto {
+    return {
+      phone: a.phone,
+      status: a.status,
+      accountId: a.accountId,
+      memberId: a.memberId,
+      authorizedAt: a.authorizedAt?.toISOString() ?? null,
+      revokedAt: a.revokedAt?.toISOString() ?? null,
+      revokedBy: a.revokedBy,
+      updatedAt: a.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class AuthorizationListQueryDto extends PageQueryDto {
+  @ApiProperty({ required: false, enum: AuthorizationStatus, description: 'Only authorizations in this status.' })
+  @IsOptional()
+  @IsIn(Object.values(AuthorizationStatus), { message: `status must be one of ${Object.values(AuthorizationStatus).join(', ')}` })
+  status?: AuthorizationStatus;
+}
+
+export class AuthorizationPageDto extends PageDto {
+  @ApiProperty({ type: [AuthorizationDto] })
+  items!: AuthorizationDto[];
+}

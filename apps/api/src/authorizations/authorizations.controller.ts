@@ -1,0 +1,68 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { AuthorizationService } from '@health-bridge/health-archive';
+import { ApiProblems } from '../common/problem.dto';
+import { ParsePhonePipe } from '../common/phone.pipe';
+import { problem } from '../common/problem';
+import {
+  AuthorizationDto,
+  AuthorizationListQueryDto,
+  AuthorizationPageDto,
+  AuthUrlRequestDto,
+  AuthUrlResponseDto,
+  CancelAuthorizationDto,
+} from './authorization.dto';
+
+@ApiTags('authorizations')
+@ApiSecurity('api-key')
+@ApiProblems(401)
+@Controller('authorizations')
+export class AuthorizationsController {
+  constructor(private readonly authorizations: AuthorizationService) {}
+
+  @Post('auth-url')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Get the URL of Viatom's consent page",
+    description:
+      'Asks Viatom for an authorization URL to show the user. When the user consents, Viatom pushes a type-2 message and the user appears here as `authorized`. The URL is returned byte for byte.',
+  })
+  @ApiOkResponse({ type: AuthUrlResponseDto })
+  @ApiProblems(400, 502, 503, 504)
+  async authUrl(@Body() body: AuthUrlRequestDto): Promise<AuthUrlResponseDto> {
+    return { jumpPath: await this.authorizations.requestAuthorizationUrl({ language: body.language }) };
+  }
+
+  @Post('cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Cancel a user's authorization",
+    description:
+      'Asks Viatom to cancel the authorization of this phone. Only when Viatom says yes is the authorization recorded as `revoked` by `integrator`; a refusal or an unreachable Viatom changes nothing.',
+  })
+  @ApiOkResponse({ type: AuthorizationDto, description: 'The authorization, now revoked.' })
+  @ApiProblems(400, 502, 503, 504)
+  async cancel(@Body() body: CancelAuthorizationDto): Promise<AuthorizationDto> {
+    return AuthorizationDto.from(await this.authorizations.cancel(body.phone));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List authorizations', description: 'Newest first, by cursor: pass `nextCursor` as `cursor` for the next page.' })
+  @ApiOkResponse({ type: AuthorizationPageDto })
+  @ApiProblems(400)
+  async list(@Query() query: AuthorizationListQueryDto): Promise<AuthorizationPageDto> {
+    const page = await this.authorizations.list(query);
+    return { items: page.items.map(AuthorizationDto.from), nextCursor: page.nextCursor };
+  }
+
+  @Get(':phone')
+  @ApiOperation({ summary: "A phone's authorization" })
+  @ApiParam({ name: 'phone', example: '15312341234', description: 'Digits with an optional leading +, 6 to 20 digits.' })
+  @ApiOkResponse({ type: AuthorizationDto })
+  @ApiProblems(400, 404)
+  async get(@Param('phone', ParsePhonePipe) phone: string): Promise<AuthorizationDto> {
+    const authorization = await this.authorizations.findByPhone(phone);
+    if (!authorization) throw new NotFoundException(problem(404, 'No authorization has been seen for this phone.'));
+    return AuthorizationDto.from(authorization);
+  }
+}

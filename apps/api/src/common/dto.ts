@@ -1,0 +1,38 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@health-bridge/health-archive';
+import { PHONE_PATTERN, PHONE_RULE } from '@health-bridge/viatom-client';
+
+export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** Validation of a phone field, shared by bodies and queries. */
+export function IsPhone(): PropertyDecorator {
+  return (target, key) => {
+    Transform(trim)(target, key);
+    IsString({ message: `${String(key)} must be a string` })(target, key);
+    Matches(PHONE_PATTERN, { message: `${String(key)} must be a phone number: ${PHONE_RULE}` })(target, key);
+  };
+}
+
+/** `limit` and `cursor` of every list. */
+export class PageQueryDto {
+  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.', example: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
+  limit?: number;
+
+  @ApiProperty({ required: false, description: 'The `nextCursor` of the previous page; absent for the first page.', example: 'aWQ6MTIz' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64, { message: 'cursor must be at most 64 characters' })
+  cursor?: string;
+}
+
+export class PageDto {
+  @ApiProperty({ type: String, nullable: true, description: 'Cursor of the next page; null on the last page.', example: 'aWQ6MTIz' })
+  nextCursor!: string | null;
+}

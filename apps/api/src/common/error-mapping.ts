@@ -1,0 +1,93 @@
+import { HttpException } from '@nestjs/common';
+import { InvalidCursorError } from '@health-bridge/health-archive';
+import { CREDENTIAL_ERROR_CODES, ViatomApiError, ViatomTransportError } from '@health-bridge/viatom-client';
+import { Problem, problem, ProblemType } from './problem';
+
+/** Connection-level failures of either database engine: the database is down, not the request wrong. */
+const DATABASE_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'SQLITE_BUSY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_IOERR',
+]);
+
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const e = current as { code?: string; driverError?: unknown; cause?: unknown; message?: string };
+    if (e.code && DATABASE_DOWN_CODES.has(e.code)) return true;
+    if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '')) {
+      return true;
+    }
+    current = e.driverError ?? e.cause;
+  }
+  return false;
+}
+
+/**
+ * Turns any error into the problem to answer. Viatom's `reason` never reaches the caller
+ * (it is logged by the client); an unexpected error says nothing of its internals.
+ */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const body = error.getResponse();
+    if (typeof body === 'object' && body !== null && 'type' in body && 'detail' in body) return body as Problem;
+    const message = typeof body === 'string' ? body : (body as { message?: string | string[] }).message;
+    return problem(status, Array.isArray(message) ? message.join('; ') : (message ?? error.message));
+  }
+  if (error instanceof InvalidCursorError) {
+    return problem(400, error.message, { type: ProblemType.Validation, errors: [{ field: 'cursor', message: error.message }] });
+  }
+  if (error instanceof ViatomApiError) {
+    if (CREDENTIAL_ERROR_CODES.includes(error.code)) {
+      return problem(502, "Viatom rejected this service's credentials (secret or access token): check VIATOM_SECRET and VIATOM_ACCESS_TOKEN.", {
+        type: ProblemType.ViatomCredentials,
+        title: 'Viatom rejected the credentials',
+        viatomCode: error.code,
+        viatomMessage: error.viatomMessage,
+      });
+    }
+    return problem(502, `Viatom refused the request: ${error.viatomMessage || `code ${error.code}`}`, {
+      type: ProblemType.ViatomRefused,
+      title: 'Viatom refused the request',
+      viatomCode: error.code,
+      viatomMessage: error.viatomMessage,
+    });
+  }
+  if (error instanceof ViatomTransportError) {
+    switch (error.kind) {
+      case 'timeout':
+        return problem(504, 'Viatom did not answer in time.', { type: ProblemType.ViatomTimeout, title: 'Viatom timed out' });
+      case 'connection-refused':
+      case 'network':
+        return problem(503, 'Viatom cannot be reached (connection refused or network error). Try again later.', {
+          type: ProblemType.ViatomUnavailable,
+          title: 'Viatom unavailable',
+        });
+      case 'connection-reset':
+        return problem(502, 'Viatom dropped the connection before answering.', { type: ProblemType.ViatomBadAnswer, title: 'Bad answer from Viatom' });
+      case 'invalid-json':
+        return problem(502, 'Viatom answered with something that is not JSON.', { type: ProblemType.ViatomBadAnswer, title: 'Bad answer from Viatom' });
+      case 'invalid-envelope':
+        return problem(502, "Viatom's answer was JSON but not its usual envelope.", { type: ProblemType.ViatomBadAnswer, title: 'Bad answer from Viatom' });
+      case 'http-status':
+        return problem(502, `Viatom answered HTTP ${error.status ?? 'error'}.`, { type: ProblemType.ViatomBadAnswer, title: 'Bad answer from Viatom' });
+    }
+  }
+  if (isDatabaseUnavailable(error)) {
+    return problem(503, 'The database is unavailable. Try again later.', { type: ProblemType.DatabaseUnavailable, title: 'Database unavailable' });
+  }
+  return problem(500, 'An unexpected error occurred.');
+}

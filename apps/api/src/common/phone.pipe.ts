@@ -1,0 +1,16 @@
+import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import { normalizePhone, PHONE_RULE } from '@health-bridge/viatom-client';
+import { problem, ProblemType } from './problem';
+
+/** A phone in a path parameter: trimmed and checked like every phone this API takes. */
+@Injectable()
+export class ParsePhonePipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    const phone = normalizePhone(value);
+    if (!phone) {
+      const message = `phone must be a phone number: ${PHONE_RULE}`;
+      throw new BadRequestException(problem(400, message, { type: ProblemType.Validation, errors: [{ field: 'phone', message }] }));
+    }
+    return phone;
+  }
+}

@@ -1,0 +1,47 @@
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toProblem } from './error-mapping';
+import { Problem, PROBLEM_CONTENT_TYPE } from './problem';
+
+/** The push receiver's path: its errors answer in Viatom's envelope, not problem+json. */
+export const PUSH_RECEIVER_PATH = '/api/v1/webhooks/viatom';
+
+/** Viatom's envelope for an error answer to a push: `code` ≠ 0 and a message saying what is wrong. */
+export function pushErrorEnvelope(status: number, message: string) {
+  // Viatom's "parameter error" where it fits; otherwise the HTTP status.
+  return { code: status === 400 ? 20015 : status, message, reason: '', data: null };
+}
+
+/**
+ * The one exception filter: every error answers as application/problem+json, except on the
+ * push receiver, which answers in Viatom's envelope. Errors raised before routing (bad JSON,
+ * body too large, wrong content type) come here too, through Nest's exception layer.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const body = describeBeforeRouting(toProblem(error));
+    if (body.status >= 500) {
+      // The route pattern, never the URL: a URL may hold a phone number or a token.
+      const route = request.routeOptions?.url ?? 'unmatched route';
+      this.logger.error(`${request.method} ${route} -> ${body.status} ${body.title}: ${(error as Error)?.message ?? String(error)}`);
+    }
+    if (body.status === 503) reply.header('retry-after', '5');
+    if (request.url.split('?')[0] === PUSH_RECEIVER_PATH) {
+      reply.status(body.status).send(pushErrorEnvelope(body.status, body.detail));
+      return;
+    }
+    reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
+  }
+}
+
+/** Fastify's own words for errors before routing, said the way this API says them. */
+function describeBeforeRouting(body: Problem): Problem {
+  if (body.status === 413) return { ...body, detail: 'The body is larger than the configured limit (BODY_LIMIT_BYTES).' };
+  if (body.status === 415) return { ...body, detail: 'The body must be JSON (Content-Type: application/json).' };
+  return body;
+}

@@ -1,0 +1,34 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
+import { AppModule } from './app.module';
+import { ConfigurationError, loadConfig } from './config/app-config';
+import { configureApp, fastifyOptions, NEST_APP_OPTIONS } from './configure-app';
+import { SWAGGER_PATH } from './swagger';
+
+async function bootstrap(): Promise<void> {
+  // A local .env file is read when present; real environment variables win over it.
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(`health-bridge cannot start.\n${error.message}\nSee .env.example for every variable.`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), NEST_APP_OPTIONS);
+  configureApp(app, config);
+  await app.listen(config.port, config.host);
+
+  const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  const logger = new Logger('Bootstrap');
+  logger.log(`health-bridge listening on ${url} (database: ${config.database.url.startsWith('sqlite:') ? config.database.url : 'postgres'})`);
+  if (config.swaggerEnabled) logger.log(`Swagger UI: ${url}/${SWAGGER_PATH}`);
+}
+
+void bootstrap();

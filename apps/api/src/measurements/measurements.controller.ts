@@ -1,0 +1,102 @@
+import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsDate, IsInt, IsOptional, Min } from 'class-validator';
+import { Measurement, MeasurementService } from '@health-bridge/health-archive';
+import { IsPhone, PageDto, PageQueryDto } from '../common/dto';
+import { problem, ProblemType } from '../common/problem';
+import { ApiProblems } from '../common/problem.dto';
+
+/** An ISO 8601 instant with an explicit zone (`Z` or ±hh:mm): a bare local time is ambiguous. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+const toInstant = (value: unknown) => (typeof value === 'string' && ISO_INSTANT.test(value) ? new Date(value) : new Date(NaN));
+
+export class MeasurementListQueryDto extends PageQueryDto {
+  @ApiProperty({ required: false, description: 'Measurements of the account this phone authorized.', example: '15312341234' })
+  @IsOptional()
+  @IsPhone()
+  phone?: string;
+
+  @ApiProperty({ required: false, description: '1 temperature, 2 SpO2, 3 blood pressure, 4 glucose, 5 ECG, 6 heart rate, 7 sleep, 9 cholesterol, 10 weight, 15 fetal heart rate.', example: 2 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'dataType must be a whole number' })
+  @Min(0, { message: 'dataType must not be negative' })
+  dataType?: number;
+
+  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured at or after (ISO 8601 with zone).', example: '2022-12-29T00:00:00Z' })
+  @IsOptional()
+  @Transform(({ value }) => toInstant(value))
+  @IsDate({ message: 'from must be an ISO 8601 date-time with a zone, e.g. 2022-12-29T00:00:00Z' })
+  from?: Date;
+
+  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured before (ISO 8601 with zone).', example: '2022-12-30T00:00:00Z' })
+  @IsOptional()
+  @Transform(({ value }) => toInstant(value))
+  @IsDate({ message: 'to must be an ISO 8601 date-time with a zone, e.g. 2022-12-30T00:00:00Z' })
+  to?: Date;
+}
+
+export class MeasurementDto {
+  @ApiProperty({ example: 7 })
+  id!: number;
+  @ApiProperty({ example: '9f1c0e7d2b6a4c38a1d5e0f4b7c2a913' })
+  dataTag!: string;
+  @ApiProperty({ example: 'OA==|MTEx' })
+  accountId!: string;
+  @ApiProperty({ example: 'OA==|LTE=' })
+  memberId!: string;
+  @ApiProperty({ example: 'O2-1234' })
+  deviceSn!: string;
+  @ApiProperty({ type: Number, nullable: true, example: 2 })
+  dataType!: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, example: '2022-12-29T02:05:00.000Z' })
+  measuredAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', example: '2022-12-29T02:06:01.000Z' })
+  receivedAt!: string;
+  @ApiProperty({
+    type: Object,
+    description: 'The measurement as Viatom sent it (`data` of the push).',
+    example: { data_type: 2, measure_time: '2022-12-29 10:05:00', measure_result: { spo2: 98, pr: 72 }, remark: '' },
+  })
+  data!: Record<string, unknown>;
+
+  static from(m: Measurement): MeasurementDto {
+    return {
+      id: m.id,
+      dataTag: m.dataTag,
+      accountId: m.accountId,
+      memberId: m.memberId,
+      deviceSn: m.deviceSn,
+      dataType: m.dataType,
+      measuredAt: m.measuredAt?.toISOString() ?? null,
+      receivedAt: m.receivedAt.toISOString(),
+      data: m.data,
+    };
+  }
+}
+
+export class MeasurementPageDto extends PageDto {
+  @ApiProperty({ type: [MeasurementDto] })
+  items!: MeasurementDto[];
+}
+
+@ApiTags('measurements')
+@ApiSecurity('api-key')
+@ApiProblems(401)
+@Controller('measurements')
+export class MeasurementsController {
+  constructor(private readonly measurements: MeasurementService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Archived measurements', description: 'Newest first, by cursor.' })
+  @ApiOkResponse({ type: MeasurementPageDto })
+  @ApiProblems(400)
+  async list(@Query() query: MeasurementListQueryDto): Promise<MeasurementPageDto> {
+    if (query.from && query.to && query.from >= query.to) {
+      throw new BadRequestException(problem(400, 'from must be before to', { type: ProblemType.Validation, errors: [{ field: 'from', message: 'from must be before to' }] }));
+    }
+    const page = await this.measurements.list(query);
+    return { items: page.items.map(MeasurementDto.from), nextCursor: page.nextCursor };
+  }
+}

@@ -1,0 +1,62 @@
+import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { PushIngestService } from '@health-bridge/health-archive';
+import { pushAcknowledgement, validatePush } from '@health-bridge/viatom-client';
+import { PublicRoute } from '../common/api-key.guard';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { WebhookTokenGuard } from './webhook-token.guard';
+
+class PushAckDto {
+  @ApiProperty({ example: 0, description: '0 when the push is stored (or was already).' })
+  code!: number;
+  @ApiProperty({ example: 'success' })
+  message!: string;
+  @ApiProperty({ example: '' })
+  reason!: string;
+  @ApiProperty({ example: {}, nullable: true, type: Object })
+  data!: Record<string, never> | null;
+}
+
+const PUSH_EXAMPLE = {
+  type: 2,
+  data_tag: '7a4569155dc60bcb36189490bf90dcfc',
+  account_id: 'OA==|MTEx',
+  member_id: 'OA==|LTE=',
+  device_sn: '',
+  data: { phone: '15312341234' },
+  user_info: {},
+  create_time: '2022-12-29 16:33:40',
+  update_time: '2022-12-29 16:33:40',
+};
+
+@ApiTags('webhooks')
+@PublicRoute()
+@UseGuards(WebhookTokenGuard)
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly ingest: PushIngestService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Post('viatom')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Viatom's push receiver",
+    description:
+      'Register this URL with Viatom. Type 2 = user authorized, 3 = user cancelled, 1 = measurement. A push is answered 200 only after it is committed; a repeat (same `data_tag`, or same content when `data_tag` is empty) is answered 200 and changes nothing. Answers use Viatom\'s envelope.',
+  })
+  @ApiQuery({ name: 'token', required: false, description: 'The WEBHOOK_TOKEN, when configured (or send X-Webhook-Token).' })
+  @ApiHeader({ name: 'X-Webhook-Token', required: false, description: 'The WEBHOOK_TOKEN, when configured (or use ?token=).' })
+  @ApiBody({ schema: { type: 'object', example: PUSH_EXAMPLE, description: "Viatom's push message, snake_case as Viatom sends it." } })
+  @ApiOkResponse({ type: PushAckDto, description: 'Stored (or already stored).' })
+  @ApiResponse({ status: 400, type: PushAckDto, description: 'Not a valid push: `code` 20015 and `message` say what is wrong. Nothing was stored.' })
+  @ApiResponse({ status: 401, type: PushAckDto, description: 'The webhook token is missing or wrong. Nothing was stored.' })
+  @ApiResponse({ status: 503, type: PushAckDto, description: 'The push could not be stored (database unavailable): send it again later.' })
+  async receive(@Body() body: unknown) {
+    const validation = validatePush(body, { timeZone: this.config.viatom.timeZone });
+    if (!validation.ok) throw new BadRequestException(`invalid push: ${validation.errors.join('; ')}`);
+    await this.ingest.ingest(validation.push);
+    return pushAcknowledgement();
+  }
+}

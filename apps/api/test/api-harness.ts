@@ -1,0 +1,113 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { createTestDatabase, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
+import { createSandbox, type Sandbox } from '@health-bridge/viatom-sandbox';
+import { DataSource } from 'typeorm';
+import { AppModule } from '../src/app.module';
+import { loadConfig, type AppConfig } from '../src/config/app-config';
+import { configureApp, fastifyOptions, NEST_APP_OPTIONS } from '../src/configure-app';
+
+export const TEST_API_KEY = 'test-api-key-0123456789';
+export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789';
+const SECRET = 'sandbox-secret-for-tests';
+const ACCESS_TOKEN = 'sandbox-access-token-for-tests';
+
+export interface ApiHarness {
+  /** Base URL of the running API, e.g. http://127.0.0.1:PORT */
+  url: string;
+  app: NestFastifyApplication;
+  sandbox: Sandbox;
+  sandboxUrl: string;
+  config: AppConfig;
+  dataSource: DataSource;
+  database: TestDatabase;
+  /** The push receiver URL, with the webhook token. */
+  pushUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole service as production runs it (same config loader, same configureApp, real
+ * HTTP), on a throw-away database, wired to an in-process Viatom sandbox.
+ */
+export async function startApi(target: TestDatabaseTarget, env: Record<string, string> = {}): Promise<ApiHarness> {
+  const sandbox = createSandbox({ secret: SECRET, accessToken: ACCESS_TOKEN });
+  const sandboxUrl = await sandbox.listen(0);
+  const database = await createTestDatabase(target);
+  const config = loadConfig({
+    DATABASE_URL: database.options.url,
+    ...(database.options.schema ? { DATABASE_SCHEMA: database.options.schema } : {}),
+    VIATOM_BASE_URL: sandboxUrl,
+    VIATOM_SECRET: SECRET,
+    VIATOM_ACCESS_TOKEN: ACCESS_TOKEN,
+    VIATOM_TIMEOUT_MS: '2000',
+    API_KEYS: TEST_API_KEY,
+    WEBHOOK_TOKEN: TEST_WEBHOOK_TOKEN,
+    ...env,
+  });
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(config)), {
+    ...NEST_APP_OPTIONS,
+    logger: false,
+  });
+  configureApp(app, config);
+  await app.listen(0, '127.0.0.1');
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  const pushUrl = `${url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`;
+  sandbox.setPushUrl(pushUrl);
+  return {
+    url,
+    app,
+    sandbox,
+    sandboxUrl,
+    config,
+    dataSource: app.get(DataSource),
+    database,
+    pushUrl,
+    close: async () => {
+      await app.close();
+      await sandbox.close();
+      await database.drop();
+    },
+  };
+}
+
+/** fetch with the API key, JSON in and out. */
+export async function api(
+  harness: Pick<ApiHarness, 'url'>,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers; text: string }> {
+  const response = await fetch(`${harness.url}${path}`, {
+    method,
+    headers: {
+      'x-api-key': TEST_API_KEY,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
+  return { status: response.status, body: parsed, headers: response.headers, text };
+}
+
+/** Calls the sandbox's admin API. */
+export async function sandboxAdmin(harness: Pick<ApiHarness, 'sandboxUrl'>, path: string, body: unknown = {}): Promise<any> {
+  const response = await fetch(`${harness.sandboxUrl}/admin${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`sandbox admin ${path}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}

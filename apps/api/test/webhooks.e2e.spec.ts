@@ -1,0 +1,130 @@
+import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { api, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+
+const ACK = { code: 0, message: 'success', reason: '', data: {} };
+
+describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver on $name', (target) => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApi(target);
+  });
+  afterAll(() => h.close());
+  beforeEach(async () => {
+    await h.dataSource.query('DELETE FROM measurement');
+    await h.dataSource.query('DELETE FROM push_log');
+    await h.dataSource.query('DELETE FROM user_authorization');
+  });
+
+  const pushCount = async () => Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n);
+  const push = (body: unknown, { token = TEST_WEBHOOK_TOKEN, headers = {} as Record<string, string> } = {}) =>
+    fetch(`${h.url}/api/v1/webhooks/viatom${token ? `?token=${encodeURIComponent(token)}` : ''}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
+  const message = (overrides: Record<string, unknown> = {}) => ({
+    type: 2,
+    data_tag: `tag-${Math.random().toString(16).slice(2)}`,
+    account_id: 'OA==|MTEx',
+    member_id: 'OA==|LTE=',
+    device_sn: '',
+    data: { phone: '15312341234' },
+    user_info: {},
+    create_time: '2022-12-29 16:33:40',
+    update_time: '2022-12-29 16:33:40',
+    ...overrides,
+  });
+
+  it("stores a push and answers in Viatom's envelope", async () => {
+    const res = await push(message());
+    expect(res).toEqual({ status: 200, body: ACK });
+    expect(await pushCount()).toBe(1);
+    expect((await api(h, 'GET', '/api/v1/authorizations/15312341234')).body.status).toBe('authorized');
+  });
+
+  it('answers a duplicate 200 and stores it once', async () => {
+    const m = message();
+    expect((await push(m)).status).toBe(200);
+    expect(await push(m)).toEqual({ status: 200, body: ACK });
+    expect(await pushCount()).toBe(1);
+  });
+
+  it('keeps fields Viatom may add, and acknowledges unknown types', async () => {
+    expect((await push(message({ type: 9, new_field: { x: 1 } }))).status).toBe(200);
+    const log = await api(h, 'GET', '/api/v1/pushes');
+    expect(log.body.items[0]).toMatchObject({ type: 9, outcome: 'ignored', message: expect.objectContaining({ new_field: { x: 1 } }) });
+  });
+
+  it.each([
+    ['a missing type', { type: undefined }, 'type'],
+    ['a string type', { type: '2' }, 'type'],
+    ['a bad time', { create_time: '2022-13-45 99:00:00', update_time: undefined }, 'create_time'],
+    ['no phone on type 2', { data: {} }, 'data.phone'],
+    ['a bad phone', { data: { phone: 'abc' } }, 'data.phone'],
+    ['data that is not an object', { data: [1, 2] }, 'data'],
+    ['a numeric account_id', { account_id: 8 }, 'account_id'],
+  ])('answers 400 with code ≠ 0 for %s, and stores nothing', async (_, overrides, field) => {
+    const res = await push(message(overrides));
+    expect(res.status).toBe(400);
+    expect(res.body.code).not.toBe(0);
+    expect(res.body.message).toContain(field);
+    expect(await pushCount()).toBe(0);
+  });
+
+  it('answers 400 for a body that is not a JSON object, malformed JSON, or prototype-pollution keys', async () => {
+    for (const body of ['[1,2]', '"text"', '{"type": 2,', '{"type":2,"__proto__":{"polluted":true}}', '{"type":2,"constructor":{"prototype":{"x":1}}}', '']) {
+      const res = await push(body);
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: expect.any(Number), reason: '', data: null });
+      expect(res.body.code).not.toBe(0);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await pushCount()).toBe(0);
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const res = await fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify(message()),
+    });
+    expect(res.status).toBe(415);
+    expect(await pushCount()).toBe(0);
+  });
+
+  it('requires the webhook token, in the query or the header', async () => {
+    expect((await push(message(), { token: '' })).status).toBe(401);
+    const wrong = await push(message(), { token: 'not-the-token-at-all' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.code).not.toBe(0);
+    expect(await pushCount()).toBe(0);
+    expect((await push(message(), { token: '', headers: { 'x-webhook-token': TEST_WEBHOOK_TOKEN } })).status).toBe(200);
+    expect(await pushCount()).toBe(1);
+  });
+
+  it('does not take the API key instead of the webhook token', async () => {
+    const res = await push(message(), { token: '', headers: { 'x-api-key': 'test-api-key-0123456789' } });
+    expect(res.status).toBe(401);
+  });
+});
+
+describe('push receiver with a body limit', () => {
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApi({ name: 'sqlite' }, { BODY_LIMIT_BYTES: '2048' });
+  });
+  afterAll(() => h.close());
+
+  it('answers 413 above the limit and stores nothing', async () => {
+    const res = await fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 1, data: { blob: 'x'.repeat(4096) } }),
+    });
+    expect(res.status).toBe(413);
+    const problem = await api(h, 'POST', '/api/v1/authorizations/cancel', { phone: '1'.repeat(3000) });
+    expect(problem.status).toBe(413);
+    expect(problem.headers.get('content-type')).toContain('application/problem+json');
+    expect(Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n)).toBe(0);
+  });
+});

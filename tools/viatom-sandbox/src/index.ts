@@ -1,0 +1,17 @@
+export { createSandbox } from './lib/sandbox';
+export { accountIdForPhone, DEFAULT_MEMBER_ID, MEASUREMENT_DATA_TYPES, sampleMeasureResult } from './lib/pushes';
+export { SandboxInputError } from './lib/scenarios';
+export type {
+  CredentialVerdict,
+  MeasurementPushOptions,
+  OpenApiCall,
+  PushRecord,
+  PushTrigger,
+  RawPushOptions,
+  Sandbox,
+  SandboxEndpointName,
+  SandboxFault,
+  SandboxOptions,
+  SandboxPushSender,
+  StatePushOptions,
+} from './lib/types';
