@@ -21,7 +21,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }));
+    }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => null)) as any }));
   const message = (overrides: Record<string, unknown> = {}) => ({
     type: 2,
     data_tag: `tag-${Math.random().toString(16).slice(2)}`,

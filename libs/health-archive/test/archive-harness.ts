@@ -2,7 +2,7 @@ import { EventEmitterModule, EventEmitter2 } from '@nestjs/event-emitter';
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { validatePush, ViatomClientModule, type ViatomPush, type ViatomPushWire } from '@health-bridge/viatom-client';
-import { createTestDatabase, TestDatabase, TestDatabaseTarget } from '@health-bridge/health-archive/testing';
+import { createTestDatabase, TestDatabase, TestDatabaseTarget } from '../src/testing';
 import { DataSource } from 'typeorm';
 import { HealthArchiveModule, healthArchiveDataSourceOptions } from '../src';
 

@@ -1,4 +1,4 @@
-import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { testDatabaseTargets } from '../testing';
 import { PushType } from '@health-bridge/viatom-client';
 import { parsed, startArchive, wirePush, type ArchiveHarness } from '../../test/archive-harness';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';

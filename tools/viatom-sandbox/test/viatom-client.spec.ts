@@ -1,13 +1,22 @@
+/**
+ * The Viatom client (libs/viatom-client) against the sandbox, over real HTTP. It lives here
+ * because the sandbox depends on the client's wire types: a client test importing the
+ * sandbox would make the two projects depend on each other.
+ */
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { Injectable, Module, type LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { createSandbox, type Sandbox } from '@health-bridge/viatom-sandbox';
-import { ViatomApiError, ViatomTransportError, type ViatomTransportFailure } from './errors';
-import { ViatomClient } from './viatom-client';
-import { ViatomClientModule } from './viatom-client.module';
-import type { ViatomClientOptions } from './viatom-client.options';
-import { ViatomEndpoint } from './wire';
+import {
+  ViatomApiError,
+  ViatomClient,
+  ViatomClientModule,
+  ViatomEndpoint,
+  ViatomTransportError,
+  type ViatomClientOptions,
+  type ViatomTransportFailure,
+} from '@health-bridge/viatom-client';
+import { createSandbox, type Sandbox } from '../src';
 
 const SECRET = 'client-spec-secret-9f2c';
 const ACCESS_TOKEN = 'client-spec-access-token-71ab';
