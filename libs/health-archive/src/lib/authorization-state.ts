@@ -67,23 +67,25 @@ export async function applyAuthorizationChange(manager: EntityManager, change: A
 
   if (isStale(current, change)) return { applied: false, authorization: current };
 
+  // The record says what the newest applied event says, whatever order the events came in:
+  // a grant sets authorizedAt to its time even when already authorized; a revocation sets
+  // revokedAt, but an already revoked record keeps who revoked it (the type-3 push Viatom
+  // sends after the integrator's own cancel is an echo of it, not a new revocation).
   const wasStatus = current.status;
   let transition: 'granted' | 'revoked' | 'unchanged' = 'unchanged';
   if (change.status === AuthorizationStatus.Authorized) {
-    if (wasStatus !== AuthorizationStatus.Authorized) {
-      transition = 'granted';
-      current.authorizedAt = change.at;
-    }
+    if (wasStatus !== AuthorizationStatus.Authorized) transition = 'granted';
     current.status = AuthorizationStatus.Authorized;
+    current.authorizedAt = change.at;
     current.revokedAt = null;
     current.revokedBy = null;
-  } else if (wasStatus !== AuthorizationStatus.Revoked) {
-    // An already revoked authorization keeps who revoked it and when: the type-3 push
-    // Viatom sends after the integrator's own cancel is an echo, not a new revocation.
-    transition = 'revoked';
+  } else {
+    if (wasStatus !== AuthorizationStatus.Revoked) {
+      transition = 'revoked';
+      current.revokedBy = change.revokedBy;
+    }
     current.status = AuthorizationStatus.Revoked;
     current.revokedAt = change.at;
-    current.revokedBy = change.revokedBy;
   }
   current.accountId = change.accountId || current.accountId;
   current.memberId = change.memberId || current.memberId;

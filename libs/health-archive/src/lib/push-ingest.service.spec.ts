@@ -182,4 +182,49 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('PushIngestSer
     expect(authorization?.lastChangeAt.toISOString()).toBe('2022-12-29T02:11:00.000Z');
     expect(await pushCount()).toBe(12);
   });
+
+  const permutations = (items: number[]): number[][] =>
+    items.length <= 1 ? [items] : items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+
+  /** Ingests the events in every order, each order for its own phone; returns the distinct final records. */
+  async function finalRecordsOverAllOrders(events: Array<{ type: number; time: string }>, phonePrefix: string) {
+    const finals = new Set<string>();
+    for (const [n, order] of permutations(events.map((_, i) => i)).entries()) {
+      const phone = `${phonePrefix}${String(n).padStart(4, '0')}`;
+      for (const i of order) await ingest.ingest(parsed(wirePush({ ...events[i], phone })));
+      const a = await authorizationOf(phone);
+      // authorizedAt is left out when the newest event is a revocation: a grant that arrives
+      // after a newer revocation is stale and, by rule, changes nothing.
+      finals.add(JSON.stringify({ status: a?.status, revokedAt: a?.revokedAt, revokedBy: a?.revokedBy, lastChangeAt: a?.lastChangeAt, ...(a?.status === 'authorized' ? { authorizedAt: a.authorizedAt } : {}) }));
+    }
+    return [...finals].map((f) => JSON.parse(f));
+  }
+
+  it('ends on the same revocation whatever the order of the events, ties included (every permutation)', async () => {
+    const finals = await finalRecordsOverAllOrders(
+      [
+        { type: 2, time: '2022-12-29 10:00:00' },
+        { type: 3, time: '2022-12-29 10:01:00' },
+        { type: 2, time: '2022-12-29 10:02:00' },
+        { type: 3, time: '2022-12-29 10:02:00' },
+      ],
+      '1538800',
+    );
+    expect(finals).toEqual([{ status: 'revoked', revokedAt: '2022-12-29T02:02:00.000Z', revokedBy: 'user', lastChangeAt: '2022-12-29T02:02:00.000Z' }]);
+  });
+
+  it('ends on the same authorization whatever the order of the events (every permutation)', async () => {
+    const finals = await finalRecordsOverAllOrders(
+      [
+        { type: 2, time: '2022-12-29 10:00:00' },
+        { type: 3, time: '2022-12-29 10:01:00' },
+        { type: 3, time: '2022-12-29 10:02:00' },
+        { type: 2, time: '2022-12-29 10:03:00' },
+      ],
+      '1538801',
+    );
+    expect(finals).toEqual([
+      { status: 'authorized', revokedAt: null, revokedBy: null, lastChangeAt: '2022-12-29T02:03:00.000Z', authorizedAt: '2022-12-29T02:03:00.000Z' },
+    ]);
+  });
 });
