@@ -36,6 +36,12 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       outcome: { type: 'varchar', length: 16 },
       rawMessage: { name: 'raw_message', type: 'text' },
     },
+    uniques: [{ name: 'UQ_push_log_dedupe_key', columns: ['dedupeKey'] }],
+    indices: [
+      { name: 'IDX_push_log_phone_id', columns: ['phone', 'id'] },
+      { name: 'IDX_push_log_type_id', columns: ['type', 'id'] },
+      { name: 'IDX_push_log_outcome_id', columns: ['outcome', 'id'] },
+    ],
   });
 
   const authorization = new EntitySchema<Authorization>({
@@ -55,6 +61,11 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       createdAt: { name: 'created_at', ...instant },
       updatedAt: { name: 'updated_at', ...instant },
     },
+    uniques: [{ name: 'UQ_user_authorization_phone', columns: ['phone'] }],
+    indices: [
+      { name: 'IDX_user_authorization_status_id', columns: ['status', 'id'] },
+      { name: 'IDX_user_authorization_account_id', columns: ['accountId'] },
+    ],
   });
 
   const measurement = new EntitySchema<Measurement>({
@@ -73,6 +84,14 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       data: { type: t.json },
       receivedAt: { name: 'received_at', ...instant },
     },
+    uniques: [{ name: 'UQ_measurement_push_id', columns: ['pushId'] }],
+    indices: [
+      { name: 'IDX_measurement_account_id_id', columns: ['accountId', 'id'] },
+      { name: 'IDX_measurement_account_id_data_type_id', columns: ['accountId', 'dataType', 'id'] },
+    ],
+    foreignKeys: [
+      { name: 'FK_measurement_push_id', target: 'PushLogEntry', columnNames: ['pushId'], referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+    ],
   });
 
   return [pushLog, authorization, measurement];
