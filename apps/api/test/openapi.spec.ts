@@ -71,7 +71,7 @@ describe('the OpenAPI document', () => {
     for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) {
       for (const [property, value] of Object.entries((schema as OpenAPIV3.SchemaObject).properties ?? {})) {
         const v = value as OpenAPIV3.SchemaObject;
-        if (v.description === undefined && v.example === undefined && v.items === undefined) missing.push(`${name}.${property}`);
+        if (v.description === undefined && v.example === undefined && !('items' in v)) missing.push(`${name}.${property}`);
       }
     }
     expect(missing).toEqual([]);
