@@ -13,3 +13,4 @@ export * from './lib/authorization.service';
 export * from './lib/push-log.service';
 export * from './lib/measurement.service';
 export * from './lib/health-archive.module';
+export * from './lib/database/migrate';
