@@ -164,6 +164,10 @@ async function runEngine(engine) {
       VIATOM_ACCESS_TOKEN: 'unused',
       API_KEYS: API_KEY,
       WEBHOOK_TOKEN: '',
+      // The load is the point here: no rate limit.
+      RATE_LIMIT_PUSH_MAX: '0',
+      RATE_LIMIT_API_MAX: '0',
+      LOG_LEVEL: 'warn',
     };
 
     // 1. SIGKILL mid-load.

@@ -21,7 +21,10 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), NEST_APP_OPTIONS);
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), {
+    ...NEST_APP_OPTIONS,
+    bufferLogs: true, // until configureApp hands Nest's logger to pino
+  });
   configureApp(app, config);
   await app.listen(config.port, config.host);
 
@@ -29,6 +32,9 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   logger.log(`health-bridge listening on ${url} (database: ${config.database.url.startsWith('sqlite:') ? config.database.url : 'postgres'})`);
   if (config.swaggerEnabled) logger.log(`Swagger UI: ${url}/${SWAGGER_PATH}`);
+  if (!config.webhookToken && config.pushAuth.ipAllowlist.length === 0 && !config.pushAuth.signature) {
+    logger.warn('No push check is configured (WEBHOOK_TOKEN, WEBHOOK_IP_ALLOWLIST, WEBHOOK_SIGNATURE_SECRETS): anyone can post pushes. Refused with NODE_ENV=production.');
+  }
 }
 
 void bootstrap();

@@ -2,6 +2,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { createTestDatabase, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 import { createSandbox, type Sandbox } from '@health-bridge/viatom-sandbox';
+import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
@@ -30,7 +31,11 @@ export interface ApiHarness {
  * The whole service as production runs it (same config loader, same configureApp, real
  * HTTP), on a throw-away database, wired to an in-process Viatom sandbox.
  */
-export async function startApi(target: TestDatabaseTarget, env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApi(
+  target: TestDatabaseTarget,
+  env: Record<string, string> = {},
+  options: { logStream?: DestinationStream } = {},
+): Promise<ApiHarness> {
   const sandbox = createSandbox({ secret: SECRET, accessToken: ACCESS_TOKEN });
   const sandboxUrl = await sandbox.listen(0);
   const database = await createTestDatabase(target);
@@ -43,18 +48,22 @@ export async function startApi(target: TestDatabaseTarget, env: Record<string, s
     VIATOM_TIMEOUT_MS: '2000',
     API_KEYS: TEST_API_KEY,
     WEBHOOK_TOKEN: TEST_WEBHOOK_TOKEN,
+    // Quiet and unthrottled unless a test asks (logging.e2e, rate-limit.e2e).
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_API_MAX: '0',
+    RATE_LIMIT_PUSH_MAX: '0',
     ...env,
   });
   const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
+    imports: [AppModule.forRoot(config, { logStream: options.logStream })],
   }).compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(config)), {
     ...NEST_APP_OPTIONS,
     logger: false,
   });
   configureApp(app, config);
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  await app.listen(0, env.HOST ?? '127.0.0.1');
+  const url = env.HOST ? await app.getUrl() : (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   const pushUrl = `${url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`;
   sandbox.setPushUrl(pushUrl);
   return {
@@ -67,9 +76,16 @@ export async function startApi(target: TestDatabaseTarget, env: Record<string, s
     database,
     pushUrl,
     close: async () => {
-      await app.close();
-      await sandbox.close();
-      await database.drop();
+      // Always release the sandbox and the database, even when a test broke the app (e.g. destroyed its DataSource).
+      try {
+        await app.close();
+      } finally {
+        try {
+          await sandbox.close();
+        } finally {
+          await database.drop();
+        }
+      }
     },
   };
 }
@@ -110,4 +126,38 @@ export async function sandboxAdmin(harness: Pick<ApiHarness, 'sandboxUrl'>, path
   });
   if (!response.ok) throw new Error(`sandbox admin ${path}: HTTP ${response.status} ${await response.text()}`);
   return response.json();
+}
+
+/** Empties the tables and forgets what the sandbox saw (calls, pushes, authorized phones, faults). */
+export async function resetState(harness: Pick<ApiHarness, 'dataSource' | 'sandbox'>): Promise<void> {
+  await harness.sandbox.settled();
+  harness.sandbox.reset();
+  await harness.dataSource.query('DELETE FROM measurement');
+  await harness.dataSource.query('DELETE FROM push_log');
+  await harness.dataSource.query('DELETE FROM user_authorization');
+}
+
+/** Asserts an RFC 9457 problem answer with this status, and that it leaks no internals. */
+export function expectProblem(res: { status: number; headers: Headers; body: any }, status: number): void {
+  expect(res.status).toBe(status);
+  expect(res.headers.get('content-type')).toContain('application/problem+json');
+  expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
+  expect(JSON.stringify(res.body)).not.toMatch(/stack|at Object\.|\.ts:\d+/);
+}
+
+/** Follows `nextCursor` from the first page to the last; returns every page's items. */
+export async function allPages(harness: Pick<ApiHarness, 'url'>, path: string, limit: number): Promise<any[][]> {
+  const pages: any[][] = [];
+  let cursor: string | null = null;
+  do {
+    const separator = path.includes('?') ? '&' : '?';
+    const res = await api(harness, 'GET', `${path}${separator}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items.length).toBeLessThanOrEqual(limit);
+    pages.push(res.body.items);
+    cursor = res.body.nextCursor;
+    if (cursor !== null) expect(res.body.items).toHaveLength(limit);
+    if (pages.length > 1000) throw new Error('pagination does not end');
+  } while (cursor !== null);
+  return pages;
 }

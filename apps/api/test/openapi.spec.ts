@@ -22,6 +22,7 @@ describe('the OpenAPI document', () => {
       VIATOM_SECRET: 'unused',
       VIATOM_ACCESS_TOKEN: 'unused',
       API_KEYS: 'openapi-export-key-unused',
+      LOG_LEVEL: 'silent',
       SWAGGER_ENABLED: 'false',
     });
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();

@@ -43,7 +43,16 @@ let client: ViatomClient;
 async function clientWith(overrides: Partial<ViatomClientOptions> = {}): Promise<ViatomClient> {
   const moduleRef = await Test.createTestingModule({
     imports: [
-      ViatomClientModule.forRoot({ baseUrl, secret: SECRET, accessToken: ACCESS_TOKEN, timeoutMs: 3_000, ...overrides }),
+      ViatomClientModule.forRoot({
+        baseUrl,
+        secret: SECRET,
+        accessToken: ACCESS_TOKEN,
+        timeoutMs: 3_000,
+        // Short backoffs, and a breaker that stays closed: these tests inject failures one after the other.
+        retry: { baseDelayMs: 5, maxDelayMs: 20 },
+        circuitBreaker: { failureThreshold: 1_000 },
+        ...overrides,
+      }),
     ],
   })
     .setLogger(logger)
@@ -209,15 +218,16 @@ describe('ViatomClient against the sandbox', () => {
     });
 
     it('an injected error code, with its message and reason', async () => {
-      sandbox.setFault({ errorCode: 109999, errorMessage: '系统繁忙', count: 1 });
-      const error = await expectApiError(client.getAuthorizationUrl(), 109999);
-      expect(error.viatomMessage).toBe('系统繁忙');
+      sandbox.setFault({ errorCode: 100005, errorMessage: '应用服务已禁用', count: 1 });
+      const error = await expectApiError(client.getAuthorizationUrl(), 100005);
+      expect(error.viatomMessage).toBe('应用服务已禁用');
       expect(error.reason).toBe('injected by the sandbox (fault)');
     });
 
     it('an error envelope under a non-2xx status is still Viatom refusing', async () => {
-      sandbox.setFault({ errorCode: 109999, httpStatus: 503, count: 1 });
-      await expectApiError(client.getAuthorizationUrl(), 109999);
+      sandbox.setFault({ errorCode: 100006, httpStatus: 503 });
+      await expectApiError(client.getAuthorizationUrl(), 100006);
+      expect(sandbox.calls).toHaveLength(1);
     });
   });
 
@@ -237,7 +247,8 @@ describe('ViatomClient against the sandbox', () => {
     });
 
     it('connection dropped without an answer', async () => {
-      sandbox.setFault({ dropConnection: true, count: 1 });
+      // A dropped connection is retried: a fault for every attempt.
+      sandbox.setFault({ dropConnection: true });
       await expectTransport(client.getAuthorizationUrl(), 'connection-reset');
       expect(sandbox.calls[0].answer).toEqual({ dropped: true });
     });
@@ -253,7 +264,7 @@ describe('ViatomClient against the sandbox', () => {
     });
 
     it('HTTP 502 with a body that is not JSON', async () => {
-      sandbox.setFault({ httpStatus: 502, nonJson: true, count: 1 });
+      sandbox.setFault({ httpStatus: 502, nonJson: true });
       await expectTransport(client.getAuthorizationUrl(), 'http-status', 502);
     });
 

@@ -1,10 +1,17 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@health-bridge/health-archive';
 import { PHONE_PATTERN, PHONE_RULE } from '@health-bridge/viatom-client';
 
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/**
+ * A whole number from a query string: decimal digits only. `Number()` alone would read
+ * `''` as 0 and take `0x10` or `1e3`; those become NaN here, so `@IsInt` rejects them.
+ */
+export const toInteger = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (/^-?\d{1,15}$/.test(value) ? Number(value) : Number.NaN) : value;
 
 /** Validation of a phone field, shared by bodies and queries. */
 export function IsPhone(): PropertyDecorator {
@@ -19,7 +26,7 @@ export function IsPhone(): PropertyDecorator {
 export class PageQueryDto {
   @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.', example: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toInteger)
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1, { message: 'limit must be at least 1' })
   @Max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })

@@ -1,6 +1,12 @@
 import { HttpException } from '@nestjs/common';
 import { InvalidCursorError } from '@health-bridge/health-archive';
-import { CREDENTIAL_ERROR_CODES, ViatomApiError, ViatomTransportError } from '@health-bridge/viatom-client';
+import {
+  CREDENTIAL_ERROR_CODES,
+  ViatomApiError,
+  ViatomBusyError,
+  ViatomCircuitOpenError,
+  ViatomTransportError,
+} from '@health-bridge/viatom-client';
 import { Problem, problem, ProblemType } from './problem';
 
 /** Connection-level failures of either database engine: the database is down, not the request wrong. */
@@ -25,14 +31,21 @@ const DATABASE_DOWN_CODES = new Set([
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
-    const e = current as { code?: string; driverError?: unknown; cause?: unknown; message?: string };
+    const e = current as { code?: string; name?: string; driverError?: unknown; cause?: unknown; message?: string };
     if (e.code && DATABASE_DOWN_CODES.has(e.code)) return true;
+    // TypeORM's own words for "no connection" (a DataSource closed or never connected).
+    if (e.name && ['CannotExecuteNotConnectedError', 'ConnectionIsNotSetError'].includes(e.name)) return true;
     if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '')) {
       return true;
     }
     current = e.driverError ?? e.cause;
   }
   return false;
+}
+
+/** Whole seconds for Retry-After, at least 1. */
+function retryAfterSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
 }
 
 /**
@@ -49,6 +62,24 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof InvalidCursorError) {
     return problem(400, error.message, { type: ProblemType.Validation, errors: [{ field: 'cursor', message: error.message }] });
+  }
+  if (error instanceof ViatomCircuitOpenError) {
+    const seconds = retryAfterSeconds(error.retryAfterMs);
+    return problem(503, `Viatom failed repeatedly, so calls to it are paused (circuit open); Viatom was not called. Try again in ${seconds} s.`, {
+      type: ProblemType.ViatomUnavailable,
+      title: 'Viatom unavailable',
+      retryAfterSeconds: seconds,
+    });
+  }
+  if (error instanceof ViatomBusyError) {
+    const seconds = retryAfterSeconds(error.retryAfterMs);
+    return problem(503, `Viatom is busy (code ${error.code}) and stayed busy after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}. Try again in ${seconds} s.`, {
+      type: ProblemType.ViatomBusy,
+      title: 'Viatom busy',
+      viatomCode: error.code,
+      viatomMessage: error.viatomMessage,
+      retryAfterSeconds: seconds,
+    });
   }
   if (error instanceof ViatomApiError) {
     if (CREDENTIAL_ERROR_CODES.includes(error.code)) {
@@ -71,8 +102,12 @@ export function toProblem(error: unknown): Problem {
       case 'timeout':
         return problem(504, 'Viatom did not answer in time.', { type: ProblemType.ViatomTimeout, title: 'Viatom timed out' });
       case 'connection-refused':
+        return problem(503, 'Viatom cannot be reached: the connection was refused. Try again later.', {
+          type: ProblemType.ViatomUnavailable,
+          title: 'Viatom unavailable',
+        });
       case 'network':
-        return problem(503, 'Viatom cannot be reached (connection refused or network error). Try again later.', {
+        return problem(503, 'Viatom cannot be reached: network error. Try again later.', {
           type: ProblemType.ViatomUnavailable,
           title: 'Viatom unavailable',
         });

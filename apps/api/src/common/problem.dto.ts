@@ -13,7 +13,7 @@ export class ProblemFieldErrorDto {
 export class ProblemDto {
   @ApiProperty({
     description:
-      'Problem type: `about:blank` for plain HTTP errors, otherwise one of /problems/validation-error, /problems/viatom-refused, /problems/viatom-credentials-rejected, /problems/viatom-unavailable, /problems/viatom-timeout, /problems/viatom-bad-answer, /problems/database-unavailable.',
+      'Problem type: `about:blank` for plain HTTP errors, otherwise one of /problems/validation-error, /problems/viatom-refused, /problems/viatom-credentials-rejected, /problems/viatom-unavailable, /problems/viatom-busy, /problems/viatom-timeout, /problems/viatom-bad-answer, /problems/database-unavailable.',
     example: '/problems/validation-error',
   })
   type!: string;
@@ -38,7 +38,7 @@ const DESCRIPTIONS: Record<number, string> = {
   413: 'The body is larger than the configured limit.',
   415: 'The body is not JSON.',
   502: 'Viatom refused the call (`viatomCode`, `viatomMessage`), rejected the credentials, or gave a bad answer. Nothing was changed.',
-  503: 'Viatom or the database cannot be reached. Try again later (see Retry-After). Nothing was changed.',
+  503: 'Viatom cannot be reached, stayed busy after retries (`viatomCode` 109999), or is paused after repeated failures (circuit open: Viatom not called); or the database cannot be reached. Try again after Retry-After seconds. Nothing was changed.',
   504: 'Viatom did not answer in time. Nothing was changed.',
 };
 

@@ -24,13 +24,17 @@ export class ProblemFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    const body = describeBeforeRouting(toProblem(error));
+    // Retry-After travels as a header, not in the body.
+    const { retryAfterSeconds, ...body } = describeBeforeRouting(toProblem(error));
     if (body.status >= 500) {
       // The route pattern, never the URL: a URL may hold a phone number or a token.
       const route = request.routeOptions?.url ?? 'unmatched route';
-      this.logger.error(`${request.method} ${route} -> ${body.status} ${body.title}: ${(error as Error)?.message ?? String(error)}`);
+      const text = `${request.method} ${route} -> ${body.status} ${body.title}: ${(error as Error)?.message ?? String(error)}`;
+      // Viatom's failures are logged by the client, each call once (wrong credentials at error level once per burst).
+      if (body.type.startsWith('/problems/viatom-')) this.logger.warn(text);
+      else this.logger.error(text);
     }
-    if (body.status === 503) reply.header('retry-after', '5');
+    if (body.status === 503) reply.header('retry-after', String(retryAfterSeconds ?? 5));
     if (request.url.split('?')[0] === PUSH_RECEIVER_PATH) {
       reply.status(body.status).send(pushErrorEnvelope(body.status, body.detail));
       return;

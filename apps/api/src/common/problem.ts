@@ -11,6 +11,8 @@ export interface Problem {
   /** Viatom's code and message, when Viatom refused the call. */
   viatomCode?: number;
   viatomMessage?: string;
+  /** Seconds for the Retry-After header of a 503; sent as that header, never in the body. */
+  retryAfterSeconds?: number;
 }
 
 export interface ProblemFieldError {
@@ -26,6 +28,7 @@ export const ProblemType = {
   ViatomRefused: '/problems/viatom-refused',
   ViatomCredentials: '/problems/viatom-credentials-rejected',
   ViatomUnavailable: '/problems/viatom-unavailable',
+  ViatomBusy: '/problems/viatom-busy',
   ViatomTimeout: '/problems/viatom-timeout',
   ViatomBadAnswer: '/problems/viatom-bad-answer',
   DatabaseUnavailable: '/problems/database-unavailable',

@@ -1,8 +1,9 @@
 import { isValidUtcOffset, VIATOM_LANGUAGES, type ViatomLanguage } from '@health-bridge/viatom-client';
 import { parseDatabaseUrl } from '@health-bridge/health-archive';
+import { loadSecurityConfig, type SecurityConfig } from './security-config';
 
 /** The service's whole configuration, typed. Built once from the environment at start. */
-export interface AppConfig {
+export interface BaseAppConfig {
   nodeEnv: string;
   host: string;
   port: number;
@@ -19,7 +20,20 @@ export interface AppConfig {
     accessToken: string;
     language: ViatomLanguage;
     timeZone: string;
+    /** Deadline of a whole call to Viatom, every attempt and backoff included. */
     timeoutMs: number;
+    retry: {
+      /** Attempts per call, the first included (1 = no retry). */
+      maxAttempts: number;
+      baseDelayMs: number;
+      maxDelayMs: number;
+      /** Deadline of one attempt; undefined: an attempt may use all the time left. */
+      attemptTimeoutMs?: number;
+    };
+    circuitBreaker: {
+      failureThreshold: number;
+      cooldownMs: number;
+    };
   };
   /** Integrator API keys: plain values, or `sha256:<hex>` of a key. */
   apiKeys: string[];
@@ -28,6 +42,9 @@ export interface AppConfig {
   bodyLimitBytes: number;
   swaggerEnabled: boolean;
 }
+
+/** The whole configuration: the base above plus the security settings (security-config.ts). */
+export type AppConfig = BaseAppConfig & SecurityConfig;
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
@@ -116,7 +133,10 @@ export function loadConfig(env: Env): AppConfig {
   const webhookToken = value('WEBHOOK_TOKEN') ?? null;
   if (webhookToken !== null && webhookToken.length < 16) problems.push('WEBHOOK_TOKEN must be at least 16 characters long');
 
+  const security = loadSecurityConfig(env, problems, { nodeEnv: value('NODE_ENV') ?? 'development', apiKeys, webhookToken });
+
   const config: AppConfig = {
+    ...security,
     nodeEnv: value('NODE_ENV') ?? 'development',
     host: value('HOST') ?? '127.0.0.1',
     port: integer('PORT', 3000, 0, 65535),
@@ -133,12 +153,29 @@ export function loadConfig(env: Env): AppConfig {
       language,
       timeZone,
       timeoutMs: integer('VIATOM_TIMEOUT_MS', 10_000, 100, 120_000),
+      retry: {
+        maxAttempts: integer('VIATOM_RETRY_MAX_ATTEMPTS', 3, 1, 10),
+        baseDelayMs: integer('VIATOM_RETRY_BASE_DELAY_MS', 100, 1, 60_000),
+        maxDelayMs: integer('VIATOM_RETRY_MAX_DELAY_MS', 2_000, 1, 60_000),
+        attemptTimeoutMs: value('VIATOM_ATTEMPT_TIMEOUT_MS') === undefined ? undefined : integer('VIATOM_ATTEMPT_TIMEOUT_MS', 0, 100, 120_000),
+      },
+      circuitBreaker: {
+        failureThreshold: integer('VIATOM_BREAKER_THRESHOLD', 5, 1, 1_000),
+        cooldownMs: integer('VIATOM_BREAKER_COOLDOWN_MS', 30_000, 10, 3_600_000),
+      },
     },
     apiKeys,
     webhookToken,
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     swaggerEnabled: boolean('SWAGGER_ENABLED', true),
   };
+  const { retry } = config.viatom;
+  if (retry.maxDelayMs < retry.baseDelayMs) {
+    problems.push(`VIATOM_RETRY_MAX_DELAY_MS (${retry.maxDelayMs}) must not be less than VIATOM_RETRY_BASE_DELAY_MS (${retry.baseDelayMs})`);
+  }
+  if (retry.attemptTimeoutMs !== undefined && retry.attemptTimeoutMs > config.viatom.timeoutMs) {
+    problems.push(`VIATOM_ATTEMPT_TIMEOUT_MS (${retry.attemptTimeoutMs}) must not be more than VIATOM_TIMEOUT_MS (${config.viatom.timeoutMs})`);
+  }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;
 }

@@ -1,15 +1,24 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, Min } from 'class-validator';
 import { Measurement, MeasurementService } from '@health-bridge/health-archive';
-import { IsPhone, PageDto, PageQueryDto } from '../common/dto';
+import { IsPhone, PageDto, PageQueryDto, toInteger } from '../common/dto';
 import { problem, ProblemType } from '../common/problem';
 import { ApiProblems } from '../common/problem.dto';
 
 /** An ISO 8601 instant with an explicit zone (`Z` or ±hh:mm): a bare local time is ambiguous. */
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-const toInstant = (value: unknown) => (typeof value === 'string' && ISO_INSTANT.test(value) ? new Date(value) : new Date(NaN));
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+/** The instant, or an invalid Date; a date that is not on the calendar (02-30, 24:00) is invalid, not rolled over. */
+const toInstant = (value: unknown): Date => {
+  const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
+  if (!match) return new Date(NaN);
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map((part) => Number(part ?? 0));
+  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  const onCalendar =
+    wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d && wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s;
+  return onCalendar ? new Date(value as string) : new Date(NaN);
+};
 
 export class MeasurementListQueryDto extends PageQueryDto {
   @ApiProperty({ required: false, description: 'Measurements of the account this phone authorized.', example: '15312341234' })
@@ -19,7 +28,7 @@ export class MeasurementListQueryDto extends PageQueryDto {
 
   @ApiProperty({ required: false, description: '1 temperature, 2 SpO2, 3 blood pressure, 4 glucose, 5 ECG, 6 heart rate, 7 sleep, 9 cholesterol, 10 weight, 15 fetal heart rate.', example: 2 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toInteger)
   @IsInt({ message: 'dataType must be a whole number' })
   @Min(0, { message: 'dataType must not be negative' })
   dataType?: number;

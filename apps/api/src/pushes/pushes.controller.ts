@@ -1,15 +1,15 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
 import { PushLogEntry, PushLogService, PushOutcome } from '@health-bridge/health-archive';
-import { IsPhone, PageDto, PageQueryDto } from '../common/dto';
+import { IsPhone, PageDto, PageQueryDto, toInteger } from '../common/dto';
 import { ApiProblems } from '../common/problem.dto';
 
 export class PushListQueryDto extends PageQueryDto {
   @ApiProperty({ required: false, description: 'Push type: 1 measurement, 2 authorized, 3 cancelled.', example: 2 })
   @IsOptional()
-  @Type(() => Number)
+  @Transform(toInteger)
   @IsInt({ message: 'type must be a whole number' })
   @Min(0, { message: 'type must not be negative' })
   type?: number;

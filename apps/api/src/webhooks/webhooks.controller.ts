@@ -4,7 +4,7 @@ import { PushIngestService } from '@health-bridge/health-archive';
 import { pushAcknowledgement, validatePush } from '@health-bridge/viatom-client';
 import { PublicRoute } from '../common/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { WebhookTokenGuard } from './webhook-token.guard';
+import { PushAuthGuard } from './push-auth.guard';
 
 class PushAckDto {
   @ApiProperty({ example: 0, description: '0 when the push is stored (or was already).' })
@@ -31,7 +31,7 @@ const PUSH_EXAMPLE = {
 
 @ApiTags('webhooks')
 @PublicRoute()
-@UseGuards(WebhookTokenGuard)
+@UseGuards(PushAuthGuard)
 @Controller('webhooks')
 export class WebhooksController {
   constructor(
@@ -51,7 +51,12 @@ export class WebhooksController {
   @ApiBody({ schema: { type: 'object', example: PUSH_EXAMPLE, description: "Viatom's push message, snake_case as Viatom sends it." } })
   @ApiOkResponse({ type: PushAckDto, description: 'Stored (or already stored).' })
   @ApiResponse({ status: 400, type: PushAckDto, description: 'Not a valid push: `code` 20015 and `message` say what is wrong. Nothing was stored.' })
-  @ApiResponse({ status: 401, type: PushAckDto, description: 'The webhook token is missing or wrong. Nothing was stored.' })
+  @ApiResponse({
+    status: 401,
+    type: PushAckDto,
+    description: 'A configured push check failed (source address, webhook token or signature): `message` says which. Nothing was stored.',
+  })
+  @ApiResponse({ status: 429, type: PushAckDto, description: 'Too many pushes from this address (RATE_LIMIT_PUSH_MAX): send it again after Retry-After seconds. Nothing was stored.' })
   @ApiResponse({ status: 503, type: PushAckDto, description: 'The push could not be stored (database unavailable): send it again later.' })
   async receive(@Body() body: unknown) {
     const validation = validatePush(body, { timeZone: this.config.viatom.timeZone });

@@ -12,6 +12,12 @@ export interface AuthorizationChange {
   accountId: string;
   memberId: string;
   revokedBy: RevokedBy | null;
+  /**
+   * For a change Viatom has just confirmed (the integrator's cancel): it happens now, after
+   * whatever was applied before, even when an earlier push carried a later time (Viatom's
+   * clock ahead of ours). Its time becomes the later of `at` and the last change applied.
+   */
+  confirmedNow?: boolean;
 }
 
 export type ChangeResult =
@@ -65,6 +71,7 @@ export async function applyAuthorizationChange(manager: EntityManager, change: A
     if (!current) throw new Error('authorization row vanished while being changed');
   }
 
+  if (change.confirmedNow && change.at < current.lastChangeAt) change = { ...change, at: current.lastChangeAt };
   if (isStale(current, change)) return { applied: false, authorization: current };
 
   // The record says what the newest applied event says, whatever order the events came in:

@@ -42,7 +42,7 @@ export class AuthorizationService {
     const change = await this.transactions.run((manager) =>
       applyAuthorizationChange(
         manager,
-        { phone, status: AuthorizationStatus.Revoked, at: now, accountId: '', memberId: '', revokedBy: RevokedBy.Integrator },
+        { phone, status: AuthorizationStatus.Revoked, at: now, accountId: '', memberId: '', revokedBy: RevokedBy.Integrator, confirmedNow: true },
         now,
       ),
     );

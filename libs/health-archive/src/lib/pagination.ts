@@ -36,6 +36,7 @@ export function toPage<T extends { id: number }>(rows: T[], limit: number): Page
 }
 
 export function clampLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  // NaN would pass through Math.min/max and reach the query as LIMIT NaN.
+  if (limit === undefined || Number.isNaN(limit)) return DEFAULT_PAGE_SIZE;
   return Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE_SIZE);
 }

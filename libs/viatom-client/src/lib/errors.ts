@@ -2,6 +2,9 @@ import type { ViatomEndpoint } from './wire';
 
 /** Base of every failure talking to Viatom. Never carries the secret or the access token. */
 export abstract class ViatomError extends Error {
+  /** Attempts made before the call failed (0 when it failed fast without calling Viatom). */
+  attempts = 1;
+
   protected constructor(
     message: string,
     readonly endpoint: string,
@@ -22,6 +25,37 @@ export class ViatomApiError extends ViatomError {
     endpoint: ViatomEndpoint | string,
   ) {
     super(`Viatom refused ${endpoint}: code ${code} (${viatomMessage})`, endpoint);
+  }
+}
+
+/**
+ * Viatom still said "system busy" (109999) after the retries, or the deadline left no time
+ * for another attempt. A `ViatomApiError` (code 109999) that also says when to try again.
+ */
+export class ViatomBusyError extends ViatomApiError {
+  constructor(
+    source: ViatomApiError,
+    attempts: number,
+    /** A reasonable wait before trying again, in milliseconds. */
+    readonly retryAfterMs: number,
+  ) {
+    super(source.code, source.viatomMessage, source.reason, source.endpoint);
+    this.attempts = attempts;
+    this.message = `Viatom ${source.endpoint}: still busy (code ${source.code}) after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+  }
+}
+
+/**
+ * The circuit breaker is open: Viatom failed too often in a row, so the call failed fast
+ * without reaching Viatom. `retryAfterMs` says when a trial call will be let through.
+ */
+export class ViatomCircuitOpenError extends ViatomError {
+  constructor(
+    endpoint: ViatomEndpoint | string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`Viatom ${endpoint}: not called, the circuit is open after repeated failures (trial in ${Math.ceil(retryAfterMs / 1000)} s)`, endpoint);
+    this.attempts = 0;
   }
 }
 

@@ -1,6 +1,38 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { ViatomLanguage } from './wire';
 
+/**
+ * Retries of one call. Only what is safe is retried: failures before an answer (connection
+ * refused, reset or dropped, network errors, an attempt's own timeout), gateway statuses
+ * (502, 503, 504) and Viatom's "system busy" code 109999. Never a credential or parameter
+ * code, any other non-zero code, a 4xx, or an answer that is not JSON or not the envelope.
+ */
+export interface ViatomRetryOptions {
+  /** Attempts per call, the first included (1 = no retry). Default 3. */
+  maxAttempts?: number;
+  /** First backoff delay, in milliseconds; later ones grow exponentially, with jitter. Default 100. */
+  baseDelayMs?: number;
+  /** Cap of one backoff delay, in milliseconds. Default 2000. */
+  maxDelayMs?: number;
+  /**
+   * Deadline of one attempt, in milliseconds, so that a hung attempt can be retried within
+   * the call's deadline (`timeoutMs`). Default: none, an attempt may use all the time left.
+   */
+  attemptTimeoutMs?: number;
+}
+
+/** The circuit breaker in front of Viatom: after a run of failed calls, fail fast for a while. */
+export interface ViatomCircuitBreakerOptions {
+  /**
+   * Consecutive failed calls (after their retries) that open the circuit. Failures are
+   * Viatom being unwell: no usable answer, a 5xx, or 109999; a refusal (any other code) or
+   * a 4xx is an answer, and counts as neither failure nor success. Default 5.
+   */
+  failureThreshold?: number;
+  /** How long the circuit stays open before one trial call is let through, in milliseconds. Default 30000. */
+  cooldownMs?: number;
+}
+
 /** How to reach Viatom's open API. Plain values: the app reads them from its configuration. */
 export interface ViatomClientOptions {
   /** Viatom's host, e.g. `https://open.viatomtech.com.cn` (or the sandbox's URL). */
@@ -11,11 +43,24 @@ export interface ViatomClientOptions {
   accessToken: string;
   /** Default `language` header; a call may override it. Default `zh-CN`. */
   language?: ViatomLanguage;
-  /** Deadline of a whole call, in milliseconds. Default 10000. */
+  /** Deadline of a whole call, every attempt and backoff included, in milliseconds. Default 10000. */
   timeoutMs?: number;
+  /** Retries with capped exponential backoff and jitter. */
+  retry?: ViatomRetryOptions;
+  /** The circuit breaker. */
+  circuitBreaker?: ViatomCircuitBreakerOptions;
 }
 
 export const DEFAULT_VIATOM_TIMEOUT_MS = 10_000;
+export const DEFAULT_VIATOM_RETRY: Required<Omit<ViatomRetryOptions, 'attemptTimeoutMs'>> = {
+  maxAttempts: 3,
+  baseDelayMs: 100,
+  maxDelayMs: 2_000,
+};
+export const DEFAULT_VIATOM_CIRCUIT_BREAKER: Required<ViatomCircuitBreakerOptions> = {
+  failureThreshold: 5,
+  cooldownMs: 30_000,
+};
 
 export const {
   ConfigurableModuleClass: ViatomClientConfigurableModule,

@@ -1,15 +1,42 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { HttpService } from '@nestjs/axios';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { AxiosError, AxiosResponse } from 'axios';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  halfJitterGenerator,
+  handleWhen,
+  IsolatedCircuitError,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  type CircuitBreakerPolicy,
+  type RetryPolicy,
+  type TimeoutPolicy,
+} from 'cockatiel';
 import { firstValueFrom } from 'rxjs';
-import { ViatomApiError, ViatomTransportError } from './errors';
+import { ViatomApiError, ViatomBusyError, ViatomCircuitOpenError, ViatomError, ViatomTransportError } from './errors';
 import { maskPhone } from './phone';
-import { DEFAULT_VIATOM_TIMEOUT_MS, VIATOM_CLIENT_OPTIONS, type ViatomClientOptions } from './viatom-client.options';
+import {
+  DEFAULT_VIATOM_CIRCUIT_BREAKER,
+  DEFAULT_VIATOM_RETRY,
+  DEFAULT_VIATOM_TIMEOUT_MS,
+  VIATOM_CLIENT_OPTIONS,
+  type ViatomClientOptions,
+} from './viatom-client.options';
 import {
   CancelRequestBody,
+  CREDENTIAL_ERROR_CODES,
   JumpPathData,
   ViatomEndpoint,
   ViatomEnvelope,
+  ViatomErrorCode,
   ViatomHeader,
   ViatomLanguage,
 } from './wire';
@@ -19,47 +46,294 @@ export interface ViatomCallOptions {
   language?: ViatomLanguage;
 }
 
-/** The typed client of Viatom's health-archive open API. */
+/**
+ * The circuit breaker's state. `half-open`: the cool-down is over, the next call is the one
+ * trial let through (others wait for its outcome); its success closes the circuit.
+ */
+export type ViatomCircuitState = 'closed' | 'open' | 'half-open';
+
+export interface ViatomCircuitSnapshot {
+  state: ViatomCircuitState;
+  /** While open: milliseconds until a trial call is let through; otherwise 0. */
+  retryAfterMs: number;
+}
+
+/** A credential rejection within this long of the previous one belongs to the same burst. */
+const CREDENTIAL_BURST_QUIET_MS = 60_000;
+
+/** What one call has been through so far, across its attempts. */
+interface CallState {
+  attempts: number;
+  inFlight: boolean;
+  lastError?: unknown;
+  /** An earlier attempt failed after the request may have reached Viatom (reset, timeout, 5xx). */
+  mayHaveReachedViatom: boolean;
+}
+
+/**
+ * The typed client of Viatom's health-archive open API: a deadline over the whole call,
+ * retries where safe, a circuit breaker, keep-alive connections (see the README).
+ */
 @Injectable()
-export class ViatomClient {
+export class ViatomClient implements OnModuleDestroy {
   private readonly logger = new Logger(ViatomClient.name);
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
+  private readonly attemptTimeoutMs: number | undefined;
+  private readonly maxAttempts: number;
+  private readonly busyRetryAfterMs: number;
+  private readonly cooldownMs: number;
+  private readonly deadline: TimeoutPolicy;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly retries: RetryPolicy;
+  private readonly httpAgent = new HttpAgent({ keepAlive: true });
+  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
+  private circuitOpenedAt = 0;
+  private credentialBurstUntil = 0;
 
   constructor(
     private readonly http: HttpService,
     @Inject(VIATOM_CLIENT_OPTIONS) private readonly options: ViatomClientOptions,
   ) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_VIATOM_TIMEOUT_MS;
+    this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_VIATOM_TIMEOUT_MS, 'timeoutMs');
+    const retryOptions = { ...DEFAULT_VIATOM_RETRY, ...definedOnly(options.retry) };
+    const breakerOptions = { ...DEFAULT_VIATOM_CIRCUIT_BREAKER, ...definedOnly(options.circuitBreaker) };
+    this.maxAttempts = Math.floor(positive(retryOptions.maxAttempts, 'retry.maxAttempts'));
+    const baseDelayMs = Math.max(0, retryOptions.baseDelayMs);
+    const maxDelayMs = Math.max(baseDelayMs, retryOptions.maxDelayMs);
+    this.attemptTimeoutMs =
+      retryOptions.attemptTimeoutMs === undefined ? undefined : positive(retryOptions.attemptTimeoutMs, 'retry.attemptTimeoutMs');
+    // Nothing tells how long Viatom stays busy: suggest waiting about one full backoff.
+    this.busyRetryAfterMs = Math.max(1_000, maxDelayMs);
+    this.cooldownMs = positive(breakerOptions.cooldownMs, 'circuitBreaker.cooldownMs');
+
+    // Outermost: the deadline of the whole call. Aggressive: the caller gets its answer at the
+    // deadline, even during a backoff; the attempt in flight is aborted through the signal.
+    this.deadline = timeout(this.timeoutMs, TimeoutStrategy.Aggressive);
+    // Then the breaker, counting whole calls (after their retries), so one trial is one call.
+    this.breaker = circuitBreaker(
+      handleWhen((error) => isViatomUnwell(error)),
+      {
+        halfOpenAfter: this.cooldownMs,
+        breaker: new ConsecutiveBreaker(Math.floor(positive(breakerOptions.failureThreshold, 'circuitBreaker.failureThreshold'))),
+      },
+    );
+    this.breaker.onBreak(() => {
+      this.circuitOpenedAt = Date.now();
+    });
+    this.breaker.onStateChange((state) => this.logCircuit(state));
+    // Innermost: the retries (cockatiel counts retries, not attempts).
+    this.retries = retry(
+      handleWhen((error) => isRetryable(error)),
+      {
+        maxAttempts: this.maxAttempts - 1,
+        // Delay n is random in [½, 1) × min(maxDelayMs, baseDelayMs × 2^(n-1)): capped, jittered, never near zero.
+        backoff: new ExponentialBackoff({
+          initialDelay: Math.max(1, baseDelayMs),
+          maxDelay: Math.max(1, maxDelayMs),
+          generator: halfJitterGenerator,
+        }),
+      },
+    );
+  }
+
+  /** The circuit breaker's state, e.g. for a health check. */
+  get circuitState(): ViatomCircuitState {
+    return this.circuit.state;
+  }
+
+  /** The circuit breaker's state, and how long until a trial call while it is open. */
+  get circuit(): ViatomCircuitSnapshot {
+    switch (this.breaker.state) {
+      case CircuitState.Closed:
+        return { state: 'closed', retryAfterMs: 0 };
+      case CircuitState.HalfOpen:
+        return { state: 'half-open', retryAfterMs: 0 };
+      default: {
+        const retryAfterMs = this.circuitRetryAfterMs();
+        return { state: retryAfterMs > 0 ? 'open' : 'half-open', retryAfterMs };
+      }
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
   }
 
   /** The URL of Viatom's consent page, exactly as Viatom sent it (never re-encoded). */
   async getAuthorizationUrl(options: ViatomCallOptions = {}): Promise<string> {
-    const data = await this.call<JumpPathData>(ViatomEndpoint.AuthJumpPath, undefined, options);
-    if (typeof data?.jump_path !== 'string' || data.jump_path.length === 0) {
-      throw new ViatomTransportError('invalid-envelope', 'data.jump_path is missing', ViatomEndpoint.AuthJumpPath, 200);
-    }
+    const data = await this.call<JumpPathData>(ViatomEndpoint.AuthJumpPath, undefined, options, '', '', (answer) => {
+      if (typeof answer?.jump_path !== 'string' || answer.jump_path.length === 0) {
+        throw new ViatomTransportError('invalid-envelope', 'data.jump_path is missing', ViatomEndpoint.AuthJumpPath, 200);
+      }
+    });
     return data.jump_path;
   }
 
-  /** Cancels the authorization the user with this phone gave. Resolves when Viatom said yes. */
+  /**
+   * Cancels the authorization the user with this phone gave. Resolves when Viatom said yes.
+   * When an earlier attempt may have reached Viatom (dropped, timed out, 5xx) and a retry is
+   * answered 101009 "no authorized user", that earlier attempt did the cancel: success.
+   */
   async cancelAuthorization(phone: string, options: ViatomCallOptions = {}): Promise<void> {
     const body: CancelRequestBody = { phone };
     await this.call<unknown>(ViatomEndpoint.AuthCancel, body, options, maskPhone(phone), phone.trim());
   }
 
-  /** `subject` names the call in logs; `unmasked` (the raw phone) is replaced by it wherever Viatom echoes it. */
+  /**
+   * One call: deadline → breaker → retries → attempt. Logged once, with the endpoint, the
+   * duration, the attempts and the outcome. `subject` names the call in logs; `unmasked`
+   * (the raw phone) is replaced by it wherever Viatom echoes it.
+   */
   private async call<T>(
     endpoint: ViatomEndpoint,
     body: unknown,
     options: ViatomCallOptions,
     subject = '',
     unmasked = '',
+    check?: (data: T) => void,
   ): Promise<T> {
     const started = performance.now();
-    const outcome = (result: string) =>
-      `Viatom ${endpoint}${subject ? ` for ${subject}` : ''}: ${result} in ${Math.round(performance.now() - started)} ms`;
+    const state: CallState = { attempts: 0, inFlight: false, mayHaveReachedViatom: false };
+    const scrub = (text: unknown) => (unmasked.length >= 6 ? String(text ?? '').split(unmasked).join(subject) : String(text ?? ''));
+    const line = (result: string) =>
+      `Viatom ${endpoint}${subject ? ` for ${subject}` : ''}: ${result}; ${state.attempts} attempt${state.attempts === 1 ? '' : 's'} in ${Math.round(performance.now() - started)} ms`;
+    try {
+      const data = await this.deadline.execute(({ signal }) =>
+        this.breaker.execute(
+          ({ signal: breakerSignal }) =>
+            this.retries.execute(
+              ({ signal: retrySignal }) => this.attempt<T>(endpoint, body, options, state, retrySignal, line, check),
+              breakerSignal,
+            ),
+          signal,
+        ),
+      );
+      this.logger.log(line('ok'));
+      return data;
+    } catch (raw) {
+      const error = this.finalError(raw, endpoint, state);
+      error.attempts = state.attempts;
+      this.logFailure(error, line, scrub);
+      throw error;
+    }
+  }
+
+  private async attempt<T>(
+    endpoint: ViatomEndpoint,
+    body: unknown,
+    options: ViatomCallOptions,
+    state: CallState,
+    signal: AbortSignal,
+    line: (result: string) => string,
+    check?: (data: T) => void,
+  ): Promise<T> {
+    // The deadline passed during a backoff: the retry loop wakes up, but Viatom is not called.
+    if (signal.aborted) throw new ViatomTransportError('timeout', `no answer within ${this.timeoutMs} ms`, endpoint);
+    state.attempts += 1;
+    state.inFlight = true;
+    try {
+      const data = await this.send<T>(endpoint, body, options, signal);
+      check?.(data);
+      return data;
+    } catch (error) {
+      if (
+        endpoint === ViatomEndpoint.AuthCancel &&
+        state.mayHaveReachedViatom &&
+        error instanceof ViatomApiError &&
+        error.code === ViatomErrorCode.NoAuthorizedUser
+      ) {
+        this.logger.warn(line('answered 101009 on a retry after an attempt that may have gone through: taken as cancelled'));
+        return undefined as T;
+      }
+      if (mayHaveReachedViatom(error)) state.mayHaveReachedViatom = true;
+      state.lastError = error;
+      if (isRetryable(error) && state.attempts < this.maxAttempts && !signal.aborted) {
+        this.logger.debug(line(`attempt failed (${describeBriefly(error)}), retrying`));
+      }
+      throw error;
+    } finally {
+      state.inFlight = false;
+    }
+  }
+
+  /** The error the caller gets, from what the policies threw. */
+  private finalError(raw: unknown, endpoint: ViatomEndpoint, state: CallState): ViatomError {
+    let error = raw;
+    if (raw instanceof BrokenCircuitError || raw instanceof IsolatedCircuitError) {
+      return new ViatomCircuitOpenError(endpoint, Math.max(this.circuitRetryAfterMs(), 1_000));
+    }
+    if (raw instanceof TaskCancelledError) {
+      // The deadline passed. During an attempt: a timeout. During a backoff: the last failure is the truth.
+      error =
+        state.inFlight || state.lastError === undefined
+          ? new ViatomTransportError('timeout', `no answer within ${this.timeoutMs} ms`, endpoint)
+          : state.lastError;
+    }
+    if (error instanceof ViatomApiError && error.code === ViatomErrorCode.SystemBusy && !(error instanceof ViatomBusyError)) {
+      return new ViatomBusyError(error, state.attempts, this.busyRetryAfterMs);
+    }
+    if (error instanceof ViatomError) return error;
+    // Not expected (the attempt maps everything); never pass on an error that may hold the headers.
+    return new ViatomTransportError('network', error instanceof Error ? error.name : 'unknown error', endpoint);
+  }
+
+  private circuitRetryAfterMs(): number {
+    if (this.breaker.state !== CircuitState.Open) return 0;
+    return Math.max(0, this.circuitOpenedAt + this.cooldownMs - Date.now());
+  }
+
+  private logFailure(error: ViatomError, line: (result: string) => string, scrub: (text: unknown) => string): void {
+    if (error instanceof ViatomCircuitOpenError) {
+      this.logger.debug(line(`not called, circuit open (trial in ${error.retryAfterMs} ms)`));
+      return;
+    }
+    if (error instanceof ViatomApiError) {
+      // `reason` is Viatom's detail (often a stack trace): it belongs in the log, not in answers.
+      const text = line(
+        `${error instanceof ViatomBusyError ? 'still busy' : 'refused'} with code ${error.code} (${scrub(error.viatomMessage)}); reason: ${scrub(error.reason)}`,
+      );
+      if (CREDENTIAL_ERROR_CODES.includes(error.code)) {
+        // Wrong credentials fail every call: one error per burst, the rest as warnings.
+        const now = Date.now();
+        const firstOfBurst = now > this.credentialBurstUntil;
+        this.credentialBurstUntil = now + CREDENTIAL_BURST_QUIET_MS;
+        if (firstOfBurst) {
+          this.logger.error(`${text}. Viatom rejected this service's credentials (secret or access token): check the configuration.`);
+          return;
+        }
+      }
+      this.logger.warn(text);
+      return;
+    }
+    this.logger.warn(line(`failed (${describeBriefly(error)})`));
+  }
+
+  private logCircuit(state: CircuitState): void {
+    switch (state) {
+      case CircuitState.Open: {
+        const last = this.breaker.lastFailure;
+        const cause = last && 'error' in last ? describeBriefly(last.error) : 'failures';
+        this.logger.warn(`Viatom circuit open after repeated failures (last: ${cause}): calls fail fast for ${this.cooldownMs} ms`);
+        break;
+      }
+      case CircuitState.HalfOpen:
+        this.logger.log('Viatom circuit half-open: one trial call is let through');
+        break;
+      case CircuitState.Closed:
+        this.logger.log('Viatom circuit closed: calls go through again');
+        break;
+      default:
+        this.logger.warn(`Viatom circuit ${CircuitState[state] ?? state}`);
+    }
+  }
+
+  /** One HTTP exchange with Viatom, turned into the envelope's data or a typed error. */
+  private async send<T>(endpoint: ViatomEndpoint, body: unknown, options: ViatomCallOptions, callSignal: AbortSignal): Promise<T> {
+    const attemptSignal =
+      this.attemptTimeoutMs === undefined ? callSignal : AbortSignal.any([callSignal, AbortSignal.timeout(this.attemptTimeoutMs)]);
     let response: AxiosResponse<string>;
     try {
       response = await firstValueFrom(
@@ -76,16 +350,16 @@ export class ViatomClient {
           transformResponse: (raw: unknown) => raw,
           // The body is serialized here: axios would JSON-encode the empty body of jump_path into '""'.
           transformRequest: (data: unknown) => data,
-          timeout: this.timeoutMs,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          timeout: this.attemptTimeoutMs ?? this.timeoutMs,
+          signal: attemptSignal,
+          httpAgent: this.httpAgent,
+          httpsAgent: this.httpsAgent,
           validateStatus: () => true,
           maxRedirects: 0,
         }),
       );
     } catch (error) {
-      const transport = this.toTransportError(error, endpoint);
-      this.logger.warn(outcome(`failed (${transport.kind})`));
-      throw transport;
+      throw this.toTransportError(error, endpoint, callSignal.aborted);
     }
 
     let envelope: unknown;
@@ -93,15 +367,12 @@ export class ViatomClient {
       envelope = JSON.parse(response.data);
     } catch {
       if (response.status < 200 || response.status >= 300) {
-        this.logger.warn(outcome(`HTTP ${response.status}`));
         throw new ViatomTransportError('http-status', `HTTP ${response.status}`, endpoint, response.status);
       }
-      this.logger.warn(outcome('non-JSON answer'));
       throw new ViatomTransportError('invalid-json', 'the answer is not JSON', endpoint, response.status);
     }
     if (!isEnvelope(envelope)) {
       const kind = response.status >= 200 && response.status < 300 ? 'invalid-envelope' : 'http-status';
-      this.logger.warn(outcome(kind === 'http-status' ? `HTTP ${response.status}` : 'answer without envelope'));
       throw new ViatomTransportError(
         kind,
         kind === 'http-status' ? `HTTP ${response.status}` : 'the answer is not a Viatom envelope {code, message, data}',
@@ -110,26 +381,23 @@ export class ViatomClient {
       );
     }
     if (envelope.code !== 0) {
-      // `reason` is Viatom's detail (often a stack trace): it belongs in the log, not in answers.
-      const scrub = (text: unknown) => (unmasked.length >= 6 ? String(text ?? '').split(unmasked).join(subject) : String(text ?? ''));
-      this.logger.warn(outcome(`refused with code ${envelope.code} (${scrub(envelope.message)}); reason: ${scrub(envelope.reason)}`));
       throw new ViatomApiError(envelope.code, envelope.message ?? '', envelope.reason ?? '', endpoint);
     }
     if (response.status < 200 || response.status >= 300) {
-      this.logger.warn(outcome(`HTTP ${response.status}`));
       throw new ViatomTransportError('http-status', `HTTP ${response.status}`, endpoint, response.status);
     }
-    this.logger.debug(outcome('ok'));
     return envelope.data as T;
   }
 
-  private toTransportError(error: unknown, endpoint: ViatomEndpoint): ViatomTransportError {
+  private toTransportError(error: unknown, endpoint: ViatomEndpoint, deadlinePassed: boolean): ViatomTransportError {
     const code = (error as AxiosError | undefined)?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
     switch (code) {
       case 'ECONNABORTED':
       case 'ETIMEDOUT':
-      case 'ERR_CANCELED':
-        return new ViatomTransportError('timeout', `no answer within ${this.timeoutMs} ms`, endpoint);
+      case 'ERR_CANCELED': {
+        const ms = deadlinePassed || this.attemptTimeoutMs === undefined ? this.timeoutMs : this.attemptTimeoutMs;
+        return new ViatomTransportError('timeout', `no answer within ${ms} ms${deadlinePassed ? '' : ' (one attempt)'}`, endpoint);
+      }
       case 'ECONNREFUSED':
         return new ViatomTransportError('connection-refused', 'the connection was refused', endpoint);
       case 'ECONNRESET':
@@ -146,6 +414,56 @@ export class ViatomClient {
       }
     }
   }
+}
+
+/** Gateway statuses: the answer comes from in front of Viatom, saying Viatom is unavailable or slow. */
+const RETRYABLE_HTTP_STATUSES = new Set([502, 503, 504]);
+
+/**
+ * Safe to try again: nothing usable came back, and both calls are idempotent in effect
+ * (jump_path only issues another URL; a repeated cancel is answered 101009, see cancelAuthorization).
+ */
+function isRetryable(error: unknown): boolean {
+  if (error instanceof ViatomApiError) return error.code === ViatomErrorCode.SystemBusy;
+  if (!(error instanceof ViatomTransportError)) return false;
+  switch (error.kind) {
+    case 'connection-refused':
+    case 'connection-reset':
+    case 'network':
+    case 'timeout':
+      return true;
+    case 'http-status':
+      return error.status !== undefined && RETRYABLE_HTTP_STATUSES.has(error.status);
+    default:
+      return false;
+  }
+}
+
+/** Viatom (or what stands before it) is not well: counts towards opening the circuit. */
+function isViatomUnwell(error: unknown): boolean {
+  if (error instanceof ViatomApiError) return error.code === ViatomErrorCode.SystemBusy;
+  if (!(error instanceof ViatomTransportError)) return false;
+  return error.kind !== 'http-status' || error.status === undefined || error.status >= 500;
+}
+
+/** The request may have been processed although no answer came back. */
+function mayHaveReachedViatom(error: unknown): boolean {
+  return error instanceof ViatomTransportError && ['connection-reset', 'timeout', 'http-status'].includes(error.kind);
+}
+
+function describeBriefly(error: unknown): string {
+  if (error instanceof ViatomApiError) return `code ${error.code}`;
+  if (error instanceof ViatomTransportError) return error.kind === 'http-status' ? `HTTP ${error.status}` : error.kind;
+  return error instanceof Error ? error.name : 'error';
+}
+
+function positive(value: number, name: string): number {
+  if (!Number.isFinite(value) || value <= 0) throw new TypeError(`ViatomClient: ${name} must be a positive number (got ${value})`);
+  return value;
+}
+
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** Viatom's envelope: at least a numeric `code` (message, reason and data may be absent on errors). */

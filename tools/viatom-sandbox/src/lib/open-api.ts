@@ -171,6 +171,8 @@ export function registerOpenApi(app: FastifyInstance, ctx: SandboxContext): void
     const message = statePush(PushType.UserCancelled, phone, formatViatomTime(new Date(), ctx.timeZone));
     // Viatom's later revision: the cancel is also pushed (type 3), after the call was answered.
     const answered = new Promise<void>((resolve) => {
+      // The caller may have given up already (its own timeout): the cancel is done all the same.
+      if (request.raw.socket?.destroyed || reply.raw.destroyed) return resolve();
       reply.raw.once('finish', () => resolve());
       reply.raw.once('close', () => resolve());
     });

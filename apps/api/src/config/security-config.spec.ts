@@ -1,0 +1,131 @@
+import { ConfigurationError, loadConfig } from './app-config';
+
+const BASE = {
+  VIATOM_BASE_URL: 'https://open.viatomtech.com.cn',
+  VIATOM_SECRET: 'secret',
+  VIATOM_ACCESS_TOKEN: 'token',
+  API_KEYS: 'an-integrator-key-0123456789',
+};
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+};
+
+describe('security configuration', () => {
+  it('defaults: no push check, limits on, info logs', () => {
+    const config = loadConfig(BASE);
+    expect(config.pushAuth).toEqual({ ipAllowlist: [], signature: null });
+    expect(config.trustProxy).toEqual([]);
+    expect(config.rateLimit).toEqual({ windowSeconds: 60, apiMax: 600, pushMax: 3000 });
+    expect(config.logLevel).toBe('info');
+  });
+
+  describe('NODE_ENV=production (secure by default)', () => {
+    it('refuses to start without a push check, and says why', () => {
+      const problems = problemsOf({ ...BASE, NODE_ENV: 'production' });
+      expect(problems).toEqual([expect.stringMatching(/NODE_ENV=production needs at least one push check: WEBHOOK_TOKEN, WEBHOOK_IP_ALLOWLIST or WEBHOOK_SIGNATURE_SECRETS/)]);
+    });
+    it('refuses to start without API keys', () => {
+      const { API_KEYS: _, ...noKeys } = BASE;
+      const problems = problemsOf({ ...noKeys, NODE_ENV: 'production', WEBHOOK_TOKEN: 'a-long-webhook-token-123' });
+      expect(problems).toEqual([expect.stringMatching(/^API_KEYS is required/)]);
+    });
+    it.each([
+      ['WEBHOOK_TOKEN', { WEBHOOK_TOKEN: 'a-long-webhook-token-123' }],
+      ['WEBHOOK_IP_ALLOWLIST', { WEBHOOK_IP_ALLOWLIST: '203.0.113.0/24' }],
+      ['WEBHOOK_SIGNATURE_SECRETS', { WEBHOOK_SIGNATURE_SECRETS: 'a-signing-secret-0123456789' }],
+    ])('starts with %s alone', (_, extra) => {
+      expect(loadConfig({ ...BASE, NODE_ENV: 'production', ...extra }).nodeEnv).toBe('production');
+    });
+    it('refuses the published development defaults', () => {
+      expect(problemsOf({ ...BASE, NODE_ENV: 'production', API_KEYS: 'dev-api-key-change-me', WEBHOOK_TOKEN: 'dev-webhook-token-change-me' })).toEqual([
+        expect.stringMatching(/published development default/),
+      ]);
+    });
+    it('lets development start without a push check', () => {
+      expect(loadConfig({ ...BASE, NODE_ENV: 'development' }).pushAuth.signature).toBeNull();
+    });
+  });
+
+  it('reads addresses and CIDR ranges, IPv4 and IPv6', () => {
+    const config = loadConfig({ ...BASE, WEBHOOK_IP_ALLOWLIST: '203.0.113.7, 10.0.0.0/8,2001:db8::/32 ,::1', TRUST_PROXY: '10.1.2.3,fd00::/8' });
+    expect(config.pushAuth.ipAllowlist).toEqual(['203.0.113.7', '10.0.0.0/8', '2001:db8::/32', '::1']);
+    expect(config.trustProxy).toEqual(['10.1.2.3', 'fd00::/8']);
+  });
+
+  it('reads a Standard Webhooks signature', () => {
+    const config = loadConfig({ ...BASE, WEBHOOK_SIGNATURE_SCHEME: 'standard-webhooks', WEBHOOK_SIGNATURE_SECRETS: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: '60' });
+    expect(config.pushAuth.signature).toMatchObject({ scheme: 'standard-webhooks', header: 'webhook-signature', timestampHeader: 'webhook-timestamp', toleranceSeconds: 60 });
+  });
+
+  it('reads a plain HMAC signature (GitHub style)', () => {
+    const config = loadConfig({
+      ...BASE,
+      WEBHOOK_SIGNATURE_SECRETS: "It's a Secret to Everybody, another-secret-0123456",
+      WEBHOOK_SIGNATURE_HEADER: 'X-Hub-Signature-256',
+      WEBHOOK_SIGNATURE_PREFIX: 'sha256=',
+      WEBHOOK_SIGNATURE_ALGORITHM: 'SHA512',
+      WEBHOOK_SIGNATURE_ENCODING: 'base64',
+      WEBHOOK_SIGNATURE_TIMESTAMP_HEADER: 'X-Timestamp',
+    });
+    expect(config.pushAuth.signature).toEqual({
+      scheme: 'hmac',
+      secrets: ["It's a Secret to Everybody", 'another-secret-0123456'],
+      algorithm: 'sha512',
+      header: 'x-hub-signature-256',
+      encoding: 'base64',
+      prefix: 'sha256=',
+      timestampHeader: 'x-timestamp',
+      toleranceSeconds: 300,
+    });
+  });
+
+  it('names every bad variable at once', () => {
+    const problems = problemsOf({
+      ...BASE,
+      WEBHOOK_IP_ALLOWLIST: '10.0.0.0/33,not-an-ip',
+      TRUST_PROXY: '::1/129',
+      WEBHOOK_SIGNATURE_SECRETS: 'short',
+      WEBHOOK_SIGNATURE_ALGORITHM: 'md5',
+      WEBHOOK_SIGNATURE_ENCODING: 'base32',
+      WEBHOOK_SIGNATURE_HEADER: 'bad header',
+      WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: '-1',
+      RATE_LIMIT_API_MAX: 'lots',
+      RATE_LIMIT_PUSH_MAX: '1.5',
+      RATE_LIMIT_WINDOW_SECONDS: '0',
+      LOG_LEVEL: 'verbose',
+    });
+    for (const name of [
+      'WEBHOOK_IP_ALLOWLIST',
+      'TRUST_PROXY',
+      'WEBHOOK_SIGNATURE_SECRETS',
+      'WEBHOOK_SIGNATURE_ALGORITHM',
+      'WEBHOOK_SIGNATURE_ENCODING',
+      'WEBHOOK_SIGNATURE_HEADER',
+      'WEBHOOK_SIGNATURE_TOLERANCE_SECONDS',
+      'RATE_LIMIT_API_MAX',
+      'RATE_LIMIT_PUSH_MAX',
+      'RATE_LIMIT_WINDOW_SECONDS',
+      'LOG_LEVEL',
+    ]) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+    expect(problems.find((p) => p.startsWith('WEBHOOK_IP_ALLOWLIST'))).toContain('"10.0.0.0/33", "not-an-ip"');
+  });
+
+  it('refuses settings that do not fit the Standard Webhooks scheme, and a scheme without secrets', () => {
+    expect(problemsOf({ ...BASE, WEBHOOK_SIGNATURE_SCHEME: 'standard-webhooks', WEBHOOK_SIGNATURE_SECRETS: 'plain-secret-not-whsec', WEBHOOK_SIGNATURE_HEADER: 'x-sig' })).toEqual([
+      expect.stringMatching(/^WEBHOOK_SIGNATURE_SECRETS: .*whsec_/),
+      expect.stringMatching(/^WEBHOOK_SIGNATURE_HEADER does not apply/),
+    ]);
+    expect(problemsOf({ ...BASE, WEBHOOK_SIGNATURE_SCHEME: 'standard-webhooks' })).toEqual([expect.stringMatching(/^WEBHOOK_SIGNATURE_SCHEME is set but WEBHOOK_SIGNATURE_SECRETS is empty/)]);
+    expect(problemsOf({ ...BASE, WEBHOOK_SIGNATURE_SCHEME: 'jwt', WEBHOOK_SIGNATURE_SECRETS: 'a-signing-secret-0123456789' })).toEqual([
+      expect.stringMatching(/^WEBHOOK_SIGNATURE_SCHEME must be one of standard-webhooks, hmac/),
+    ]);
+  });
+});

@@ -1,0 +1,69 @@
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { BlockList, isIPv4 } from 'node:net';
+import { digestKeys, matchesSecret } from '../common/api-key.guard';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { PushSignatureVerifier } from './push-signature';
+
+export const WEBHOOK_TOKEN_HEADER = 'x-webhook-token';
+
+/** An allowlist of addresses and CIDR ranges, IPv4 and IPv6 (IPv4-mapped IPv6 addresses count as IPv4). */
+export function addressMatcher(entries: string[]): (address: string | undefined) => boolean {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [address, prefix] = entry.split('/');
+    const type = isIPv4(address) ? 'ipv4' : 'ipv6';
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, Number(prefix), type);
+  }
+  return (address) => {
+    if (!address) return false;
+    const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+    const plain = mapped ? mapped[1] : address;
+    try {
+      return list.check(plain, isIPv4(plain) ? 'ipv4' : 'ipv6');
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * Push authenticity: every configured check must pass, in this order: the source address
+ * (WEBHOOK_IP_ALLOWLIST; `request.ip` believes X-Forwarded-For only from TRUST_PROXY), the
+ * shared token (WEBHOOK_TOKEN, as `?token=` or `X-Webhook-Token`), the HMAC signature over the
+ * raw body (WEBHOOK_SIGNATURE_*). Viatom documents no signature: the token and the allowlist
+ * are what it can be given today; the signature is ready for the day it signs.
+ */
+@Injectable()
+export class PushAuthGuard implements CanActivate {
+  private readonly logger = new Logger('PushAuth');
+  private readonly token: Buffer[] | null;
+  private readonly allowed: ((address: string | undefined) => boolean) | null;
+  private readonly signature: PushSignatureVerifier | null;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.token = config.webhookToken ? digestKeys([config.webhookToken]) : null;
+    this.allowed = config.pushAuth.ipAllowlist.length > 0 ? addressMatcher(config.pushAuth.ipAllowlist) : null;
+    this.signature = config.pushAuth.signature ? new PushSignatureVerifier(config.pushAuth.signature) : null;
+  }
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<FastifyRequest<{ Querystring: { token?: unknown } }>>();
+    const refuse = (reason: string): never => {
+      this.logger.warn(`push refused from ${request.ip}: ${reason}`);
+      throw new UnauthorizedException(`push not accepted: ${reason}`);
+    };
+    if (this.allowed && !this.allowed(request.ip)) refuse('the source address is not allowed');
+    if (this.token) {
+      const header = request.headers[WEBHOOK_TOKEN_HEADER];
+      const given = typeof header === 'string' ? header : request.query?.token;
+      if (typeof given !== 'string' || !matchesSecret(given, this.token)) refuse('the webhook token is missing or not valid');
+    }
+    if (this.signature) {
+      const check = this.signature.verify(request.rawBody, request.headers);
+      if (!check.ok) refuse(check.reason);
+    }
+    return true;
+  }
+}

@@ -1,0 +1,180 @@
+import { DataSource } from 'typeorm';
+import { healthArchiveDataSourceOptions } from '../database/data-source-options';
+import { dialectOf } from '../database/dialect';
+import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../../testing';
+import { healthArchiveMigrations } from './index';
+
+const TABLES = ['push_log', 'user_authorization', 'measurement'];
+
+describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on $name', (target) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(target);
+    dataSource = await new DataSource(healthArchiveDataSourceOptions(database.options)).initialize();
+  });
+  afterEach(async () => {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await database.drop();
+  });
+
+  const tablesPresent = async (): Promise<string[]> => {
+    const runner = dataSource.createQueryRunner();
+    try {
+      const present: string[] = [];
+      for (const table of TABLES) if (await runner.hasTable(table)) present.push(table);
+      return present;
+    } finally {
+      await runner.release();
+    }
+  };
+  const tableOf = async (name: string) => {
+    const runner = dataSource.createQueryRunner();
+    try {
+      const table = await runner.getTable(name);
+      if (!table) throw new Error(`no table ${name}`);
+      return table;
+    } finally {
+      await runner.release();
+    }
+  };
+  /** INSERT with the engine's placeholders; resolves with the new id. */
+  const insert = async (table: string, values: Record<string, unknown>): Promise<number> => {
+    const columns = Object.keys(values);
+    const placeholders = columns.map((_, i) => (dialectOf(dataSource) === 'postgres' ? `$${i + 1}` : '?'));
+    const rows = await dataSource.query(
+      `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${placeholders.join(', ')}) RETURNING "id"`,
+      Object.values(values),
+    );
+    return Number(rows[0].id);
+  };
+  const at = '2022-12-29 08:33:40.000';
+  const pushRow = (dedupeKey: string) => ({
+    dedupe_key: dedupeKey,
+    data_tag: '',
+    type: 2,
+    account_id: 'OA==|MTEx',
+    member_id: 'OA==|LTE=',
+    device_sn: '',
+    phone: '15312341234',
+    received_at: at,
+    outcome: 'applied',
+    raw_message: '{}',
+  });
+  const authorizationRow = (phone: string) => ({
+    phone,
+    status: 'authorized',
+    account_id: '',
+    member_id: '',
+    last_change_at: at,
+    created_at: at,
+    updated_at: at,
+  });
+  const measurementRow = (pushId: number) => ({
+    push_id: pushId,
+    data_tag: '',
+    account_id: 'OA==|MTEx',
+    member_id: '',
+    device_sn: '',
+    data: '{"data_type":2}',
+    received_at: at,
+  });
+  const count = async (table: string) => Number((await dataSource.query(`SELECT COUNT(*) AS n FROM "${table}"`))[0].n);
+  const migrationRows = async () => (await dataSource.query('SELECT name FROM "migrations" ORDER BY id')).map((r: { name: string }) => r.name);
+
+  it('starts from an empty database with every migration pending', async () => {
+    expect(await tablesPresent()).toEqual([]);
+    expect(await dataSource.showMigrations()).toBe(true);
+  });
+
+  it('creates the tables, their constraints and indexes, and records each migration once', async () => {
+    const ran = await dataSource.runMigrations({ transaction: 'each' });
+    expect(ran.map((m) => m.name)).toEqual(healthArchiveMigrations.map((m) => new m().name));
+    expect(await tablesPresent()).toEqual(TABLES);
+    expect(await migrationRows()).toEqual(healthArchiveMigrations.map((m) => new m().name));
+    expect(await dataSource.showMigrations()).toBe(false);
+    // Nothing left to do the second time.
+    expect(await dataSource.runMigrations({ transaction: 'each' })).toEqual([]);
+    expect(await migrationRows()).toHaveLength(healthArchiveMigrations.length);
+
+    const pushLog = await tableOf('push_log');
+    expect(pushLog.columns.map((c) => c.name).sort()).toEqual(
+      ['id', 'dedupe_key', 'data_tag', 'type', 'account_id', 'member_id', 'device_sn', 'phone', 'source_created_at', 'source_updated_at', 'received_at', 'outcome', 'raw_message'].sort(),
+    );
+    const nullable = (table: typeof pushLog) => table.columns.filter((c) => c.isNullable).map((c) => c.name).sort();
+    expect(nullable(pushLog)).toEqual(['phone', 'source_created_at', 'source_updated_at']);
+    expect(pushLog.primaryColumns.map((c) => c.name)).toEqual(['id']);
+    const uniqueColumns = (table: typeof pushLog) =>
+      [...table.uniques.map((u) => u.columnNames.join(',')), ...table.indices.filter((i) => i.isUnique).map((i) => i.columnNames.join(','))];
+    expect(uniqueColumns(pushLog)).toContain('dedupe_key');
+    expect(pushLog.indices.map((i) => i.name).sort()).toEqual(['IDX_push_log_outcome_id', 'IDX_push_log_phone_id', 'IDX_push_log_type_id']);
+
+    const authorization = await tableOf('user_authorization');
+    expect(uniqueColumns(authorization)).toContain('phone');
+    expect(nullable(authorization)).toEqual(['authorized_at', 'revoked_at', 'revoked_by']);
+    expect(authorization.indices.map((i) => i.name).sort()).toEqual(['IDX_user_authorization_account_id', 'IDX_user_authorization_status_id']);
+
+    const measurement = await tableOf('measurement');
+    expect(uniqueColumns(measurement)).toContain('push_id');
+    expect(nullable(measurement)).toEqual(['data_type', 'measured_at']);
+    expect(measurement.foreignKeys).toEqual([
+      expect.objectContaining({ columnNames: ['push_id'], referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+    ]);
+    expect(measurement.foreignKeys[0].referencedTableName).toMatch(/push_log$/);
+  });
+
+  it('enforces the unique keys, the foreign key and NOT NULL', async () => {
+    await dataSource.runMigrations();
+
+    const first = await insert('push_log', pushRow('tag:abc'));
+    const second = await insert('push_log', pushRow('tag:def'));
+    expect(second).toBeGreaterThan(first);
+    await expect(insert('push_log', pushRow('tag:abc'))).rejects.toThrow(/unique|duplicate/i);
+    expect(await count('push_log')).toBe(2);
+
+    await insert('user_authorization', authorizationRow('15312341234'));
+    await expect(insert('user_authorization', authorizationRow('15312341234'))).rejects.toThrow(/unique|duplicate/i);
+
+    await insert('measurement', measurementRow(first));
+    await expect(insert('measurement', measurementRow(first))).rejects.toThrow(/unique|duplicate/i);
+    await expect(insert('measurement', measurementRow(999_999))).rejects.toThrow(/foreign key/i);
+
+    const { dedupe_key: _missing, ...withoutKey } = pushRow('tag:ghi');
+    await expect(insert('push_log', withoutKey)).rejects.toThrow(/not[- ]null|null value/i);
+
+    // A push log entry takes its measurement with it.
+    await dataSource.query(`DELETE FROM "push_log" WHERE "id" = ${first}`);
+    expect(await count('measurement')).toBe(0);
+  });
+
+  it('reverts every migration, leaving no tables, and runs again on the emptied database', async () => {
+    await dataSource.runMigrations();
+    await insert('push_log', pushRow('tag:abc'));
+
+    for (let i = 0; i < healthArchiveMigrations.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await tablesPresent()).toEqual([]);
+    expect(await migrationRows()).toEqual([]);
+    expect(await dataSource.showMigrations()).toBe(true);
+
+    const again = await dataSource.runMigrations();
+    expect(again).toHaveLength(healthArchiveMigrations.length);
+    expect(await tablesPresent()).toEqual(TABLES);
+    // The data went with the tables; the constraints came back.
+    expect(await count('push_log')).toBe(0);
+    await insert('push_log', pushRow('tag:abc'));
+    await expect(insert('push_log', pushRow('tag:abc'))).rejects.toThrow(/unique|duplicate/i);
+  });
+
+  it('leaves the other tables of the database alone', async () => {
+    await dataSource.query('CREATE TABLE "not_ours" ("id" integer PRIMARY KEY)');
+    await dataSource.runMigrations();
+    for (let i = 0; i < healthArchiveMigrations.length; i++) await dataSource.undoLastMigration();
+    const runner = dataSource.createQueryRunner();
+    try {
+      expect(await runner.hasTable('not_ours')).toBe(true);
+    } finally {
+      await runner.release();
+    }
+  });
+});
