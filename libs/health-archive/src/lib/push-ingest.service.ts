@@ -42,33 +42,13 @@ export class PushIngestService {
     const dedupeKey = pushDedupeKey(push.dataTag, push.raw);
     const { result, events } = await this.transactions.run(async (manager) => {
       const pending: HealthArchiveEvent[] = [];
-      const pushId = await insertOrIgnore(manager, 'push_log', {
-        dedupe_key: dedupeKey,
-        data_tag: push.dataTag,
-        type: push.type,
-        account_id: push.accountId,
-        member_id: push.memberId,
-        device_sn: push.deviceSn,
-        phone: push.phone,
-        source_created_at: push.createTime,
-        source_updated_at: push.updateTime,
-        received_at: receivedAt,
-        // Provisional until the push is applied below, in this same transaction.
-        outcome: PushOutcome.Ignored,
-        raw_message: JSON.stringify(push.raw),
-      });
-      if (pushId === null) {
-        const first = await manager.getRepository(PushLogEntry).findOneByOrFail({ dedupeKey });
-        return { result: { pushId: first.id, outcome: first.outcome, duplicate: true }, events: pending };
-      }
-      const { outcome, phone } = await this.apply(manager, pushId, push, receivedAt, pending);
-      const update: Partial<PushLogEntry> = { outcome, phone };
-      if (outcome === PushOutcome.Ignored && push.type === PushType.Measurement) {
-        // A revoked account's measurement is acknowledged but its data is not kept.
-        update.rawMessage = JSON.stringify({ ...push.raw, data: null });
-      }
-      await manager.getRepository(PushLogEntry).update({ id: pushId }, update);
-      return { result: { pushId, outcome, duplicate: false }, events: pending };
+      const result =
+        push.type === PushType.UserAuthorized || push.type === PushType.UserCancelled
+          ? await this.ingestAuthorizationChange(manager, dedupeKey, push, receivedAt, pending)
+          : push.type === PushType.Measurement
+            ? await this.ingestMeasurement(manager, dedupeKey, push, receivedAt, pending)
+            : await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, push.phone);
+      return { result, events: pending };
     });
 
     this.logger.debug(
@@ -78,69 +58,116 @@ export class PushIngestService {
     return result;
   }
 
-  private async apply(
+  /**
+   * Claims the push's dedupe key with its log row, in one statement. A repeat finds the key
+   * taken and gets the first delivery's answer.
+   */
+  private async logPush(
     manager: EntityManager,
-    pushId: number,
+    dedupeKey: string,
+    push: ViatomPush,
+    receivedAt: Date,
+    outcome: PushOutcome,
+    phone: string | null,
+    rawMessage: Record<string, unknown> = push.raw,
+  ): Promise<IngestResult> {
+    const pushId = await insertOrIgnore(manager, 'push_log', {
+      dedupe_key: dedupeKey,
+      data_tag: push.dataTag,
+      type: push.type,
+      account_id: push.accountId,
+      member_id: push.memberId,
+      device_sn: push.deviceSn,
+      phone,
+      source_created_at: push.createTime,
+      source_updated_at: push.updateTime,
+      received_at: receivedAt,
+      outcome,
+      raw_message: JSON.stringify(rawMessage),
+    });
+    if (pushId !== null) return { pushId, outcome, duplicate: false };
+    const first = await manager.getRepository(PushLogEntry).findOneByOrFail({ dedupeKey });
+    return { pushId: first.id, outcome: first.outcome, duplicate: true };
+  }
+
+  /**
+   * Type 2/3. The dedupe key is claimed first (a repeat must not be applied twice); the
+   * outcome is known only once the change met the phone's current authorization.
+   */
+  private async ingestAuthorizationChange(
+    manager: EntityManager,
+    dedupeKey: string,
     push: ViatomPush,
     receivedAt: Date,
     events: HealthArchiveEvent[],
-  ): Promise<{ outcome: PushOutcome; phone: string | null }> {
-    const phone = push.phone;
-    switch (push.type) {
-      case PushType.UserAuthorized:
-      case PushType.UserCancelled: {
-        const authorized = push.type === PushType.UserAuthorized;
-        const change = await applyAuthorizationChange(
-          manager,
-          {
-            phone: push.phone as string,
-            status: authorized ? AuthorizationStatus.Authorized : AuthorizationStatus.Revoked,
-            at: pushSourceTime(push) as Date,
-            accountId: push.accountId,
-            memberId: push.memberId,
-            revokedBy: authorized ? null : RevokedBy.User,
-          },
-          receivedAt,
-        );
-        if (!change.applied) return { outcome: PushOutcome.Stale, phone };
-        const a = change.authorization;
-        if (change.transition === 'granted') {
-          events.push(new AuthorizationGrantedEvent(a.phone, a.accountId, a.memberId, a.authorizedAt as Date));
-        } else if (change.transition === 'revoked') {
-          events.push(new AuthorizationRevokedEvent(a.phone, a.revokedBy as RevokedBy, a.revokedAt as Date));
-        }
-        return { outcome: PushOutcome.Applied, phone };
+  ): Promise<IngestResult> {
+    // Provisional outcome, replaced below in this same transaction.
+    const logged = await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, push.phone);
+    if (logged.duplicate) return logged;
+
+    const authorized = push.type === PushType.UserAuthorized;
+    const change = await applyAuthorizationChange(
+      manager,
+      {
+        phone: push.phone as string,
+        status: authorized ? AuthorizationStatus.Authorized : AuthorizationStatus.Revoked,
+        at: pushSourceTime(push) as Date,
+        accountId: push.accountId,
+        memberId: push.memberId,
+        revokedBy: authorized ? null : RevokedBy.User,
+      },
+      receivedAt,
+    );
+    const outcome = change.applied ? PushOutcome.Applied : PushOutcome.Stale;
+    await manager.getRepository(PushLogEntry).update({ id: logged.pushId }, { outcome });
+    if (change.applied) {
+      const a = change.authorization;
+      if (change.transition === 'granted') {
+        events.push(new AuthorizationGrantedEvent(a.phone, a.accountId, a.memberId, a.authorizedAt as Date));
+      } else if (change.transition === 'revoked') {
+        events.push(new AuthorizationRevokedEvent(a.phone, a.revokedBy as RevokedBy, a.revokedAt as Date));
       }
-      case PushType.Measurement: {
-        // The account's phone, so that the push log can be filtered by phone.
-        const owners = push.accountId ? await manager.getRepository(Authorization).findBy({ accountId: push.accountId }) : [];
-        const owner = owners.find((a) => a.status === AuthorizationStatus.Authorized) ?? owners[0];
-        const ownerPhone = phone ?? owner?.phone ?? null;
-        // Refused when the account is known and every authorization of it is revoked.
-        if (owners.length > 0 && owner.status === AuthorizationStatus.Revoked) {
-          return { outcome: PushOutcome.Ignored, phone: ownerPhone };
-        }
-        const measurementId = await insertOrIgnore(manager, 'measurement', {
-          push_id: pushId,
-          data_tag: push.dataTag,
-          account_id: push.accountId,
-          member_id: push.memberId,
-          device_sn: push.deviceSn,
-          data_type: push.dataType,
-          measured_at: push.measuredAt,
-          data: push.data,
-          received_at: receivedAt,
-        });
-        if (measurementId !== null) {
-          events.push(
-            new MeasurementReceivedEvent(measurementId, push.accountId, push.memberId, push.dataType, push.measuredAt, push.data),
-          );
-        }
-        return { outcome: PushOutcome.Archived, phone: ownerPhone };
-      }
-      default:
-        return { outcome: PushOutcome.Ignored, phone };
     }
+    return { ...logged, outcome };
+  }
+
+  /**
+   * Type 1, the hot path: the outcome depends only on the account's authorizations, so it is
+   * decided first and the log row is written once, with it.
+   */
+  private async ingestMeasurement(
+    manager: EntityManager,
+    dedupeKey: string,
+    push: ViatomPush,
+    receivedAt: Date,
+    events: HealthArchiveEvent[],
+  ): Promise<IngestResult> {
+    // The account's phone, so that the push log can be filtered by phone.
+    const owners = push.accountId ? await manager.getRepository(Authorization).findBy({ accountId: push.accountId }) : [];
+    const owner = owners.find((a) => a.status === AuthorizationStatus.Authorized) ?? owners[0];
+    const phone = push.phone ?? owner?.phone ?? null;
+    // Refused when the account is known and every authorization of it is revoked: acknowledged,
+    // logged, but its data is not kept.
+    if (owner && owner.status === AuthorizationStatus.Revoked) {
+      return this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, phone, { ...push.raw, data: null });
+    }
+    const logged = await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Archived, phone);
+    if (logged.duplicate) return logged;
+    const measurementId = await insertOrIgnore(manager, 'measurement', {
+      push_id: logged.pushId,
+      data_tag: push.dataTag,
+      account_id: push.accountId,
+      member_id: push.memberId,
+      device_sn: push.deviceSn,
+      data_type: push.dataType,
+      measured_at: push.measuredAt,
+      data: push.data,
+      received_at: receivedAt,
+    });
+    if (measurementId !== null) {
+      events.push(new MeasurementReceivedEvent(measurementId, push.accountId, push.memberId, push.dataType, push.measuredAt, push.data));
+    }
+    return logged;
   }
 
   private emit(event: HealthArchiveEvent): void {
