@@ -1,5 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { pushMessage, startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 /**
  * Hostile input: thousands of generated malformed requests across every route, from a seeded
@@ -117,17 +117,7 @@ function generator(seed: number) {
     return { contentType: pick(['application/json', 'application/json; charset=utf-8']), body: JSON.stringify(breakIt({ ...valid })) };
   };
 
-  const push = () => ({
-    type: 2,
-    data_tag: `fuzz-${int(1e9)}`,
-    account_id: 'OA==|MTEx',
-    member_id: 'OA==|LTE=',
-    device_sn: '',
-    data: { phone: '15312341234' },
-    user_info: {},
-    create_time: '2022-12-29 16:33:40',
-    update_time: '2022-12-29 16:33:40',
-  });
+  const push = () => pushMessage({ data_tag: `fuzz-${int(1e9)}` });
   const breakPush = (p: Record<string, unknown>) =>
     pick<(p: Record<string, unknown>) => Record<string, unknown>>([
       (q) => ({ ...q, type: pick(['2', null, [2], { v: 2 }, 2.5, -1e30, true]) }),

@@ -1,6 +1,6 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { createHmac } from 'node:crypto';
-import { startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { pushMessage, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 // Push authenticity over real HTTP: each check alone and combined, pass and fail; a refused push is 401 in Viatom's envelope and stored nowhere.
 
@@ -9,18 +9,7 @@ const SW_NEXT_SECRET = 'whsec_' + Buffer.from('the-next-secret-during-rotation!'
 const GH_SECRET = "It's a Secret to Everybody";
 
 let sequence = 0;
-const message = () =>
-  JSON.stringify({
-    type: 2,
-    data_tag: `auth-${Date.now()}-${sequence++}`,
-    account_id: 'OA==|MTEx',
-    member_id: 'OA==|LTE=',
-    device_sn: '',
-    data: { phone: '15312341234' },
-    user_info: {},
-    create_time: '2022-12-29 16:33:40',
-    update_time: '2022-12-29 16:33:40',
-  });
+const message = () => JSON.stringify(pushMessage({ data_tag: `auth-${Date.now()}-${sequence++}` }));
 
 const now = () => Math.floor(Date.now() / 1000);
 function standardSignature(secret: string, id: string, timestamp: number, body: string): string {

@@ -1,5 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { api, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { api, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 /**
  * Concurrency against the running HTTP server: what Viatom may do (the same push twice at
@@ -11,11 +11,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('races on $nam
     h = await startApi(target);
   });
   afterAll(() => h.close());
-  beforeEach(async () => {
-    await h.dataSource.query('DELETE FROM measurement');
-    await h.dataSource.query('DELETE FROM push_log');
-    await h.dataSource.query('DELETE FROM user_authorization');
-  });
+  beforeEach(() => resetState(h));
 
   const count = async (table: string, where = '') => Number((await h.dataSource.query(`SELECT COUNT(*) AS n FROM ${table} ${where}`))[0].n);
   const push = (message: unknown) =>
@@ -24,17 +20,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('races on $nam
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(message),
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code: number } }));
-  const message = (type: number, phone: string, time: string, dataTag = `${type}-${phone}-${time}`) => ({
-    type,
-    data_tag: dataTag,
-    account_id: 'OA==|MTEx',
-    member_id: 'OA==|LTE=',
-    device_sn: '',
-    data: { phone },
-    user_info: {},
-    create_time: time,
-    update_time: time,
-  });
+  const message = (type: number, phone: string, time: string, dataTag = `${type}-${phone}-${time}`) =>
+    pushMessage({ type, data_tag: dataTag, data: { phone }, create_time: time, update_time: time });
   /** A fixed shuffle (Fisher-Yates with a seeded generator), so a failure can be replayed. */
   const shuffle = <T>(items: T[], seed: number): T[] => {
     const out = [...items];

@@ -1,5 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { api, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { api, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 const ACK = { code: 0, message: 'success', reason: '', data: {} };
 
@@ -9,11 +9,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver
     h = await startApi(target);
   });
   afterAll(() => h.close());
-  beforeEach(async () => {
-    await h.dataSource.query('DELETE FROM measurement');
-    await h.dataSource.query('DELETE FROM push_log');
-    await h.dataSource.query('DELETE FROM user_authorization');
-  });
+  beforeEach(() => resetState(h));
 
   const pushCount = async () => Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n);
   const push = (body: unknown, { token = TEST_WEBHOOK_TOKEN, headers = {} as Record<string, string> } = {}) =>
@@ -22,18 +18,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => null)) as any }));
-  const message = (overrides: Record<string, unknown> = {}) => ({
-    type: 2,
-    data_tag: `tag-${Math.random().toString(16).slice(2)}`,
-    account_id: 'OA==|MTEx',
-    member_id: 'OA==|LTE=',
-    device_sn: '',
-    data: { phone: '15312341234' },
-    user_info: {},
-    create_time: '2022-12-29 16:33:40',
-    update_time: '2022-12-29 16:33:40',
-    ...overrides,
-  });
+  const message = (overrides: Record<string, unknown> = {}) => pushMessage(overrides);
 
   it("stores a push and answers in Viatom's envelope", async () => {
     const res = await push(message());
