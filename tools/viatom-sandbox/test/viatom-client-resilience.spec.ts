@@ -4,8 +4,6 @@
  * sandbox (`sandbox.calls`), never inferred from durations.
  */
 import { createServer } from 'node:net';
-import { inspect } from 'node:util';
-import type { LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   ViatomApiError,
@@ -17,23 +15,11 @@ import {
   type ViatomClientOptions,
 } from '@health-bridge/viatom-client';
 import { createSandbox, type Sandbox } from '../src';
+import { CapturingLogger } from './capturing-logger';
 
 const SECRET = 'resilience-spec-secret-4e1d';
 const ACCESS_TOKEN = 'resilience-spec-access-token-88c0';
 const PHONE = '15312345678';
-
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  private push = (level: string) => (message: unknown, ...rest: unknown[]) => {
-    this.lines.push(`${level} ${[message, ...rest].map((part) => (typeof part === 'string' ? part : inspect(part))).join(' ')}`);
-  };
-  log = this.push('log');
-  error = this.push('error');
-  warn = this.push('warn');
-  debug = this.push('debug');
-  verbose = this.push('verbose');
-  fatal = this.push('fatal');
-}
 
 const logger = new CapturingLogger();
 let sandbox: Sandbox;

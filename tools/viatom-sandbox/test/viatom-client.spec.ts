@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
-import { Injectable, Module, type LoggerService } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   ViatomApiError,
@@ -17,23 +17,10 @@ import {
   type ViatomTransportFailure,
 } from '@health-bridge/viatom-client';
 import { createSandbox, type Sandbox } from '../src';
+import { CapturingLogger } from './capturing-logger';
 
 const SECRET = 'client-spec-secret-9f2c';
 const ACCESS_TOKEN = 'client-spec-access-token-71ab';
-
-/** Collects everything the client logs, to check the credentials never appear there. */
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  private push = (level: string) => (message: unknown, ...rest: unknown[]) => {
-    this.lines.push(`${level} ${[message, ...rest].map((part) => (typeof part === 'string' ? part : inspect(part))).join(' ')}`);
-  };
-  log = this.push('log');
-  error = this.push('error');
-  warn = this.push('warn');
-  debug = this.push('debug');
-  verbose = this.push('verbose');
-  fatal = this.push('fatal');
-}
 
 const logger = new CapturingLogger();
 let sandbox: Sandbox;
