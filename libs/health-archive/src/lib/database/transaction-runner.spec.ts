@@ -1,0 +1,86 @@
+import Database from 'better-sqlite3';
+import { DataSource } from 'typeorm';
+import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../../testing';
+import { healthArchiveDataSourceOptions } from './data-source-options';
+import { insertOrIgnore } from './insert-or-ignore';
+import { TransactionRunner } from './transaction-runner';
+
+describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('TransactionRunner on $name', (target) => {
+  let database: TestDatabase;
+  let dataSource: DataSource;
+  let runner: TransactionRunner;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+    dataSource = await new DataSource(healthArchiveDataSourceOptions({ ...database.options, migrationsRun: true })).initialize();
+    runner = new TransactionRunner(dataSource);
+  });
+  afterAll(async () => {
+    await dataSource.destroy();
+    await database.drop();
+  });
+  beforeEach(() => dataSource.query('DELETE FROM push_log'));
+
+  const logRow = (key: string) => ({
+    dedupe_key: key,
+    data_tag: key,
+    type: 9,
+    account_id: '',
+    member_id: '',
+    device_sn: '',
+    phone: null,
+    source_created_at: null,
+    source_updated_at: null,
+    received_at: new Date(),
+    outcome: 'ignored',
+    raw_message: '{}',
+  });
+  const keys = async () => (await dataSource.query('SELECT dedupe_key FROM push_log ORDER BY dedupe_key')).map((r: { dedupe_key: string }) => r.dedupe_key);
+
+  it('rolls back a failing unit alone, even among units committed with it', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        runner.run(async (manager) => {
+          await insertOrIgnore(manager, 'push_log', logRow(`k${String(i).padStart(2, '0')}`));
+          await insertOrIgnore(manager, 'push_log', logRow(`k${String(i).padStart(2, '0')}-second`));
+          if (i % 7 === 3) throw new Error(`unit ${i} fails after writing`);
+          return i;
+        }),
+      ),
+    );
+    const failed = [3, 10, 17];
+    expect(results.map((r) => r.status)).toEqual(Array.from({ length: 20 }, (_, i) => (failed.includes(i) ? 'rejected' : 'fulfilled')));
+    const expected = Array.from({ length: 20 }, (_, i) => i)
+      .filter((i) => !failed.includes(i))
+      .flatMap((i) => [`k${String(i).padStart(2, '0')}`, `k${String(i).padStart(2, '0')}-second`]);
+    expect(await keys()).toEqual(expected.sort());
+  });
+
+  it('keeps working after a unit failed', async () => {
+    await expect(runner.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(runner.run(async (manager) => insertOrIgnore(manager, 'push_log', logRow('after')))).resolves.toEqual(expect.any(Number));
+    expect(await keys()).toEqual(['after']);
+  });
+
+  if (target.name === 'sqlite') {
+    it('settles each unit only once its changes are committed (seen from another connection)', async () => {
+      const file = database.options.url.slice('sqlite:'.length);
+      const seenCommitted: boolean[] = [];
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          runner
+            .run((manager) => insertOrIgnore(manager, 'push_log', logRow(`c${i}`)))
+            .then(() => {
+              const reader = new Database(file, { readonly: true });
+              try {
+                seenCommitted.push(reader.prepare('SELECT 1 FROM push_log WHERE dedupe_key = ?').get(`c${i}`) !== undefined);
+              } finally {
+                reader.close();
+              }
+            }),
+        ),
+      );
+      expect(seenCommitted).toEqual(Array(30).fill(true));
+    });
+  }
+});
