@@ -113,3 +113,23 @@ describe('push receiver with a body limit', () => {
     expect(Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n)).toBe(0);
   });
 });
+
+describe('push receiver with a webhook token that looks like a digest', () => {
+  const token = 'sha256:this-is-the-token-itself-not-a-digest';
+  let h: ApiHarness;
+  beforeAll(async () => {
+    h = await startApi({ name: 'sqlite' }, { WEBHOOK_TOKEN: token });
+  });
+  afterAll(() => h.close());
+
+  it('takes the token as given (API_KEYS alone read sha256: digests)', async () => {
+    const send = (given: string) =>
+      fetch(`${h.url}/api/v1/webhooks/viatom?token=${encodeURIComponent(given)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(pushMessage()),
+      });
+    expect((await send(token)).status).toBe(200);
+    expect((await send('sha256:other-token-of-the-same-shape')).status).toBe(401);
+  });
+});

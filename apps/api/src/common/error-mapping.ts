@@ -9,30 +9,19 @@ import {
 } from '@health-bridge/viatom-client';
 import { Problem, problem, ProblemType } from './problem';
 
-/** Connection-level failures of either database engine: the database is down, not the request wrong. */
-const DATABASE_DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'ENOTFOUND',
-  'EPIPE',
-  '57P01', // admin_shutdown
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now
-  '08000',
-  '08001',
-  '08003',
-  '08006',
-  'SQLITE_BUSY',
-  'SQLITE_CANTOPEN',
-  'SQLITE_IOERR',
-]);
+/**
+ * Failures of the database, not of the request: connection errors; PostgreSQL classes 08
+ * (connection), 53 (insufficient resources: too many connections, disk full) and 57P0x
+ * (server shutting down); SQLite's busy, locked, I/O, full and cannot-open families (with
+ * their extended codes, e.g. SQLITE_IOERR_WRITE).
+ */
+const DATABASE_DOWN_CODE = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|08\w{3}|53\w{3}|57P0\d|SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN)(_\w+)?)$/;
 
 export function isDatabaseUnavailable(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; current && depth < 4; depth++) {
     const e = current as { code?: string; name?: string; driverError?: unknown; cause?: unknown; message?: string };
-    if (e.code && DATABASE_DOWN_CODES.has(e.code)) return true;
+    if (e.code && DATABASE_DOWN_CODE.test(e.code)) return true;
     // TypeORM's own words for "no connection" (a DataSource closed or never connected).
     if (e.name && ['CannotExecuteNotConnectedError', 'ConnectionIsNotSetError'].includes(e.name)) return true;
     if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '')) {

@@ -26,13 +26,13 @@ export class ProblemFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     // Retry-After travels as a header, not in the body.
     const { retryAfterSeconds, ...body } = describeBeforeRouting(toProblem(error));
-    if (body.status >= 500) {
+    // Viatom's failures are logged by the client, each call once (wrong credentials at error
+    // level once per burst): logging them here too would say everything twice.
+    if (body.status >= 500 && !body.type.startsWith('/problems/viatom-')) {
       // The route pattern, never the URL: a URL may hold a phone number or a token.
       const route = request.routeOptions?.url ?? 'unmatched route';
       const text = `${request.method} ${route} -> ${body.status} ${body.title}: ${(error as Error)?.message ?? String(error)}`;
-      // Viatom's failures are logged by the client, each call once (wrong credentials at error level once per burst).
-      if (body.type.startsWith('/problems/viatom-')) this.logger.warn(text);
-      else this.logger.error(text);
+      this.logger.error(text);
     }
     if (body.status === 503) reply.header('retry-after', String(retryAfterSeconds ?? 5));
     if (request.url.split('?')[0] === PUSH_RECEIVER_PATH) {

@@ -1,7 +1,8 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { BlockList, isIPv4 } from 'node:net';
-import { digestKeys, matchesSecret } from '../common/api-key.guard';
+import { createHash } from 'node:crypto';
+import { matchesSecret } from '../common/api-key.guard';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PushSignatureVerifier } from './push-signature';
 
@@ -43,7 +44,8 @@ export class PushAuthGuard implements CanActivate {
   private readonly signature: PushSignatureVerifier | null;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
-    this.token = config.webhookToken ? digestKeys([config.webhookToken]) : null;
+    // Hashed as given: unlike API_KEYS, a token is never read as a `sha256:` digest.
+    this.token = config.webhookToken ? [createHash('sha256').update(config.webhookToken, 'utf8').digest()] : null;
     this.allowed = config.pushAuth.ipAllowlist.length > 0 ? addressMatcher(config.pushAuth.ipAllowlist) : null;
     this.signature = config.pushAuth.signature ? new PushSignatureVerifier(config.pushAuth.signature) : null;
   }

@@ -2,7 +2,7 @@ import { RevokedBy } from './entities/authorization';
 
 /**
  * Domain events, emitted with `@nestjs/event-emitter` after the transaction that caused
- * them committed. Listen with `@OnEvent(AuthorizationGrantedEvent.name)` etc.
+ * them committed. Listen with `@OnEvent(AuthorizationGrantedEvent.eventName)` etc.
  */
 export class AuthorizationGrantedEvent {
   static readonly eventName = 'health-archive.authorization.granted';

@@ -270,3 +270,24 @@ describe('validatePush: invalid pushes', () => {
     expect(() => validatePush(authorizedPush(), { timeZone: 'Asia/Shanghai' })).toThrow(RangeError);
   });
 });
+
+describe('validatePush and the NUL character', () => {
+  it.each([
+    ['a value deep in data', { data: { data_type: 2, remark: 'a\u0000b', measure_result: { note: 'x' } } }, 'body.data.remark'],
+    ['data_tag', { data_tag: 'tag\u0000' }, 'body.data_tag'],
+    ['a key', { user_info: { ['k\u0000']: 1 } }, 'body.user_info'],
+    ['an array item', { data: { list: ['ok', 'no\u0000'] } }, 'body.data.list[1]'],
+  ])('refuses it in %s (PostgreSQL cannot store it), naming where', (_, overrides, where) => {
+    const result = validatePush({
+      type: 1,
+      data_tag: 't',
+      account_id: 'OA==|MTEx',
+      create_time: '2022-12-29 16:33:40',
+      data: { data_type: 2 },
+      ...overrides,
+    });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.join('; ')).toContain(where);
+    expect(!result.ok && result.errors.join('; ')).toContain('NUL');
+  });
+});

@@ -57,8 +57,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The first thing in the body that must not be stored: a prototype-pollution key, or a NUL
+ * character (U+0000), which PostgreSQL cannot keep in text or JSON (a push carrying one would
+ * otherwise fail at the insert and be resent forever).
+ */
 function findForbiddenKey(value: unknown, path: string, depth = 0): string | null {
   if (depth > 32) return `${path}: nested too deeply`;
+  if (typeof value === 'string') return value.includes('\u0000') ? `${path}: must not contain the NUL character (U+0000)` : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = findForbiddenKey(value[i], `${path}[${i}]`, depth + 1);
@@ -69,6 +75,7 @@ function findForbiddenKey(value: unknown, path: string, depth = 0): string | nul
   if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return `${path}.${key}: key is not allowed`;
+      if (key.includes('\u0000')) return `${path}: a key must not contain the NUL character (U+0000)`;
       const found = findForbiddenKey(value[key], `${path}.${key}`, depth + 1);
       if (found) return found;
     }

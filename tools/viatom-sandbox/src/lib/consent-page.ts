@@ -55,7 +55,6 @@ and press <em>Authorize</em>. Then ${target}. Like Viatom's page, this one does 
   var match = /[?&]sign=([^&]*)/.exec(location.hash || '');
   if (!match) return;
   var sign = match[1];
-  try { sign = decodeURIComponent(sign); } catch (e) {}
   document.getElementById('sign').value = sign;
   document.getElementById('sign-info').textContent = 'Sign of this link: ' + sign;
 })();

@@ -63,6 +63,46 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('TransactionRu
   });
 
   if (target.name === 'sqlite') {
+    it('recovers when SQLite rolled the transaction back by itself: nothing passes for committed that is not', async () => {
+      const file = database.options.url.slice('sqlite:'.length);
+      const committed = (key: string) => {
+        const reader = new Database(file, { readonly: true });
+        try {
+          return reader.prepare('SELECT 1 FROM push_log WHERE dedupe_key = ?').get(key) !== undefined;
+        } finally {
+          reader.close();
+        }
+      };
+      // One unit at a time, so that each is a group of its own.
+      const outcomes: Array<[string, PromiseSettledResult<unknown>]> = [];
+      const step = async (key: string, work: Parameters<TransactionRunner['run']>[0]) => {
+        outcomes.push([key, (await Promise.allSettled([runner.run(work)]))[0]]);
+      };
+      await step('before', (manager) => insertOrIgnore(manager, 'push_log', logRow('before')));
+      // As after SQLITE_FULL or an I/O error: the whole transaction is gone, then the unit fails.
+      await step('lost', async (manager) => {
+        await insertOrIgnore(manager, 'push_log', logRow('lost'));
+        await manager.query('ROLLBACK');
+        throw new Error('disk I/O error');
+      });
+      await step('failing', async () => Promise.reject(new Error('an ordinary failure')));
+      for (const key of ['after-1', 'after-2', 'after-3']) await step(key, (manager) => insertOrIgnore(manager, 'push_log', logRow(key)));
+
+      // Whatever was answered as committed is on disk, and the service still commits afterwards.
+      expect(outcomes.map(([key, r]) => [key, r.status, committed(key)])).toEqual([
+        ['before', 'fulfilled', true],
+        ['lost', 'rejected', false],
+        ['failing', 'rejected', false],
+        ['after-1', 'fulfilled', true],
+        ['after-2', 'fulfilled', true],
+        ['after-3', 'fulfilled', true],
+      ]);
+      // And between groups nothing is left open, neither in SQLite nor in TypeORM's shared runner.
+      const connection = (dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection;
+      expect(connection.inTransaction).toBe(false);
+      expect(dataSource.createQueryRunner().isTransactionActive).toBe(false);
+    });
+
     it('settles each unit only once its changes are committed (seen from another connection)', async () => {
       const file = database.options.url.slice('sqlite:'.length);
       const seenCommitted: boolean[] = [];

@@ -52,17 +52,19 @@ export class TransactionRunner {
   }
 
   private async commitGroup(group: QueuedWork[]): Promise<void> {
-    if (!this.sqliteRunner || this.sqliteRunner.isReleased) this.sqliteRunner = this.dataSource.createQueryRunner();
-    const runner = this.sqliteRunner;
+    // better-sqlite3 gives TypeORM one shared runner: it is reused, and kept honest below.
+    const runner = this.sqliteRunner && !this.sqliteRunner.isReleased ? this.sqliteRunner : (this.sqliteRunner = this.dataSource.createQueryRunner());
+    if (runner.isTransactionActive || this.sqlite().inTransaction) this.resetSqlite(runner);
     try {
       await runner.startTransaction();
     } catch (error) {
+      this.resetSqlite(runner);
       for (const unit of group) unit.reject(error);
-      return this.discardRunner(runner);
+      return;
     }
 
     const done: Array<{ unit: QueuedWork; value: unknown }> = [];
-    for (const unit of group) {
+    for (const [index, unit] of group.entries()) {
       try {
         await runner.startTransaction(); // SAVEPOINT
         const value = await unit.work(runner.manager);
@@ -71,29 +73,40 @@ export class TransactionRunner {
       } catch (error) {
         try {
           await runner.rollbackTransaction(); // ROLLBACK TO SAVEPOINT: this unit only
+          unit.reject(error);
         } catch {
-          // The savepoint cannot be rolled back: give up the whole group, nothing is committed.
-          await runner.rollbackTransaction().catch(() => undefined);
-          for (const rest of [...done.map((d) => d.unit), ...group.slice(group.indexOf(unit))]) rest.reject(error);
-          return this.discardRunner(runner);
+          // SQLite already rolled the whole transaction back (disk full, I/O error…), or the
+          // savepoint is gone: nothing of the group is committed; every unit is told so.
+          this.resetSqlite(runner);
+          for (const rest of [...done.map((d) => d.unit), ...group.slice(index)]) rest.reject(error);
+          return;
         }
-        unit.reject(error);
       }
     }
 
     try {
+      // A transaction SQLite ended by itself must not pass for committed.
+      if (!this.sqlite().inTransaction) throw new Error('the SQLite transaction was rolled back before COMMIT');
       await runner.commitTransaction();
     } catch (error) {
-      await runner.rollbackTransaction().catch(() => undefined);
+      this.resetSqlite(runner);
       for (const { unit } of done) unit.reject(error);
-      return this.discardRunner(runner);
+      return;
     }
     for (const { unit, value } of done) unit.resolve(value);
   }
 
-  /** A runner whose transaction state is uncertain is not reused. */
-  private async discardRunner(runner: QueryRunner): Promise<void> {
-    if (this.sqliteRunner === runner) this.sqliteRunner = null;
-    await runner.release().catch(() => undefined);
+  private sqlite(): { inTransaction: boolean; exec(sql: string): unknown } {
+    return (this.dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean; exec(sql: string): unknown } }).databaseConnection;
+  }
+
+  /**
+   * Back to "no transaction open", whatever SQLite and TypeORM believe: SQLite may have rolled
+   * back by itself, and TypeORM's runner keeps its own (then stale) transaction depth.
+   */
+  private resetSqlite(runner: QueryRunner): void {
+    const db = this.sqlite();
+    if (db.inTransaction) db.exec('ROLLBACK');
+    Object.assign(runner, { isTransactionActive: false, transactionDepth: 0 });
   }
 }
