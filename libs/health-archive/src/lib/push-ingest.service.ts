@@ -3,7 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { maskPhone, PushType, pushSourceTime, type ViatomPush } from '@health-bridge/viatom-client';
 import { EntityManager } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';
-import { insertOrIgnore } from './database/insert-or-ignore';
+import { insertOrIgnore, selectRows } from './database/insert-or-ignore';
 import { TransactionRunner } from './database/transaction-runner';
 import { pushDedupeKey } from './dedupe-key';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
@@ -86,8 +86,8 @@ export class PushIngestService {
       raw_message: JSON.stringify(rawMessage),
     });
     if (pushId !== null) return { pushId, outcome, duplicate: false };
-    const first = await manager.getRepository(PushLogEntry).findOneByOrFail({ dedupeKey });
-    return { pushId: first.id, outcome: first.outcome, duplicate: true };
+    const [first] = await selectRows<{ id: number | string; outcome: PushOutcome }>(manager, 'SELECT id, outcome FROM push_log WHERE dedupe_key = ?', [dedupeKey]);
+    return { pushId: Number(first.id), outcome: first.outcome, duplicate: true };
   }
 
   /**
@@ -143,7 +143,9 @@ export class PushIngestService {
     events: HealthArchiveEvent[],
   ): Promise<IngestResult> {
     // The account's phone, so that the push log can be filtered by phone.
-    const owners = push.accountId ? await manager.getRepository(Authorization).findBy({ accountId: push.accountId }) : [];
+    const owners = push.accountId
+      ? await selectRows<Pick<Authorization, 'phone' | 'status'>>(manager, 'SELECT phone, status FROM user_authorization WHERE account_id = ?', [push.accountId])
+      : [];
     const owner = owners.find((a) => a.status === AuthorizationStatus.Authorized) ?? owners[0];
     const phone = push.phone ?? owner?.phone ?? null;
     // Refused when the account is known and every authorization of it is revoked: acknowledged,

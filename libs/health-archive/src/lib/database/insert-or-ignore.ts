@@ -22,6 +22,17 @@ export async function insertOrIgnore(
   return rows.length > 0 ? Number(rows[0].id) : null;
 }
 
+/**
+ * A plain read on the hot path, where TypeORM's query builder and entity mapping would cost
+ * more than the query: `?` placeholders (numbered for PostgreSQL), rows as the driver gives them.
+ */
+export function selectRows<T>(manager: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const dialect = dialectOf(manager);
+  let n = 0;
+  const text = dialect === 'postgres' ? sql.replace(/\?/g, () => `$${++n}`) : sql;
+  return manager.query(text, params.map((value) => toParameter(value, dialect)));
+}
+
 /** Parameters as each driver stores them: SQLite keeps instants as TypeORM's UTC datetime text. */
 function toParameter(value: unknown, dialect: 'sqlite' | 'postgres'): unknown {
   if (value instanceof Date) return dialect === 'sqlite' ? sqliteDatetime(value) : value;
