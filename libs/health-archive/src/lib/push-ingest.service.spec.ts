@@ -135,6 +135,19 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('PushIngestSer
     expect(event).toMatchObject({ measurementId: measurement.id, dataType: 2, data });
   });
 
+  it('archives a measurement delivered twice (with or without data_tag) once, and answers the repeat the same', async () => {
+    for (const dataTag of ['m-twice', '']) {
+      const wire = wirePush({ type: 1, data_tag: dataTag, data: { data_type: 6, measure_result: { hr: 61 } } });
+      const [first, second] = await Promise.all([ingest.ingest(parsed(wire)), ingest.ingest(parsed(wire))]);
+      const again = await ingest.ingest(parsed(wire));
+      expect([first, second].filter((r) => !r.duplicate)).toHaveLength(1);
+      expect(again).toEqual({ pushId: first.pushId, outcome: PushOutcome.Archived, duplicate: true });
+      expect(await archive.dataSource.getRepository(Measurement).countBy({ pushId: first.pushId })).toBe(1);
+    }
+    expect(await archive.dataSource.getRepository(Measurement).count()).toBe(2);
+    expect(archive.events.filter((e) => e.name === MeasurementReceivedEvent.eventName)).toHaveLength(2);
+  });
+
   it('keeps a measurement of an account never seen, with whatever data it holds', async () => {
     const data = { anything: ['goes', 1, { nested: true }] };
     const result = await ingest.ingest(parsed(wirePush({ type: 1, account_id: 'unknown', data })));

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { maskPhone, PushType, pushSourceTime, type ViatomPush } from '@health-bridge/viatom-client';
-import { EntityManager } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';
-import { insertOrIgnore, selectRows } from './database/insert-or-ignore';
+import { insertOrIgnore, insertPushWithMeasurementOnPostgres, selectRows } from './database/insert-or-ignore';
 import { TransactionRunner } from './database/transaction-runner';
 import { pushDedupeKey } from './dedupe-key';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
@@ -36,26 +36,32 @@ export class PushIngestService {
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly events: EventEmitter2,
+    private readonly dataSource: DataSource,
   ) {}
 
   async ingest(push: ViatomPush, receivedAt: Date = new Date()): Promise<IngestResult> {
     const dedupeKey = pushDedupeKey(push.dataTag, push.raw);
-    const { result, events } = await this.transactions.run(async (manager) => {
-      const pending: HealthArchiveEvent[] = [];
-      const result =
-        push.type === PushType.UserAuthorized || push.type === PushType.UserCancelled
-          ? await this.ingestAuthorizationChange(manager, dedupeKey, push, receivedAt, pending)
-          : push.type === PushType.Measurement
-            ? await this.ingestMeasurement(manager, dedupeKey, push, receivedAt, pending)
-            : await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, push.phone);
-      return { result, events: pending };
-    });
+    const { result, events } =
+      push.type === PushType.Measurement && this.transactions.dialect === 'postgres'
+        ? await this.archiveMeasurementOnPostgres(dedupeKey, push, receivedAt)
+        : await this.transactions.run((manager) => this.ingestInTransaction(manager, dedupeKey, push, receivedAt));
 
     this.logger.debug(
       `push ${result.pushId} type ${push.type}${push.phone ? ` for ${maskPhone(push.phone)}` : ''}: ${result.outcome}${result.duplicate ? ' (duplicate)' : ''}`,
     );
     for (const event of events) this.emit(event);
     return result;
+  }
+
+  private async ingestInTransaction(manager: EntityManager, dedupeKey: string, push: ViatomPush, receivedAt: Date) {
+    const events: HealthArchiveEvent[] = [];
+    const result =
+      push.type === PushType.UserAuthorized || push.type === PushType.UserCancelled
+        ? await this.ingestAuthorizationChange(manager, dedupeKey, push, receivedAt, events)
+        : push.type === PushType.Measurement
+          ? await this.ingestMeasurement(manager, dedupeKey, push, receivedAt, events)
+          : await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, push.phone);
+    return { result, events };
   }
 
   /**
@@ -71,7 +77,12 @@ export class PushIngestService {
     phone: string | null,
     rawMessage: Record<string, unknown> = push.raw,
   ): Promise<IngestResult> {
-    const pushId = await insertOrIgnore(manager, 'push_log', {
+    const pushId = await insertOrIgnore(manager, 'push_log', this.pushLogRow(dedupeKey, push, receivedAt, outcome, phone, rawMessage));
+    return pushId !== null ? { pushId, outcome, duplicate: false } : this.firstAnswer(manager, dedupeKey);
+  }
+
+  private pushLogRow(dedupeKey: string, push: ViatomPush, receivedAt: Date, outcome: PushOutcome, phone: string | null, rawMessage: Record<string, unknown>) {
+    return {
       dedupe_key: dedupeKey,
       data_tag: push.dataTag,
       type: push.type,
@@ -84,8 +95,11 @@ export class PushIngestService {
       received_at: receivedAt,
       outcome,
       raw_message: JSON.stringify(rawMessage),
-    });
-    if (pushId !== null) return { pushId, outcome, duplicate: false };
+    };
+  }
+
+  /** A repeat gets the first delivery's answer. */
+  private async firstAnswer(manager: EntityManager, dedupeKey: string): Promise<IngestResult> {
     const [first] = await selectRows<{ id: number | string; outcome: PushOutcome }>(manager, 'SELECT id, outcome FROM push_log WHERE dedupe_key = ?', [dedupeKey]);
     return { pushId: Number(first.id), outcome: first.outcome, duplicate: true };
   }
@@ -135,28 +149,22 @@ export class PushIngestService {
    * Type 1, the hot path: the outcome depends only on the account's authorizations, so it is
    * decided first and the log row is written once, with it.
    */
-  private async ingestMeasurement(
-    manager: EntityManager,
-    dedupeKey: string,
-    push: ViatomPush,
-    receivedAt: Date,
-    events: HealthArchiveEvent[],
-  ): Promise<IngestResult> {
-    // The account's phone, so that the push log can be filtered by phone.
+  /**
+   * Type 1: the outcome depends only on the account's authorizations, so it is decided
+   * first and the log row is written once, with it. The account's phone goes into the log so
+   * that it can be filtered by phone. A measurement is refused when the account is known and
+   * every authorization of it is revoked: acknowledged and logged, but its data not kept.
+   */
+  private async measurementOutcome(manager: EntityManager, push: ViatomPush) {
     const owners = push.accountId
       ? await selectRows<Pick<Authorization, 'phone' | 'status'>>(manager, 'SELECT phone, status FROM user_authorization WHERE account_id = ?', [push.accountId])
       : [];
     const owner = owners.find((a) => a.status === AuthorizationStatus.Authorized) ?? owners[0];
-    const phone = push.phone ?? owner?.phone ?? null;
-    // Refused when the account is known and every authorization of it is revoked: acknowledged,
-    // logged, but its data is not kept.
-    if (owner && owner.status === AuthorizationStatus.Revoked) {
-      return this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, phone, { ...push.raw, data: null });
-    }
-    const logged = await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Archived, phone);
-    if (logged.duplicate) return logged;
-    const measurementId = await insertOrIgnore(manager, 'measurement', {
-      push_id: logged.pushId,
+    return { refused: owner?.status === AuthorizationStatus.Revoked, phone: push.phone ?? owner?.phone ?? null };
+  }
+
+  private measurementRow(push: ViatomPush, receivedAt: Date) {
+    return {
       data_tag: push.dataTag,
       account_id: push.accountId,
       member_id: push.memberId,
@@ -165,11 +173,46 @@ export class PushIngestService {
       measured_at: push.measuredAt,
       data: push.data,
       received_at: receivedAt,
-    });
-    if (measurementId !== null) {
-      events.push(new MeasurementReceivedEvent(measurementId, push.accountId, push.memberId, push.dataType, push.measuredAt, push.data));
-    }
+    };
+  }
+
+  private measurementEvent(measurementId: number, push: ViatomPush): MeasurementReceivedEvent {
+    return new MeasurementReceivedEvent(measurementId, push.accountId, push.memberId, push.dataType, push.measuredAt, push.data);
+  }
+
+  private async ingestMeasurement(
+    manager: EntityManager,
+    dedupeKey: string,
+    push: ViatomPush,
+    receivedAt: Date,
+    events: HealthArchiveEvent[],
+  ): Promise<IngestResult> {
+    const { refused, phone } = await this.measurementOutcome(manager, push);
+    if (refused) return this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, phone, { ...push.raw, data: null });
+    const logged = await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Archived, phone);
+    if (logged.duplicate) return logged;
+    const measurementId = (await insertOrIgnore(manager, 'measurement', { push_id: logged.pushId, ...this.measurementRow(push, receivedAt) })) as number;
+    events.push(this.measurementEvent(measurementId, push));
     return logged;
+  }
+
+  /**
+   * Type 1 on PostgreSQL, the hot path: the same rules in two round trips (the owners' read,
+   * then one statement writing the log row and the measurement) instead of five.
+   */
+  private async archiveMeasurementOnPostgres(dedupeKey: string, push: ViatomPush, receivedAt: Date) {
+    const manager = this.dataSource.manager;
+    const { refused, phone } = await this.measurementOutcome(manager, push);
+    if (refused) {
+      return { result: await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, phone, { ...push.raw, data: null }), events: [] };
+    }
+    const written = await insertPushWithMeasurementOnPostgres(
+      manager,
+      this.pushLogRow(dedupeKey, push, receivedAt, PushOutcome.Archived, phone, push.raw),
+      this.measurementRow(push, receivedAt),
+    );
+    if (!written) return { result: await this.firstAnswer(manager, dedupeKey), events: [] };
+    return { result: { pushId: written.pushId, outcome: PushOutcome.Archived, duplicate: false }, events: [this.measurementEvent(written.measurementId, push)] };
   }
 
   private emit(event: HealthArchiveEvent): void {

@@ -23,6 +23,41 @@ export async function insertOrIgnore(
 }
 
 /**
+ * PostgreSQL only: a push's log row and its measurement in one statement, atomic without an
+ * explicit transaction (one round trip instead of BEGIN, two INSERTs, COMMIT). When the push's
+ * dedupe key is taken, neither row is written and null comes back.
+ */
+export async function insertPushWithMeasurementOnPostgres(
+  manager: EntityManager,
+  push: Record<string, unknown>,
+  measurement: Record<string, unknown>,
+): Promise<{ pushId: number; measurementId: number } | null> {
+  const pushColumns = Object.keys(push);
+  const measurementColumns = Object.keys(measurement);
+  const params = [...pushColumns.map((c) => toParameter(push[c], 'postgres')), ...measurementColumns.map((c) => toParameter(measurement[c], 'postgres'))];
+  // In INSERT … SELECT the parameters take no type from the target columns: each is cast.
+  const measurementValues = measurementColumns.map((c, i) => `$${pushColumns.length + i + 1}::${MEASUREMENT_COLUMN_TYPES[c]}`);
+  const sql =
+    `WITH p AS (INSERT INTO "push_log" (${pushColumns.map((c) => `"${c}"`).join(', ')}) ` +
+    `VALUES (${pushColumns.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT DO NOTHING RETURNING "id") ` +
+    `INSERT INTO "measurement" ("push_id", ${measurementColumns.map((c) => `"${c}"`).join(', ')}) ` +
+    `SELECT p."id", ${measurementValues.join(', ')} FROM p RETURNING "id", "push_id"`;
+  const rows: Array<{ id: string | number; push_id: string | number }> = await manager.query(sql, params);
+  return rows.length > 0 ? { pushId: Number(rows[0].push_id), measurementId: Number(rows[0].id) } : null;
+}
+
+const MEASUREMENT_COLUMN_TYPES: Record<string, string> = {
+  data_tag: 'varchar',
+  account_id: 'varchar',
+  member_id: 'varchar',
+  device_sn: 'varchar',
+  data_type: 'integer',
+  measured_at: 'timestamptz',
+  data: 'jsonb',
+  received_at: 'timestamptz',
+};
+
+/**
  * A plain read on the hot path, where TypeORM's query builder and entity mapping would cost
  * more than the query: `?` placeholders (numbered for PostgreSQL), rows as the driver gives them.
  */
