@@ -211,8 +211,14 @@ export class PushIngestService {
       this.pushLogRow(dedupeKey, push, receivedAt, PushOutcome.Archived, phone, push.raw),
       this.measurementRow(push, receivedAt),
     );
-    if (!written) return { result: await this.firstAnswer(manager, dedupeKey), events: [] };
-    return { result: { pushId: written.pushId, outcome: PushOutcome.Archived, duplicate: false }, events: [this.measurementEvent(written.measurementId, push)] };
+    if ('pushId' in written) {
+      return { result: { pushId: written.pushId, outcome: PushOutcome.Archived, duplicate: false }, events: [this.measurementEvent(written.measurementId, push)] };
+    }
+    // A repeat: its first delivery's answer, read by the same statement unless that delivery
+    // committed while the statement ran.
+    const first = written.duplicateOf;
+    const result = first ? { pushId: first.id, outcome: first.outcome as PushOutcome, duplicate: true } : await this.firstAnswer(manager, dedupeKey);
+    return { result, events: [] };
   }
 
   private emit(event: HealthArchiveEvent): void {
