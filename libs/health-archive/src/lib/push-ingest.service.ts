@@ -25,9 +25,10 @@ export interface IngestResult {
 }
 
 /**
- * Takes a validated push into the archive, in one transaction: claim its dedupe key in
- * the push log (a unique constraint: a second delivery is a no-op), apply what it says,
- * commit; domain events only after the commit.
+ * Takes a validated push into the archive atomically — in one transaction, or for a
+ * measurement on PostgreSQL in one statement: claim its dedupe key in the push log (a unique
+ * constraint: a second delivery is a no-op), apply what it says, commit; the promise settles
+ * and the domain events go out only after the commit.
  */
 @Injectable()
 export class PushIngestService {
