@@ -1,24 +1,8 @@
 import { ConfigurationError, loadConfig } from './app-config';
+import { problemsOf, REQUIRED_ENV } from './testing-env';
 
-/** The least a valid environment holds. */
-const REQUIRED = {
-  VIATOM_BASE_URL: 'https://open.viatomtech.com.cn',
-  VIATOM_SECRET: 'the-secret',
-  VIATOM_ACCESS_TOKEN: 'the-access-token',
-  API_KEYS: 'an-integrator-key-0123456789',
-};
+const REQUIRED = REQUIRED_ENV;
 const SHA256_OF_SOMETHING = 'sha256:' + 'ab'.repeat(32);
-
-/** The problems loadConfig reports for this environment ([] when it is valid). */
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-}
 
 /** The one problem that names this variable (fails when none or several do). */
 function problemAbout(env: Record<string, string | undefined>, name: string): string {

@@ -1,20 +1,7 @@
-import { ConfigurationError, loadConfig } from './app-config';
+import { loadConfig } from './app-config';
+import { problemsOf, REQUIRED_ENV } from './testing-env';
 
-const BASE = {
-  VIATOM_BASE_URL: 'https://open.viatomtech.com.cn',
-  VIATOM_SECRET: 'secret',
-  VIATOM_ACCESS_TOKEN: 'token',
-  API_KEYS: 'an-integrator-key-0123456789',
-};
-const problemsOf = (env: Record<string, string>): string[] => {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-};
+const BASE = REQUIRED_ENV;
 
 describe('security configuration', () => {
   it('defaults: no push check, limits on, info logs', () => {

@@ -1,22 +1,7 @@
-import { ConfigurationError, loadConfig } from './app-config';
+import { loadConfig } from './app-config';
+import { problemsOf, REQUIRED_ENV } from './testing-env';
 
-/** The Viatom client's resilience settings (retries, circuit breaker) read from the environment. */
-const REQUIRED = {
-  VIATOM_BASE_URL: 'https://open.viatomtech.com.cn',
-  VIATOM_SECRET: 'the-secret',
-  VIATOM_ACCESS_TOKEN: 'the-access-token',
-  API_KEYS: 'an-integrator-key-0123456789',
-};
-
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-}
+const REQUIRED = REQUIRED_ENV;
 
 describe('loadConfig: Viatom retries and circuit breaker', () => {
   it('has defaults', () => {
