@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { STANDARD_WEBHOOKS_SIGNATURE } from '../webhooks/push-signature';
 
 /** How a push signature is computed and carried. */
 export type SignatureScheme = 'standard-webhooks' | 'hmac';
@@ -138,11 +139,7 @@ export function loadSecurityConfig(
       signature = {
         scheme,
         secrets,
-        algorithm: 'sha256',
-        header: 'webhook-signature',
-        encoding: 'base64',
-        prefix: 'v1,',
-        timestampHeader: 'webhook-timestamp',
+        ...STANDARD_WEBHOOKS_SIGNATURE,
         toleranceSeconds: integer('WEBHOOK_SIGNATURE_TOLERANCE_SECONDS', 300, 1, 86_400),
       };
     } else {

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { PushSignatureConfig } from '../config/security-config';
-import { PushSignatureVerifier } from './push-signature';
+import { PushSignatureVerifier, STANDARD_WEBHOOKS_SIGNATURE } from './push-signature';
 
 // The published test vector of the Standard Webhooks spec (standard-webhooks/standard-webhooks, spec/standard-webhooks.md).
 const SW = {
@@ -13,11 +13,7 @@ const SW = {
 const standard = (secrets = [SW.secret]): PushSignatureConfig => ({
   scheme: 'standard-webhooks',
   secrets,
-  algorithm: 'sha256',
-  header: 'webhook-signature',
-  encoding: 'base64',
-  prefix: 'v1,',
-  timestampHeader: 'webhook-timestamp',
+  ...STANDARD_WEBHOOKS_SIGNATURE,
   toleranceSeconds: 300,
 });
 const swHeaders = (signature = SW.signature, timestamp = String(SW.timestamp), id = SW.id) => ({

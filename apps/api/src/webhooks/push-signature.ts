@@ -11,6 +11,15 @@ const UNIX_SECONDS = /^\d{1,12}$/;
 /** Standard Webhooks headers (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md). */
 export const STANDARD_WEBHOOKS_HEADERS = { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' } as const;
 
+/** What the Standard Webhooks spec fixes of a signature: header, HMAC-SHA256, base64, `v1,` entries, the timestamp header. */
+export const STANDARD_WEBHOOKS_SIGNATURE = {
+  algorithm: 'sha256',
+  header: STANDARD_WEBHOOKS_HEADERS.signature,
+  encoding: 'base64',
+  prefix: 'v1,',
+  timestampHeader: STANDARD_WEBHOOKS_HEADERS.timestamp,
+} as const;
+
 /** Strict decoding: anything that is not exactly hex / padded base64 is malformed, never "close enough". */
 function decode(value: string, encoding: 'hex' | 'base64'): Buffer | null {
   if (value.length === 0) return null;
