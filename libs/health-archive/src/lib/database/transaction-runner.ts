@@ -38,12 +38,16 @@ export class TransactionRunner {
     if (this.dialect !== 'sqlite') return this.dataSource.transaction(work);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (this.draining) return;
+      this.draining = true;
+      // Started on the next turn of the event loop, not now: the requests read in this turn
+      // reach the queue first and share one commit. (Started now, the first unit would run
+      // and commit through microtasks alone, before any other request is even parsed.)
+      setImmediate(() => void this.drain());
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) await this.commitGroup(this.queue.splice(0, MAX_GROUP));
     } finally {
