@@ -3,7 +3,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { maskPhone, PushType, pushSourceTime, type ViatomPush } from '@health-bridge/viatom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';
-import { insertOrIgnore, insertPushWithMeasurementOnPostgres, selectRows } from './database/insert-or-ignore';
+import { insertOrIgnore, selectRows } from './database/insert-or-ignore';
+import { PostgresMeasurementBatcher } from './database/postgres-measurement-batch';
 import { TransactionRunner } from './database/transaction-runner';
 import { pushDedupeKey } from './dedupe-key';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
@@ -33,18 +34,21 @@ export interface IngestResult {
 @Injectable()
 export class PushIngestService {
   private readonly logger = new Logger(PushIngestService.name);
+  private readonly measurementBatches: PostgresMeasurementBatcher | null;
 
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly events: EventEmitter2,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.measurementBatches = transactions.dialect === 'postgres' ? new PostgresMeasurementBatcher(dataSource.manager) : null;
+  }
 
   async ingest(push: ViatomPush, receivedAt: Date = new Date()): Promise<IngestResult> {
     const dedupeKey = pushDedupeKey(push.dataTag, push.raw);
     const { result, events } =
-      push.type === PushType.Measurement && this.transactions.dialect === 'postgres'
-        ? await this.archiveMeasurementOnPostgres(dedupeKey, push, receivedAt)
+      push.type === PushType.Measurement && this.measurementBatches
+        ? await this.archiveMeasurementOnPostgres(this.measurementBatches, dedupeKey, push, receivedAt)
         : await this.transactions.run((manager) => this.ingestInTransaction(manager, dedupeKey, push, receivedAt));
 
     this.logger.debug(
@@ -147,10 +151,6 @@ export class PushIngestService {
   }
 
   /**
-   * Type 1, the hot path: the outcome depends only on the account's authorizations, so it is
-   * decided first and the log row is written once, with it.
-   */
-  /**
    * Type 1: the outcome depends only on the account's authorizations, so it is decided
    * first and the log row is written once, with it. The account's phone goes into the log so
    * that it can be filtered by phone. A measurement is refused when the account is known and
@@ -198,28 +198,30 @@ export class PushIngestService {
   }
 
   /**
-   * Type 1 on PostgreSQL, the hot path: the same rules in two round trips (the owners' read,
-   * then one statement writing the log row and the measurement) instead of five.
+   * Type 1 on PostgreSQL, the hot path: the same rules, decided and written by one statement
+   * shared with the other measurement pushes of the same moment (PostgresMeasurementBatcher).
    */
-  private async archiveMeasurementOnPostgres(dedupeKey: string, push: ViatomPush, receivedAt: Date) {
-    const manager = this.dataSource.manager;
-    const { refused, phone } = await this.measurementOutcome(manager, push);
-    if (refused) {
-      return { result: await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, phone, { ...push.raw, data: null }), events: [] };
-    }
-    const written = await insertPushWithMeasurementOnPostgres(
-      manager,
-      this.pushLogRow(dedupeKey, push, receivedAt, PushOutcome.Archived, phone, push.raw),
-      this.measurementRow(push, receivedAt),
-    );
-    if ('pushId' in written) {
-      return { result: { pushId: written.pushId, outcome: PushOutcome.Archived, duplicate: false }, events: [this.measurementEvent(written.measurementId, push)] };
-    }
-    // A repeat: its first delivery's answer, read by the same statement unless that delivery
-    // committed while the statement ran.
-    const first = written.duplicateOf;
-    const result = first ? { pushId: first.id, outcome: first.outcome as PushOutcome, duplicate: true } : await this.firstAnswer(manager, dedupeKey);
-    return { result, events: [] };
+  private async archiveMeasurementOnPostgres(batches: PostgresMeasurementBatcher, dedupeKey: string, push: ViatomPush, receivedAt: Date) {
+    const written = await batches.write({
+      dedupeKey,
+      dataTag: push.dataTag,
+      accountId: push.accountId,
+      memberId: push.memberId,
+      deviceSn: push.deviceSn,
+      phone: push.phone,
+      sourceCreatedAt: push.createTime,
+      sourceUpdatedAt: push.updateTime,
+      receivedAt,
+      rawMessage: JSON.stringify(push.raw),
+      dataType: push.dataType,
+      measuredAt: push.measuredAt,
+      data: JSON.stringify(push.data),
+    });
+    // A repeat whose first delivery committed while the statement ran: its answer is read now.
+    if (!written) return { result: await this.firstAnswer(this.dataSource.manager, dedupeKey), events: [] };
+    const result: IngestResult = { pushId: written.pushId, outcome: written.outcome as PushOutcome, duplicate: written.duplicate };
+    const events = written.measurementId !== null ? [this.measurementEvent(written.measurementId, push)] : [];
+    return { result, events };
   }
 
   private emit(event: HealthArchiveEvent): void {

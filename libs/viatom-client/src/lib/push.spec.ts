@@ -82,6 +82,16 @@ describe('validatePush: valid pushes', () => {
     expect(push.measuredAt).toBeNull();
   });
 
+  it.each([2 ** 31, -(2 ** 31) - 1, 2 ** 40, 1.5])('type 1: a data_type a 32-bit column cannot hold (%s) is kept in data, not read', (dataType) => {
+    const push = valid(validatePush(authorizedPush({ type: 1, data: { data_type: dataType } })));
+    expect(push.dataType).toBeNull();
+    expect(push.data['data_type']).toBe(dataType);
+  });
+
+  it('type 1: the largest data_type a 32-bit column holds is read', () => {
+    expect(valid(validatePush(authorizedPush({ type: 1, data: { data_type: 2 ** 31 - 1 } }))).dataType).toBe(2 ** 31 - 1);
+  });
+
   it.each([
     ['Z', '2022-12-29T16:33:40.000Z'],
     ['+00:00', '2022-12-29T16:33:40.000Z'],

@@ -36,7 +36,7 @@ export interface ViatomPush {
   userInfo: Record<string, unknown>;
   createTime: Date | null;
   updateTime: Date | null;
-  /** For measurements: `data.data_type` when it is an integer. */
+  /** For measurements: `data.data_type` when it is an integer that a 32-bit column holds. */
   dataType: number | null;
   /** For measurements: `data.measure_time` read in the push time zone, when present and valid. */
   measuredAt: Date | null;
@@ -49,6 +49,9 @@ export interface PushValidationOptions {
   /** UTC offset in which Viatom's zone-less times are read; default `+08:00`. */
   timeZone?: string;
 }
+
+/** The largest `data_type` read: archives keep it in a 32-bit integer column. */
+const MAX_DATA_TYPE = 2 ** 31 - 1;
 
 /** Keys that must never be accepted from outside (prototype pollution). */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -162,7 +165,7 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
   let measuredAt: Date | null = null;
   if (type === PushType.Measurement) {
     const rawDataType = data['data_type'];
-    if (typeof rawDataType === 'number' && Number.isSafeInteger(rawDataType)) dataType = rawDataType;
+    if (typeof rawDataType === 'number' && Number.isInteger(rawDataType) && Math.abs(rawDataType) <= MAX_DATA_TYPE) dataType = rawDataType;
     const rawMeasureTime = data['measure_time'];
     if (typeof rawMeasureTime === 'string') measuredAt = parseViatomTime(rawMeasureTime, timeZone);
   }

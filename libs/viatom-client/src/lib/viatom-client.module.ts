@@ -1,4 +1,3 @@
-import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { ViatomClient } from './viatom-client';
 import { ViatomClientConfigurableModule } from './viatom-client.options';
@@ -8,7 +7,6 @@ import { ViatomClientConfigurableModule } from './viatom-client.options';
  * provides `ViatomClient`. Global by default (`isGlobal: false` to scope it).
  */
 @Module({
-  imports: [HttpModule],
   providers: [ViatomClient],
   exports: [ViatomClient],
 })

@@ -1,8 +1,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { AxiosError, AxiosResponse } from 'axios';
 import {
   BrokenCircuitError,
   circuitBreaker,
@@ -20,8 +18,8 @@ import {
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
-import { firstValueFrom } from 'rxjs';
 import { ViatomApiError, ViatomBusyError, ViatomCircuitOpenError, ViatomError, ViatomTransportError } from './errors';
+import { HttpPostError, httpPost, type HttpAnswer } from './http-post';
 import { maskPhone } from './phone';
 import {
   DEFAULT_VIATOM_CIRCUIT_BREAKER,
@@ -86,15 +84,11 @@ export class ViatomClient implements OnModuleDestroy {
   private readonly deadline: TimeoutPolicy;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly retries: RetryPolicy;
-  private readonly httpAgent = new HttpAgent({ keepAlive: true });
-  private readonly httpsAgent = new HttpsAgent({ keepAlive: true });
+  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   private circuitOpenedAt = 0;
   private credentialBurstUntil = 0;
 
-  constructor(
-    private readonly http: HttpService,
-    @Inject(VIATOM_CLIENT_OPTIONS) private readonly options: ViatomClientOptions,
-  ) {
+  constructor(@Inject(VIATOM_CLIENT_OPTIONS) private readonly options: ViatomClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_VIATOM_TIMEOUT_MS, 'timeoutMs');
     const retryOptions = { ...DEFAULT_VIATOM_RETRY, ...definedOnly(options.retry) };
@@ -158,8 +152,8 @@ export class ViatomClient implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    this.httpAgent.destroy();
-    this.httpsAgent.destroy();
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   /** The URL of Viatom's consent page, exactly as Viatom sent it (never re-encoded). */
@@ -334,37 +328,28 @@ export class ViatomClient implements OnModuleDestroy {
   private async send<T>(endpoint: ViatomEndpoint, body: unknown, options: ViatomCallOptions, callSignal: AbortSignal): Promise<T> {
     const attemptSignal =
       this.attemptTimeoutMs === undefined ? callSignal : AbortSignal.any([callSignal, AbortSignal.timeout(this.attemptTimeoutMs)]);
-    let response: AxiosResponse<string>;
+    let response: HttpAnswer;
     try {
-      response = await firstValueFrom(
-        this.http.post<string>(`${this.baseUrl}${endpoint}`, body === undefined ? '' : JSON.stringify(body), {
-          headers: {
-            'content-type': 'application/json; charset=utf-8',
-            accept: 'application/json',
-            [ViatomHeader.Secret]: this.options.secret,
-            [ViatomHeader.AccessToken]: this.options.accessToken,
-            [ViatomHeader.Language]: options.language ?? this.options.language ?? 'zh-CN',
-          },
-          // The body is parsed here, so a non-JSON answer is reported as such.
-          responseType: 'text',
-          transformResponse: (raw: unknown) => raw,
-          // The body is serialized here: axios would JSON-encode the empty body of jump_path into '""'.
-          transformRequest: (data: unknown) => data,
-          timeout: this.attemptTimeoutMs ?? this.timeoutMs,
-          signal: attemptSignal,
-          httpAgent: this.httpAgent,
-          httpsAgent: this.httpsAgent,
-          validateStatus: () => true,
-          maxRedirects: 0,
-        }),
-      );
+      response = await httpPost(new URL(`${this.baseUrl}${endpoint}`), body === undefined ? '' : JSON.stringify(body), {
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          accept: 'application/json',
+          [ViatomHeader.Secret]: this.options.secret,
+          [ViatomHeader.AccessToken]: this.options.accessToken,
+          [ViatomHeader.Language]: options.language ?? this.options.language ?? 'zh-CN',
+        },
+        agents: this.agents,
+        timeoutMs: this.attemptTimeoutMs ?? this.timeoutMs,
+        signal: attemptSignal,
+        maxAnswerBytes: MAX_ANSWER_BYTES,
+      });
     } catch (error) {
       throw this.toTransportError(error, endpoint, callSignal.aborted);
     }
 
     let envelope: unknown;
     try {
-      envelope = JSON.parse(response.data);
+      envelope = JSON.parse(response.body);
     } catch {
       if (response.status < 200 || response.status >= 300) {
         throw new ViatomTransportError('http-status', `HTTP ${response.status}`, endpoint, response.status);
@@ -390,9 +375,8 @@ export class ViatomClient implements OnModuleDestroy {
   }
 
   private toTransportError(error: unknown, endpoint: ViatomEndpoint, deadlinePassed: boolean): ViatomTransportError {
-    const code = (error as AxiosError | undefined)?.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+    const code = error instanceof HttpPostError ? error.code : undefined;
     switch (code) {
-      case 'ECONNABORTED':
       case 'ETIMEDOUT':
       case 'ERR_CANCELED': {
         const ms = deadlinePassed || this.attemptTimeoutMs === undefined ? this.timeoutMs : this.attemptTimeoutMs;
@@ -402,19 +386,17 @@ export class ViatomClient implements OnModuleDestroy {
         return new ViatomTransportError('connection-refused', 'the connection was refused', endpoint);
       case 'ECONNRESET':
       case 'EPIPE':
-      case 'ERR_BAD_RESPONSE':
         return new ViatomTransportError('connection-reset', 'the connection was dropped before an answer', endpoint);
       default: {
-        // Only the error code and message: an axios error also holds the request headers (the secret).
         const message = error instanceof Error ? error.message : String(error);
-        if (/socket hang up/i.test(message)) {
-          return new ViatomTransportError('connection-reset', 'the connection was dropped before an answer', endpoint);
-        }
         return new ViatomTransportError('network', `${code ?? 'error'}: ${message}`, endpoint);
       }
     }
   }
 }
+
+/** A longer answer is not Viatom's (its envelopes are a few hundred bytes). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 /** Gateway statuses: the answer comes from in front of Viatom, saying Viatom is unavailable or slow. */
 const RETRYABLE_HTTP_STATUSES = new Set([502, 503, 504]);

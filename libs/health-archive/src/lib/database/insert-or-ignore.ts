@@ -23,47 +23,6 @@ export async function insertOrIgnore(
 }
 
 /**
- * PostgreSQL only: a push's log row and its measurement in one statement, atomic without an
- * explicit transaction (one round trip instead of BEGIN, two INSERTs, COMMIT). When the push's
- * dedupe key is taken, neither row is written and the first delivery's row is read in the same
- * statement when it was committed before it began (`duplicateOf`); otherwise null for both.
- */
-export async function insertPushWithMeasurementOnPostgres(
-  manager: EntityManager,
-  push: Record<string, unknown> & { dedupe_key: string },
-  measurement: Record<string, unknown>,
-): Promise<{ pushId: number; measurementId: number } | { duplicateOf: { id: number; outcome: string } | null }> {
-  const pushColumns = Object.keys(push);
-  const measurementColumns = Object.keys(measurement);
-  const params = [...pushColumns.map((c) => toParameter(push[c], 'postgres')), ...measurementColumns.map((c) => toParameter(measurement[c], 'postgres'))];
-  // In INSERT … SELECT the parameters take no type from the target columns: each is cast.
-  const measurementValues = measurementColumns.map((c, i) => `$${pushColumns.length + i + 1}::${MEASUREMENT_COLUMN_TYPES[c]}`);
-  const dedupeKeyParam = `$${pushColumns.indexOf('dedupe_key') + 1}`;
-  const sql =
-    `WITH p AS (INSERT INTO "push_log" (${pushColumns.map((c) => `"${c}"`).join(', ')}) ` +
-    `VALUES (${pushColumns.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT DO NOTHING RETURNING "id"), ` +
-    `m AS (INSERT INTO "measurement" ("push_id", ${measurementColumns.map((c) => `"${c}"`).join(', ')}) ` +
-    `SELECT p."id", ${measurementValues.join(', ')} FROM p RETURNING "id", "push_id") ` +
-    `SELECT m."push_id", m."id" AS "measurement_id", NULL AS "outcome" FROM m ` +
-    `UNION ALL SELECT l."id", NULL, l."outcome" FROM "push_log" l WHERE l."dedupe_key" = ${dedupeKeyParam}::varchar AND NOT EXISTS (SELECT 1 FROM p)`;
-  const rows: Array<{ push_id: string | number; measurement_id: string | number | null; outcome: string | null }> = await manager.query(sql, params);
-  const row = rows[0];
-  if (row?.measurement_id != null) return { pushId: Number(row.push_id), measurementId: Number(row.measurement_id) };
-  return { duplicateOf: row ? { id: Number(row.push_id), outcome: row.outcome as string } : null };
-}
-
-const MEASUREMENT_COLUMN_TYPES: Record<string, string> = {
-  data_tag: 'varchar',
-  account_id: 'varchar',
-  member_id: 'varchar',
-  device_sn: 'varchar',
-  data_type: 'integer',
-  measured_at: 'timestamptz',
-  data: 'jsonb',
-  received_at: 'timestamptz',
-};
-
-/**
  * A plain read on the hot path, where TypeORM's query builder and entity mapping would cost
  * more than the query: `?` placeholders (numbered for PostgreSQL), rows as the driver gives them.
  */

@@ -1,0 +1,183 @@
+import { EntityManager } from 'typeorm';
+
+/** A measurement push, ready for the push log and the measurement table. */
+export interface MeasurementPushRecord {
+  dedupeKey: string;
+  dataTag: string;
+  accountId: string;
+  memberId: string;
+  deviceSn: string;
+  /** The push's own phone; when null, the account's (if known) goes into the log. */
+  phone: string | null;
+  sourceCreatedAt: Date | null;
+  sourceUpdatedAt: Date | null;
+  receivedAt: Date;
+  /** The push as received, JSON text. */
+  rawMessage: string;
+  dataType: number | null;
+  measuredAt: Date | null;
+  /** `data`, JSON text. */
+  data: string;
+}
+
+/**
+ * What became of one measurement push: written now (`duplicate` false; `measurementId` null
+ * when the account's authorization is revoked and the data was not kept), or a repeat with its
+ * first delivery's answer. `null`: a repeat whose first delivery committed while the statement
+ * ran, so its answer is read afterwards.
+ */
+export type MeasurementWriteResult = { pushId: number; outcome: string; measurementId: number | null; duplicate: boolean } | null;
+
+/** At most this many pushes per statement. */
+const MAX_BATCH = 200;
+
+/**
+ * PostgreSQL's measurement hot path: the measurement pushes that arrive in one turn of the
+ * event loop are written by one statement — one round trip and one commit (one WAL flush) for
+ * all of them instead of a few per push. The statement decides each push's outcome from the
+ * account's authorizations, claims the dedupe keys (ON CONFLICT DO NOTHING: a repeat writes
+ * nothing), writes the measurements, and answers each push. Atomic per statement; every
+ * promise settles after the commit.
+ *
+ * A batch that fails on a data error (SQLSTATE class 22 or 23) is written again push by push,
+ * so one bad push fails alone; any other failure (the database unavailable…) fails the batch.
+ */
+export class PostgresMeasurementBatcher {
+  private pending: Array<{ record: MeasurementPushRecord; resolve: (r: MeasurementWriteResult) => void; reject: (e: unknown) => void }> = [];
+  private scheduled = false;
+
+  constructor(private readonly manager: EntityManager) {}
+
+  write(record: MeasurementPushRecord): Promise<MeasurementWriteResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ record, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      // The next turn of the event loop: the pushes read in this one join the batch.
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const all = this.pending;
+    this.pending = [];
+    for (let i = 0; i < all.length; i += MAX_BATCH) void this.writeBatch(all.slice(i, i + MAX_BATCH), true);
+  }
+
+  private async writeBatch(batch: PostgresMeasurementBatcher['pending'], mayRetryAlone: boolean): Promise<void> {
+    // The same push twice in one batch: the first is written, the other is its repeat.
+    const firstOfKey = new Map<string, number>();
+    const records: MeasurementPushRecord[] = [];
+    for (const { record } of batch) {
+      if (!firstOfKey.has(record.dedupeKey)) {
+        firstOfKey.set(record.dedupeKey, records.length);
+        records.push(record);
+      }
+    }
+    let results: MeasurementWriteResult[];
+    try {
+      results = await writeMeasurementBatch(this.manager, records);
+    } catch (error) {
+      if (mayRetryAlone && batch.length > 1 && isDataError(error)) {
+        for (const unit of batch) void this.writeBatch([unit], false);
+      } else {
+        for (const unit of batch) unit.reject(error);
+      }
+      return;
+    }
+    const answered = new Set<number>();
+    for (const unit of batch) {
+      const index = firstOfKey.get(unit.record.dedupeKey) as number;
+      const result = results[index];
+      unit.resolve(answered.has(index) && result ? { ...result, measurementId: null, duplicate: true } : result);
+      answered.add(index);
+    }
+  }
+}
+
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/**
+ * One statement for many measurement pushes (each array parameter holds one column, in order).
+ * Dedupe keys are claimed in key order, so that two batches sharing keys cannot deadlock.
+ * A repeat's first answer is read from the rows committed before the statement began.
+ */
+const WRITE_MEASUREMENTS_SQL = `
+WITH i AS (
+  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
+                       $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::integer[], $12::timestamptz[], $13::jsonb[])
+    WITH ORDINALITY AS t(dedupe_key, data_tag, account_id, member_id, device_sn, phone,
+                         source_created_at, source_updated_at, received_at, raw_message, data_type, measured_at, data, ord)
+),
+d AS (
+  SELECT i.*, COALESCE(i.phone, o.phone) AS log_phone, COALESCE(o.status = 'revoked', false) AS refused
+  FROM i LEFT JOIN LATERAL (
+    SELECT a.phone, a.status FROM "user_authorization" a
+    WHERE a.account_id = i.account_id AND i.account_id <> ''
+    ORDER BY a.status = 'authorized' DESC
+    LIMIT 1
+  ) o ON true
+),
+p AS (
+  INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone",
+                          "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message")
+  SELECT dedupe_key, data_tag, 1, account_id, member_id, device_sn, log_phone, source_created_at, source_updated_at, received_at,
+         CASE WHEN refused THEN 'ignored' ELSE 'archived' END,
+         CASE WHEN refused THEN (raw_message::jsonb || '{"data": null}'::jsonb)::text ELSE raw_message END
+  FROM d ORDER BY dedupe_key
+  ON CONFLICT DO NOTHING
+  RETURNING "id", "dedupe_key", "outcome"
+),
+m AS (
+  INSERT INTO "measurement" ("push_id", "data_tag", "account_id", "member_id", "device_sn", "data_type", "measured_at", "data", "received_at")
+  SELECT p.id, d.data_tag, d.account_id, d.member_id, d.device_sn, d.data_type, d.measured_at, d.data, d.received_at
+  FROM p JOIN d ON d.dedupe_key = p.dedupe_key
+  WHERE p.outcome = 'archived'
+  ORDER BY p.id
+  RETURNING "id", "push_id"
+)
+SELECT d.ord, p.id AS push_id, p.outcome, m.id AS measurement_id, l.id AS first_id, l.outcome AS first_outcome
+FROM d
+LEFT JOIN p ON p.dedupe_key = d.dedupe_key
+LEFT JOIN m ON m.push_id = p.id
+LEFT JOIN "push_log" l ON p.id IS NULL AND l.dedupe_key = d.dedupe_key
+ORDER BY d.ord`;
+
+type Id = string | number;
+
+/** Writes the pushes (distinct dedupe keys) in one statement; one result per push, in order. */
+export async function writeMeasurementBatch(manager: EntityManager, records: MeasurementPushRecord[]): Promise<MeasurementWriteResult[]> {
+  const column = <K extends keyof MeasurementPushRecord>(key: K) => records.map((r) => r[key]);
+  const rows: Array<{ push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null }> =
+    await manager.query(WRITE_MEASUREMENTS_SQL, [
+      column('dedupeKey'),
+      column('dataTag'),
+      column('accountId'),
+      column('memberId'),
+      column('deviceSn'),
+      column('phone'),
+      column('sourceCreatedAt'),
+      column('sourceUpdatedAt'),
+      column('receivedAt'),
+      column('rawMessage'),
+      column('dataType'),
+      column('measuredAt'),
+      column('data'),
+    ]);
+  return rows.map((row) => {
+    if (row.push_id !== null) {
+      return {
+        pushId: Number(row.push_id),
+        outcome: row.outcome as string,
+        measurementId: row.measurement_id === null ? null : Number(row.measurement_id),
+        duplicate: false,
+      };
+    }
+    if (row.first_id !== null) return { pushId: Number(row.first_id), outcome: row.first_outcome as string, measurementId: null, duplicate: true };
+    return null;
+  });
+}
