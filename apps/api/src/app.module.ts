@@ -3,14 +3,13 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { HealthArchiveModule, healthArchiveDataSourceOptions, runPendingMigrations } from '@health-bridge/health-archive';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ViatomClientModule } from '@health-bridge/viatom-client';
 import { AuthorizationsController } from './authorizations/authorizations.controller';
 import { ApiKeyGuard } from './common/api-key.guard';
-import { loggerParams } from './common/logging';
+import { createRootLogger, PinoNestLogger, ROOT_LOGGER } from './common/logging';
 import { RateLimitGuard, throttlerOptions } from './common/rate-limit';
 import { ProblemFilter } from './common/problem.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
@@ -27,7 +26,6 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(config, options.logStream)),
         ThrottlerModule.forRoot(throttlerOptions(config)),
         EventEmitterModule.forRoot(),
         TypeOrmModule.forRootAsync({
@@ -54,6 +52,8 @@ export class AppModule {
       controllers: [AuthorizationsController, WebhooksController, PushesController, MeasurementsController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: ROOT_LOGGER, useValue: createRootLogger(config, options.logStream) },
+        { provide: PinoNestLogger, useFactory: (root: PinoLogger) => new PinoNestLogger(root), inject: [ROOT_LOGGER] },
         // Rate limits first: a flood of wrong keys or forged pushes is limited too.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import helmet, { type HelmetOptions } from 'helmet';
-import { Logger as PinoLogger } from 'nestjs-pino';
-import { REQUEST_ID_HEADER, requestId } from './common/logging';
+import type { Logger as PinoLogger } from 'pino';
+import { logRequest, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging';
 import { createValidationPipe } from './common/validation';
 import { type AppConfig } from './config/app-config';
 import { createOpenApiDocument, setupSwagger } from './swagger';
@@ -77,8 +77,9 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   // Nest's own log lines (bootstrap, the problem filter, the libs) go through pino too, as JSON.
-  app.useLogger(app.get(PinoLogger));
+  app.useLogger(app.get(PinoNestLogger));
   app.flushLogs();
+  const logger = app.get<PinoLogger>(ROOT_LOGGER);
 
   const fastify = app.getHttpAdapter().getInstance();
   // Every answer (errors, 404s, /health and Swagger UI included) carries the security headers
@@ -87,6 +88,10 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header(REQUEST_ID_HEADER, request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    logRequest(logger, request, reply);
     done();
   });
   // JSON is the only body this API takes (anything else is 415). The raw text is kept beside

@@ -51,7 +51,18 @@ describe('logs of a full flow', () => {
     const requests = entries.filter((e) => e.req && e.res);
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.every((e) => typeof e.req.id === 'string' && e.req.id.length > 0)).toBe(true);
-    expect(requests.find((e) => e.req.id === requestId)).toMatchObject({ req: { method: 'POST', url: '/api/v1/authorizations/auth-url' }, res: { statusCode: 200 } });
+    expect(requests.find((e) => e.req.id === requestId)).toMatchObject({
+      level: 30,
+      msg: 'request completed',
+      req: { method: 'POST', url: '/api/v1/authorizations/auth-url', remoteAddress: '127.0.0.1' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+    });
+    // A refused call is a warning; no request line carries headers.
+    expect(requests.find((e) => e.res.statusCode === 401)).toMatchObject({ level: 40 });
+    expect(requests.some((e) => 'headers' in e.req)).toBe(false);
+    // The libs' lines name their source.
+    expect(entries.find((e) => e.context === 'ViatomClient')).toMatchObject({ level: 30, msg: expect.stringMatching(/^Viatom \/api\/v1\/open\/auth\/jump_path: ok; 1 attempt in \d+ ms$/) });
     // Logged, but masked.
     expect(log).toContain('153****1234');
     expect(log).toContain('+861****5678');

@@ -1,28 +1,17 @@
-import type { IncomingMessage } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
+import type { LoggerService } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { DestinationStream } from 'pino';
-import type { Options } from 'pino-http';
-import type { Params } from 'nestjs-pino';
+import { pino, type DestinationStream, type Level, type Logger as PinoLogger, type LoggerOptions } from 'pino';
 import { maskPhone } from '@health-bridge/viatom-client';
 import type { AppConfig } from '../config/app-config';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REDACTED = '[Redacted]';
 
-/** Headers never logged in clear: credentials of every kind, whatever the configured names. */
-const SECRET_HEADER = /authorization|cookie|token|secret|signature|api-key|apikey|session|password/i;
 /** A phone number as it may appear in a URL or a message (6 to 20 digits, optional +). */
 const PHONE_LIKE = /(?<![\w.])\+?\d{6,20}(?![\w.])/g;
 /** Query parameters whose value is harmless and useful in a log line. */
 const PLAIN_QUERY = new Set(['limit', 'status', 'type', 'outcome', 'dataType']);
-
-/** The headers of a request, with every credential replaced by `[Redacted]`. */
-export function redactHeaders(headers: Record<string, unknown> | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) out[name] = SECRET_HEADER.test(name) ? REDACTED : value;
-  return out;
-}
 
 /** Masks phone numbers in free text (`15312341234` → `153****1234`). */
 export function maskPhones(text: string): string {
@@ -73,46 +62,85 @@ export function requestId(req: { headers: Record<string, string | string[] | und
   return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(given) ? given : randomUUID();
 }
 
-/** pino-http options: JSON lines, a request id, no credential, no phone number, no token in a URL. */
-export function pinoHttpOptions(config: Pick<AppConfig, 'logLevel'>): Options {
-  return {
+/** The process's one pino logger. */
+export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
+
+/**
+ * The root logger: JSON lines, no credential, no phone number. `stream`: where lines go
+ * (default stdout, written synchronously so that nothing is lost on exit); tests read them.
+ */
+export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, stream?: DestinationStream): PinoLogger {
+  const options: LoggerOptions = {
     level: config.logLevel,
-    // The id Fastify gave the request (see fastifyOptions): one id in the answer and in every line.
-    genReqId: (req) => (req as IncomingMessage & { id?: string }).id ?? requestId(req),
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-    autoLogging: { ignore: (req) => req.url === '/health' },
-    serializers: {
-      req: (req: { id: unknown; method: string; url: string; headers: Record<string, unknown>; remoteAddress?: string }) => ({
-        id: req.id,
-        method: req.method,
-        url: maskUrl(req.url),
-        headers: redactHeaders(req.headers),
-        remoteAddress: req.remoteAddress,
-      }),
-      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-    },
     // Belt and braces: should a credential reach a log object some other way, pino removes it.
     redact: {
-      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'req.headers["x-webhook-token"]', 'secret', 'accessToken', 'headers.secret', 'headers["access-token"]'],
+      paths: ['secret', 'accessToken', 'headers.secret', 'headers["access-token"]', 'headers.authorization', 'headers.cookie', 'headers["x-api-key"]', 'headers["x-webhook-token"]'],
       censor: REDACTED,
     },
     hooks: {
       // Every message, from any library: phone-like digit runs masked.
       logMethod(args, method) {
-        method.apply(
-          this,
-          args.map((arg) => (typeof arg === 'string' ? maskPhones(arg) : arg)) as Parameters<typeof method>,
-        );
+        method.apply(this, args.map((arg) => (typeof arg === 'string' ? maskPhones(arg) : arg)) as Parameters<typeof method>);
       },
     },
   };
+  return stream ? pino(options, stream) : pino(options);
 }
 
-/** nestjs-pino's parameters; `stream` lets a test read the log lines. */
-export function loggerParams(config: Pick<AppConfig, 'logLevel'>, stream?: DestinationStream): Params {
-  return {
-    pinoHttp: stream ? [pinoHttpOptions(config), stream] : pinoHttpOptions(config),
-    // Nest 11's path syntax (the default '*' is converted with a warning at every start).
-    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
-  };
+/**
+ * One line per answered request (not for /health): its id, method, masked URL, source address,
+ * status and duration; at `error` for 5xx, `warn` for 4xx. Headers are not logged.
+ */
+export function logRequest(logger: PinoLogger, request: FastifyRequest, reply: FastifyReply): void {
+  const status = reply.statusCode;
+  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  if (request.url === '/health' || !logger.isLevelEnabled(level)) return;
+  logger[level](
+    {
+      req: { id: request.id, method: request.method, url: maskUrl(request.url), remoteAddress: request.ip },
+      res: { statusCode: status },
+      responseTime: Math.round(reply.elapsedTime),
+    },
+    'request completed',
+  );
+}
+
+/**
+ * Nest's logger (its own lines and every `new Logger(context)` of the app and the libs) writing
+ * to the root pino logger: `{ level, context, msg }`, and `stack` for errors.
+ */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly pino: PinoLogger) {}
+
+  log(message: unknown, ...params: unknown[]): void {
+    this.write('info', message, params);
+  }
+  error(message: unknown, ...params: unknown[]): void {
+    this.write('error', message, params);
+  }
+  warn(message: unknown, ...params: unknown[]): void {
+    this.write('warn', message, params);
+  }
+  debug(message: unknown, ...params: unknown[]): void {
+    this.write('debug', message, params);
+  }
+  verbose(message: unknown, ...params: unknown[]): void {
+    this.write('trace', message, params);
+  }
+  fatal(message: unknown, ...params: unknown[]): void {
+    this.write('fatal', message, params);
+  }
+
+  /** Nest passes `(message, context)`, or `(message, stack, context)` for errors. */
+  private write(level: Level, message: unknown, params: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const rest = [...params];
+    const context = rest.length > 0 && typeof rest[rest.length - 1] === 'string' ? (rest.pop() as string) : undefined;
+    const fields: Record<string, unknown> = context ? { context } : {};
+    const stack = rest.find((p) => typeof p === 'string');
+    if (stack && (level === 'error' || level === 'fatal')) fields['stack'] = stack;
+    if (message instanceof Error) this.pino[level]({ ...fields, err: message }, message.message);
+    else if (typeof message === 'object' && message !== null) this.pino[level]({ ...fields, ...message });
+    else this.pino[level](fields, String(message));
+  }
 }
