@@ -48,6 +48,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver
     ['a bad phone', { data: { phone: 'abc' } }, 'data.phone'],
     ['data that is not an object', { data: [1, 2] }, 'data'],
     ['a numeric account_id', { account_id: 8 }, 'account_id'],
+    ['a lone surrogate in a measurement (PostgreSQL cannot store it)', { type: 1, data: { data_type: 2, remark: 'a\udc00' } }, 'body.data.remark: must be well-formed Unicode'],
   ])('answers 400 with code ≠ 0 for %s, and stores nothing', async (_, overrides, field) => {
     const res = await push(message(overrides));
     expect(res.status).toBe(400);

@@ -4,10 +4,12 @@ import { maskPhone, PushType, pushSourceTime, type ViatomPush } from '@health-br
 import { DataSource, EntityManager } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';
 import { insertOrIgnore, selectRows } from './database/insert-or-ignore';
+import type { MeasurementPushRecord } from './database/measurement-record';
 import { PostgresMeasurementBatcher } from './database/postgres-measurement-batch';
+import { writeMeasurementOnSqlite } from './database/sqlite-measurement';
 import { TransactionRunner } from './database/transaction-runner';
 import { pushDedupeKey } from './dedupe-key';
-import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
+import { AuthorizationStatus, RevokedBy } from './entities/authorization';
 import { PushLogEntry, PushOutcome } from './entities/push-log-entry';
 import {
   AuthorizationGrantedEvent,
@@ -47,8 +49,8 @@ export class PushIngestService {
   async ingest(push: ViatomPush, receivedAt: Date = new Date()): Promise<IngestResult> {
     const dedupeKey = pushDedupeKey(push.dataTag, push.raw);
     const { result, events } =
-      push.type === PushType.Measurement && this.measurementBatches
-        ? await this.archiveMeasurementOnPostgres(this.measurementBatches, dedupeKey, push, receivedAt)
+      push.type === PushType.Measurement
+        ? await this.archiveMeasurement(dedupeKey, push, receivedAt)
         : await this.transactions.run((manager) => this.ingestInTransaction(manager, dedupeKey, push, receivedAt));
 
     this.logger.debug(
@@ -63,9 +65,7 @@ export class PushIngestService {
     const result =
       push.type === PushType.UserAuthorized || push.type === PushType.UserCancelled
         ? await this.ingestAuthorizationChange(manager, dedupeKey, push, receivedAt, events)
-        : push.type === PushType.Measurement
-          ? await this.ingestMeasurement(manager, dedupeKey, push, receivedAt, events)
-          : await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, push.phone);
+        : await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, push.phone);
     return { result, events };
   }
 
@@ -151,58 +151,15 @@ export class PushIngestService {
   }
 
   /**
-   * Type 1: the outcome depends only on the account's authorizations, so it is decided
-   * first and the log row is written once, with it. The account's phone goes into the log so
-   * that it can be filtered by phone. A measurement is refused when the account is known and
-   * every authorization of it is revoked: acknowledged and logged, but its data not kept.
+   * Type 1, the hot path. The outcome depends only on the account's authorizations: a
+   * measurement is refused when the account is known and none of its authorizations is
+   * authorized (acknowledged and logged `ignored`, its data not kept); otherwise it is
+   * archived. The account's phone goes into the log so that it can be filtered by phone.
+   * PostgreSQL writes the measurements of one moment with one statement
+   * (PostgresMeasurementBatcher); SQLite in prepared statements inside its group commit.
    */
-  private async measurementOutcome(manager: EntityManager, push: ViatomPush) {
-    const owners = push.accountId
-      ? await selectRows<Pick<Authorization, 'phone' | 'status'>>(manager, 'SELECT phone, status FROM user_authorization WHERE account_id = ?', [push.accountId])
-      : [];
-    const owner = owners.find((a) => a.status === AuthorizationStatus.Authorized) ?? owners[0];
-    return { refused: owner?.status === AuthorizationStatus.Revoked, phone: push.phone ?? owner?.phone ?? null };
-  }
-
-  private measurementRow(push: ViatomPush, receivedAt: Date) {
-    return {
-      data_tag: push.dataTag,
-      account_id: push.accountId,
-      member_id: push.memberId,
-      device_sn: push.deviceSn,
-      data_type: push.dataType,
-      measured_at: push.measuredAt,
-      data: push.data,
-      received_at: receivedAt,
-    };
-  }
-
-  private measurementEvent(measurementId: number, push: ViatomPush): MeasurementReceivedEvent {
-    return new MeasurementReceivedEvent(measurementId, push.accountId, push.memberId, push.dataType, push.measuredAt, push.data);
-  }
-
-  private async ingestMeasurement(
-    manager: EntityManager,
-    dedupeKey: string,
-    push: ViatomPush,
-    receivedAt: Date,
-    events: HealthArchiveEvent[],
-  ): Promise<IngestResult> {
-    const { refused, phone } = await this.measurementOutcome(manager, push);
-    if (refused) return this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, phone, { ...push.raw, data: null });
-    const logged = await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Archived, phone);
-    if (logged.duplicate) return logged;
-    const measurementId = (await insertOrIgnore(manager, 'measurement', { push_id: logged.pushId, ...this.measurementRow(push, receivedAt) })) as number;
-    events.push(this.measurementEvent(measurementId, push));
-    return logged;
-  }
-
-  /**
-   * Type 1 on PostgreSQL, the hot path: the same rules, decided and written by one statement
-   * shared with the other measurement pushes of the same moment (PostgresMeasurementBatcher).
-   */
-  private async archiveMeasurementOnPostgres(batches: PostgresMeasurementBatcher, dedupeKey: string, push: ViatomPush, receivedAt: Date) {
-    const written = await batches.write({
+  private async archiveMeasurement(dedupeKey: string, push: ViatomPush, receivedAt: Date) {
+    const record: MeasurementPushRecord = {
       dedupeKey,
       dataTag: push.dataTag,
       accountId: push.accountId,
@@ -215,13 +172,20 @@ export class PushIngestService {
       rawMessage: JSON.stringify(push.raw),
       dataType: push.dataType,
       measuredAt: push.measuredAt,
-      data: JSON.stringify(push.data),
-    });
+      data: push.data,
+    };
+    const written = this.measurementBatches
+      ? await this.measurementBatches.write(record)
+      : await this.transactions.runSqlite((db) => writeMeasurementOnSqlite(db, record));
     // A repeat whose first delivery committed while the statement ran: its answer is read now.
     if (!written) return { result: await this.firstAnswer(this.dataSource.manager, dedupeKey), events: [] };
     const result: IngestResult = { pushId: written.pushId, outcome: written.outcome as PushOutcome, duplicate: written.duplicate };
     const events = written.measurementId !== null ? [this.measurementEvent(written.measurementId, push)] : [];
     return { result, events };
+  }
+
+  private measurementEvent(measurementId: number, push: ViatomPush): MeasurementReceivedEvent {
+    return new MeasurementReceivedEvent(measurementId, push.accountId, push.memberId, push.dataType, push.measuredAt, push.data);
   }
 
   private emit(event: HealthArchiveEvent): void {

@@ -300,4 +300,16 @@ describe('validatePush and the NUL character', () => {
     expect(!result.ok && result.errors.join('; ')).toContain(where);
     expect(!result.ok && result.errors.join('; ')).toContain('NUL');
   });
+
+  it.each([
+    ['a lone low surrogate in data', { data: { data_type: 2, remark: 'a\udc00b' } }, 'body.data.remark: must be well-formed Unicode'],
+    ['a lone high surrogate at the end of a key', { user_info: { ['k\ud83d']: 1 } }, 'body.user_info: a key must be well-formed Unicode'],
+  ])('refuses %s (PostgreSQL cannot store it), naming where', (_, overrides, message) => {
+    const result = validatePush({ type: 1, data_tag: 't', create_time: '2022-12-29 16:33:40', data: { data_type: 2 }, ...overrides });
+    expect(!result.ok && result.errors.join('; ')).toContain(message);
+  });
+
+  it('accepts well-formed text outside the basic plane (a surrogate pair)', () => {
+    expect(validatePush({ type: 1, data_tag: 't', create_time: '2022-12-29 16:33:40', data: { data_type: 2, remark: 'ok 😀' } }).ok).toBe(true);
+  });
 });

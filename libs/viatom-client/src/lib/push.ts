@@ -61,13 +61,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * The first thing in the body that must not be stored: a prototype-pollution key, or a NUL
- * character (U+0000), which PostgreSQL cannot keep in text or JSON (a push carrying one would
- * otherwise fail at the insert and be resent forever).
+ * The first thing in the body that must not be stored: a prototype-pollution key, a NUL
+ * character (U+0000) or a lone surrogate, which PostgreSQL cannot keep in text or JSON (a push
+ * carrying one would otherwise fail at the insert and be resent forever).
  */
 function findForbiddenKey(value: unknown, path: string, depth = 0): string | null {
   if (depth > 32) return `${path}: nested too deeply`;
-  if (typeof value === 'string') return value.includes('\u0000') ? `${path}: must not contain the NUL character (U+0000)` : null;
+  if (typeof value === 'string') {
+    const problem = unstorableText(value);
+    return problem ? `${path}: ${problem}` : null;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = findForbiddenKey(value[i], `${path}[${i}]`, depth + 1);
@@ -78,11 +81,22 @@ function findForbiddenKey(value: unknown, path: string, depth = 0): string | nul
   if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
       if (FORBIDDEN_KEYS.has(key)) return `${path}.${key}: key is not allowed`;
-      if (key.includes('\u0000')) return `${path}: a key must not contain the NUL character (U+0000)`;
+      const badKey = unstorableText(key);
+      if (badKey) return `${path}: a key ${badKey}`;
       const found = findForbiddenKey(value[key], `${path}.${key}`, depth + 1);
       if (found) return found;
     }
   }
+  return null;
+}
+
+/** A half of a UTF-16 surrogate pair without its other half (`"\udc00"` in JSON). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Text PostgreSQL's JSON cannot hold: the NUL character, or a lone surrogate (not Unicode). */
+function unstorableText(text: string): string | null {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'must be well-formed Unicode (it holds a lone surrogate, such as \\udc00)';
   return null;
 }
 

@@ -11,11 +11,20 @@ export function isValidUtcOffset(offset: string): boolean {
   return OFFSET_PATTERN.test(offset);
 }
 
+/** Minutes east of UTC of each offset met so far (a handful: read once, not per push). */
+const offsetCache = new Map<string, number>();
+
+/** The offset in minutes; a RangeError for anything but `Z` or ±HH:MM. */
 function offsetMinutes(offset: string): number {
-  if (offset === 'Z') return 0;
+  const known = offsetCache.get(offset);
+  if (known !== undefined) return known;
+  if (!isValidUtcOffset(offset)) {
+    throw new RangeError(`Invalid UTC offset "${offset}": expected "Z" or ±HH:MM`);
+  }
   const sign = offset.startsWith('-') ? -1 : 1;
-  const [h, m] = offset.slice(1).split(':').map(Number);
-  return sign * (h * 60 + m);
+  const minutes = offset === 'Z' ? 0 : sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
+  offsetCache.set(offset, minutes);
+  return minutes;
 }
 
 /**
@@ -23,9 +32,7 @@ function offsetMinutes(offset: string): number {
  * a real calendar time (`2022-02-30 10:00:00` is rejected, not rolled over).
  */
 export function parseViatomTime(value: string, offset: string = DEFAULT_VIATOM_TIME_ZONE): Date | null {
-  if (!isValidUtcOffset(offset)) {
-    throw new RangeError(`Invalid UTC offset "${offset}": expected "Z" or ±HH:MM`);
-  }
+  const offsetMs = offsetMinutes(offset) * 60_000;
   const match = VIATOM_TIME_PATTERN.exec(value.trim());
   if (!match) return null;
   const [, y, mo, d, h, mi, s, ms] = match;
@@ -42,14 +49,11 @@ export function parseViatomTime(value: string, offset: string = DEFAULT_VIATOM_T
   ) {
     return null;
   }
-  return new Date(asUtc - offsetMinutes(offset) * 60_000);
+  return new Date(asUtc - offsetMs);
 }
 
 /** Formats an instant the way Viatom writes times, in the given offset. */
 export function formatViatomTime(instant: Date, offset: string = DEFAULT_VIATOM_TIME_ZONE): string {
-  if (!isValidUtcOffset(offset)) {
-    throw new RangeError(`Invalid UTC offset "${offset}": expected "Z" or ±HH:MM`);
-  }
   const shifted = new Date(instant.getTime() + offsetMinutes(offset) * 60_000);
   const pad = (n: number) => String(n).padStart(2, '0');
   return (

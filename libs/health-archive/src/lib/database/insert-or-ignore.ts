@@ -43,5 +43,6 @@ function toParameter(value: unknown, dialect: 'sqlite' | 'postgres'): unknown {
 
 /** The text TypeORM writes for a `datetime` column on SQLite: `YYYY-MM-DD HH:mm:ss.SSS`, UTC. */
 export function sqliteDatetime(instant: Date): string {
-  return instant.toISOString().replace('T', ' ').replace('Z', '');
+  const iso = instant.toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ (±YYYYYY beyond year 9999)
+  return iso.length === 24 ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}` : iso.replace('T', ' ').replace('Z', '');
 }

@@ -3,7 +3,8 @@ import { startArchive, type ArchiveHarness } from '../../../test/archive-harness
 import { Authorization, AuthorizationStatus } from '../entities/authorization';
 import { Measurement } from '../entities/measurement';
 import { PushLogEntry } from '../entities/push-log-entry';
-import { PostgresMeasurementBatcher, type MeasurementPushRecord } from './postgres-measurement-batch';
+import type { MeasurementPushRecord } from './measurement-record';
+import { PostgresMeasurementBatcher } from './postgres-measurement-batch';
 
 const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) => t.name === 'postgres');
 
@@ -34,7 +35,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
       rawMessage: JSON.stringify({ type: 1, data_tag: tag, data: { data_type: 2, spo2: 97 } }),
       dataType: 2,
       measuredAt: new Date('2022-12-29T08:30:00Z'),
-      data: JSON.stringify({ data_type: 2, spo2: 97 }),
+      data: { data_type: 2, spo2: 97 },
       ...overrides,
     };
   };

@@ -1,32 +1,5 @@
 import { EntityManager } from 'typeorm';
-
-/** A measurement push, ready for the push log and the measurement table. */
-export interface MeasurementPushRecord {
-  dedupeKey: string;
-  dataTag: string;
-  accountId: string;
-  memberId: string;
-  deviceSn: string;
-  /** The push's own phone; when null, the account's (if known) goes into the log. */
-  phone: string | null;
-  sourceCreatedAt: Date | null;
-  sourceUpdatedAt: Date | null;
-  receivedAt: Date;
-  /** The push as received, JSON text. */
-  rawMessage: string;
-  dataType: number | null;
-  measuredAt: Date | null;
-  /** `data`, JSON text. */
-  data: string;
-}
-
-/**
- * What became of one measurement push: written now (`duplicate` false; `measurementId` null
- * when the account's authorization is revoked and the data was not kept), or a repeat with its
- * first delivery's answer. `null`: a repeat whose first delivery committed while the statement
- * ran, so its answer is read afterwards.
- */
-export type MeasurementWriteResult = { pushId: number; outcome: string; measurementId: number | null; duplicate: boolean } | null;
+import type { MeasurementPushRecord, MeasurementWriteResult } from './measurement-record';
 
 /** At most this many pushes per statement. */
 const MAX_BATCH = 200;
@@ -102,16 +75,16 @@ function isDataError(error: unknown): boolean {
 }
 
 /**
- * One statement for many measurement pushes (each array parameter holds one column, in order).
+ * One statement for many measurement pushes, given as one JSON array of rows (`ord` = position).
  * Dedupe keys are claimed in key order, so that two batches sharing keys cannot deadlock.
  * A repeat's first answer is read from the rows committed before the statement began.
  */
 const WRITE_MEASUREMENTS_SQL = `
 WITH i AS (
-  SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[], $6::varchar[],
-                       $7::timestamptz[], $8::timestamptz[], $9::timestamptz[], $10::text[], $11::integer[], $12::timestamptz[], $13::jsonb[])
-    WITH ORDINALITY AS t(dedupe_key, data_tag, account_id, member_id, device_sn, phone,
-                         source_created_at, source_updated_at, received_at, raw_message, data_type, measured_at, data, ord)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
+    ord integer, dedupe_key varchar, data_tag varchar, account_id varchar, member_id varchar, device_sn varchar, phone varchar,
+    source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, raw_message text,
+    data_type integer, measured_at timestamptz, data jsonb)
 ),
 d AS (
   SELECT i.*, COALESCE(i.phone, o.phone) AS log_phone, COALESCE(o.status = 'revoked', false) AS refused
@@ -151,23 +124,24 @@ type Id = string | number;
 
 /** Writes the pushes (distinct dedupe keys) in one statement; one result per push, in order. */
 export async function writeMeasurementBatch(manager: EntityManager, records: MeasurementPushRecord[]): Promise<MeasurementWriteResult[]> {
-  const column = <K extends keyof MeasurementPushRecord>(key: K) => records.map((r) => r[key]);
+  const batch = records.map((r, ord) => ({
+    ord,
+    dedupe_key: r.dedupeKey,
+    data_tag: r.dataTag,
+    account_id: r.accountId,
+    member_id: r.memberId,
+    device_sn: r.deviceSn,
+    phone: r.phone,
+    source_created_at: r.sourceCreatedAt,
+    source_updated_at: r.sourceUpdatedAt,
+    received_at: r.receivedAt,
+    raw_message: r.rawMessage,
+    data_type: r.dataType,
+    measured_at: r.measuredAt,
+    data: r.data,
+  }));
   const rows: Array<{ push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null }> =
-    await manager.query(WRITE_MEASUREMENTS_SQL, [
-      column('dedupeKey'),
-      column('dataTag'),
-      column('accountId'),
-      column('memberId'),
-      column('deviceSn'),
-      column('phone'),
-      column('sourceCreatedAt'),
-      column('sourceUpdatedAt'),
-      column('receivedAt'),
-      column('rawMessage'),
-      column('dataType'),
-      column('measuredAt'),
-      column('data'),
-    ]);
+    await manager.query(WRITE_MEASUREMENTS_SQL, [JSON.stringify(batch)]);
   return rows.map((row) => {
     if (row.push_id !== null) {
       return {

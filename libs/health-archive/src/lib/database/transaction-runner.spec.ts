@@ -62,7 +62,61 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('TransactionRu
     expect(await keys()).toEqual(['after']);
   });
 
+  if (target.name === 'postgres') {
+    it('refuses synchronous SQLite work', async () => {
+      await expect(runner.runSqlite(() => 1)).rejects.toThrow('runSqlite is for SQLite only');
+    });
+  }
+
   if (target.name === 'sqlite') {
+    const insertRaw = (db: Database.Database, key: string) => {
+      const row = logRow(key);
+      db.prepare(
+        'INSERT INTO push_log (dedupe_key, data_tag, type, account_id, member_id, device_sn, phone, source_created_at, source_updated_at, received_at, outcome, raw_message) ' +
+          "VALUES (?, ?, ?, '', '', '', NULL, NULL, NULL, ?, ?, ?)",
+      ).run(row.dedupe_key, row.data_tag, row.type, row.received_at.toISOString(), row.outcome, row.raw_message);
+    };
+
+    it('commits synchronous units in the same groups as the others, and rolls back a failing one alone', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          i % 2 === 0
+            ? runner.runSqlite((db) => {
+                insertRaw(db, `s${String(i).padStart(2, '0')}`);
+                insertRaw(db, `s${String(i).padStart(2, '0')}-second`);
+                if (i % 4 === 2) throw new Error(`sync unit ${i} fails after writing`);
+                return i;
+              })
+            : runner.run(async (manager) => {
+                await insertOrIgnore(manager, 'push_log', logRow(`s${String(i).padStart(2, '0')}`));
+                return i;
+              }),
+        ),
+      );
+      const failed = [2, 6, 10];
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : 'rejected'))).toEqual(
+        Array.from({ length: 12 }, (_, i) => (failed.includes(i) ? 'rejected' : i)),
+      );
+      const expected = Array.from({ length: 12 }, (_, i) => i)
+        .filter((i) => !failed.includes(i))
+        .flatMap((i) => (i % 2 === 0 ? [`s${String(i).padStart(2, '0')}`, `s${String(i).padStart(2, '0')}-second`] : [`s${String(i).padStart(2, '0')}`]));
+      expect(await keys()).toEqual(expected.sort());
+    });
+
+    it('fails the whole group when a synchronous unit leaves SQLite without its transaction, and goes on', async () => {
+      const settled = await Promise.allSettled([
+        runner.run((manager) => insertOrIgnore(manager, 'push_log', logRow('g-before'))),
+        runner.runSqlite((db) => {
+          insertRaw(db, 'g-lost');
+          db.exec('ROLLBACK'); // as after SQLITE_FULL or an I/O error
+          throw new Error('disk I/O error');
+        }),
+        runner.runSqlite((db) => insertRaw(db, 'g-after-in-group')),
+      ]);
+      expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      await runner.runSqlite((db) => insertRaw(db, 'g-later'));
+      expect(await keys()).toEqual(['g-later']);
+    });
     it('recovers when SQLite rolled the transaction back by itself: nothing passes for committed that is not', async () => {
       const file = database.options.url.slice('sqlite:'.length);
       const committed = (key: string) => {

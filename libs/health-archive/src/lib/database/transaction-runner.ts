@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
+import type { Database } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { Dialect, dialectOf } from './dialect';
 
-interface QueuedWork {
-  work: (manager: EntityManager) => Promise<unknown>;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
+/** A unit of work: through TypeORM (`work`), or synchronous on SQLite's own connection (`sync`). */
+type QueuedWork = { resolve: (value: unknown) => void; reject: (error: unknown) => void } & (
+  | { work: (manager: EntityManager) => Promise<unknown>; sync?: undefined }
+  | { sync: (db: Database) => unknown; work?: undefined }
+);
 
 /** How many queued units of work one SQLite commit may carry. */
 const MAX_GROUP = 64;
@@ -22,6 +23,8 @@ const MAX_GROUP = 64;
  * queue up while a commit is under way are committed together — group commit: one
  * transaction, each unit inside its own savepoint, so a failing unit is rolled back alone
  * and rejected, and the others resolve after the single COMMIT (one disk sync for all).
+ * `runSqlite` queues synchronous work on better-sqlite3's connection itself (prepared
+ * statements, no ORM), for the hot path; it joins the same groups.
  */
 @Injectable()
 export class TransactionRunner {
@@ -29,6 +32,8 @@ export class TransactionRunner {
   private readonly queue: QueuedWork[] = [];
   private draining = false;
   private sqliteRunner: QueryRunner | null = null;
+  private savepointOn: Database | null = null;
+  private savepoint: ((fn: (db: Database) => unknown) => unknown) | null = null;
 
   constructor(private readonly dataSource: DataSource) {
     this.dialect = dialectOf(dataSource);
@@ -36,8 +41,12 @@ export class TransactionRunner {
 
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.dialect !== 'sqlite') return this.dataSource.transaction(work);
+    return this.enqueue({ work });
+  }
+
+  private enqueue<T>(unit: Pick<QueuedWork, 'work'> | Pick<QueuedWork, 'sync'>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({ ...unit, resolve: resolve as (value: unknown) => void, reject } as QueuedWork);
       if (this.draining) return;
       this.draining = true;
       // Started on the next turn of the event loop, not now: the requests read in this turn
@@ -45,6 +54,15 @@ export class TransactionRunner {
       // and commit through microtasks alone, before any other request is even parsed.)
       setImmediate(() => void this.drain());
     });
+  }
+
+  /**
+   * SQLite only: `work` runs synchronously on better-sqlite3's connection, inside the next
+   * group's transaction in its own savepoint; the promise settles after the COMMIT.
+   */
+  runSqlite<T>(work: (db: Database) => T): Promise<T> {
+    if (this.dialect !== 'sqlite') return Promise.reject(new Error('runSqlite is for SQLite only'));
+    return this.enqueue({ sync: work });
   }
 
   private async drain(): Promise<void> {
@@ -69,6 +87,21 @@ export class TransactionRunner {
 
     const done: Array<{ unit: QueuedWork; value: unknown }> = [];
     for (const [index, unit] of group.entries()) {
+      if (unit.sync) {
+        try {
+          // better-sqlite3 runs a transaction function called inside a transaction in a savepoint.
+          done.push({ unit, value: this.inSavepoint(unit.sync) });
+        } catch (error) {
+          if (this.sqlite().inTransaction) {
+            unit.reject(error); // its savepoint is rolled back: this unit only
+            continue;
+          }
+          this.resetSqlite(runner);
+          for (const rest of [...done.map((d) => d.unit), ...group.slice(index)]) rest.reject(error);
+          return;
+        }
+        continue;
+      }
       try {
         await runner.startTransaction(); // SAVEPOINT
         const value = await unit.work(runner.manager);
@@ -100,8 +133,18 @@ export class TransactionRunner {
     for (const { unit, value } of done) unit.resolve(value);
   }
 
-  private sqlite(): { inTransaction: boolean; exec(sql: string): unknown } {
-    return (this.dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean; exec(sql: string): unknown } }).databaseConnection;
+  private sqlite(): Database {
+    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+  }
+
+  /** Runs `work` in a savepoint of the open transaction (rolled back if it throws). */
+  private inSavepoint(work: (db: Database) => unknown): unknown {
+    const db = this.sqlite();
+    if (this.savepointOn !== db) {
+      this.savepointOn = db;
+      this.savepoint = db.transaction((fn: (db: Database) => unknown) => fn(db));
+    }
+    return (this.savepoint as (fn: (db: Database) => unknown) => unknown)(work);
   }
 
   /**
