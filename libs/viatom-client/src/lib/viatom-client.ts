@@ -104,7 +104,9 @@ export class ViatomClient implements OnModuleDestroy {
 
     // Outermost: the deadline of the whole call. Aggressive: the caller gets its answer at the
     // deadline, even during a backoff; the attempt in flight is aborted through the signal.
-    this.deadline = timeout(this.timeoutMs, TimeoutStrategy.Aggressive);
+    // Nothing outlives a settled call, so its signal is not aborted on return (an abort builds a
+    // DOMException, with its stack: a real cost on every call).
+    this.deadline = timeout(this.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     // Then the breaker, counting whole calls (after their retries), so one trial is one call.
     this.breaker = circuitBreaker(
       handleWhen((error) => isViatomUnwell(error)),
