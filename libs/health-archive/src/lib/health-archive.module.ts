@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthorizationService } from './authorization.service';
+import { SqliteCheckpointer } from './database/sqlite-checkpointer';
 import { TransactionRunner } from './database/transaction-runner';
 import { MeasurementService } from './measurement.service';
 import { PushIngestService } from './push-ingest.service';
@@ -11,7 +12,7 @@ import { PushLogService } from './push-log.service';
  * - `ViatomClientModule.forRoot()` (global), and `EventEmitterModule.forRoot()`.
  */
 @Module({
-  providers: [TransactionRunner, PushIngestService, AuthorizationService, PushLogService, MeasurementService],
+  providers: [TransactionRunner, SqliteCheckpointer, PushIngestService, AuthorizationService, PushLogService, MeasurementService],
   exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService],
 })
 export class HealthArchiveModule {}
