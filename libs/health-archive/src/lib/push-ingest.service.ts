@@ -28,10 +28,11 @@ export interface IngestResult {
 }
 
 /**
- * Takes a validated push into the archive atomically — in one transaction, or for a
- * measurement on PostgreSQL in one statement: claim its dedupe key in the push log (a unique
- * constraint: a second delivery is a no-op), apply what it says, commit; the promise settles
- * and the domain events go out only after the commit.
+ * Takes a validated push into the archive atomically — in one transaction (a savepoint of
+ * SQLite's group commit), or for a measurement on PostgreSQL in one statement shared with the
+ * other measurements of the moment: claim its dedupe key in the push log (a unique constraint:
+ * a second delivery is a no-op), apply what it says, commit; the promise settles and the
+ * domain events go out only after the commit.
  */
 @Injectable()
 export class PushIngestService {
