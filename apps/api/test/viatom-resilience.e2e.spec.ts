@@ -102,6 +102,7 @@ describe('Viatom failures through the API', () => {
     ['HTTP 500', { httpStatus: 500 }, /HTTP 500/],
     ['a non-JSON answer', { nonJson: true }, /not JSON/],
     ['JSON without the envelope', { noEnvelope: true }, /not its usual envelope/],
+    ['an answer longer than 1 MiB', { oversized: true }, /more than this service reads \(1 MiB\)/],
   ])('%s: 502 saying which, not retried', async (_name, fault, detail) => {
     h.sandbox.setFault(fault);
     const res = await authUrl(h);

@@ -240,6 +240,13 @@ describe('ViatomClient against the sandbox', () => {
       expect(sandbox.calls[0].answer).toEqual({ dropped: true });
     });
 
+    it('an answer longer than 1 MiB: refused unread, not retried', async () => {
+      sandbox.setFault({ oversized: true });
+      const error = await expectTransport(client.getAuthorizationUrl(), 'answer-too-large');
+      expect(error.message).toContain('longer than 1048576 bytes');
+      expect(sandbox.calls).toHaveLength(1);
+    });
+
     it('an answer that is not JSON', async () => {
       sandbox.setFault({ nonJson: true, count: 1 });
       await expectTransport(client.getAuthorizationUrl(), 'invalid-json', 200);

@@ -104,6 +104,8 @@ export function toProblem(error: unknown): Problem {
         return problem(502, 'Viatom dropped the connection before answering.', { type: ProblemType.ViatomBadAnswer, title: 'Bad answer from Viatom' });
       case 'invalid-json':
         return problem(502, 'Viatom answered with something that is not JSON.', { type: ProblemType.ViatomBadAnswer, title: 'Bad answer from Viatom' });
+      case 'answer-too-large':
+        return problem(502, 'Viatom answered with more than this service reads (1 MiB).', { type: ProblemType.ViatomBadAnswer, title: 'Bad answer from Viatom' });
       case 'invalid-envelope':
         return problem(502, "Viatom's answer was JSON but not its usual envelope.", { type: ProblemType.ViatomBadAnswer, title: 'Bad answer from Viatom' });
       case 'http-status':

@@ -66,7 +66,8 @@ export type ViatomTransportFailure =
   | 'network'
   | 'http-status'
   | 'invalid-json'
-  | 'invalid-envelope';
+  | 'invalid-envelope'
+  | 'answer-too-large';
 
 /** The call did not produce a usable Viatom envelope. `kind` says why. */
 export class ViatomTransportError extends ViatomError {

@@ -386,6 +386,8 @@ export class ViatomClient implements OnModuleDestroy {
       }
       case 'ECONNREFUSED':
         return new ViatomTransportError('connection-refused', 'the connection was refused', endpoint);
+      case 'ERR_ANSWER_TOO_LARGE':
+        return new ViatomTransportError('answer-too-large', `the answer is longer than ${MAX_ANSWER_BYTES} bytes`, endpoint);
       case 'ECONNRESET':
       case 'EPIPE':
         return new ViatomTransportError('connection-reset', 'the connection was dropped before an answer', endpoint);

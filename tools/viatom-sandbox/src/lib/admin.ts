@@ -100,11 +100,12 @@ export const ADMIN_ROUTES: readonly RouteDoc[] = [
       httpStatus: 'integer 100-599: alone, a non-envelope JSON error body with this status; with errorCode/nonJson/noEnvelope, their status',
       nonJson: 'true: answer text/html "not json"',
       noEnvelope: 'true: answer JSON without Viatom\'s envelope',
+      oversized: 'true: answer Viatom\'s envelope padded to 2 MiB',
       dropConnection: 'true: destroy the socket without answering',
       count: 'integer >= 1: only the next N matching calls, then the fault clears; absent = until DELETE',
       endpoints: 'array of "jump_path" / "cancel": only these; absent = both',
     },
-    description: 'Replaces the fault applied to open-API calls (never to /admin or /auth). One of dropConnection, nonJson, noEnvelope, errorCode at most.',
+    description: 'Replaces the fault applied to open-API calls (never to /admin or /auth). One of dropConnection, nonJson, noEnvelope, oversized, errorCode at most.',
   },
   { method: 'DELETE', path: '/admin/faults', description: 'Clears the fault.' },
   {

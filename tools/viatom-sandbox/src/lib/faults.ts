@@ -14,6 +14,7 @@ const FIELDS = new Set([
   'httpStatus',
   'nonJson',
   'noEnvelope',
+  'oversized',
   'dropConnection',
   'count',
   'endpoints',
@@ -61,6 +62,7 @@ export function parseFault(input: unknown): { ok: true; fault: SandboxFault } | 
   const count = int('count', 1, 1_000_000);
   const nonJson = bool('nonJson');
   const noEnvelope = bool('noEnvelope');
+  const oversized = bool('oversized');
   const dropConnection = bool('dropConnection');
 
   if (errorCode === 0) errors.push('errorCode: 0 is success, not a fault');
@@ -84,12 +86,13 @@ export function parseFault(input: unknown): { ok: true; fault: SandboxFault } | 
     dropConnection && 'dropConnection',
     nonJson && 'nonJson',
     noEnvelope && 'noEnvelope',
+    oversized && 'oversized',
     errorCode !== undefined && 'errorCode',
   ].filter(Boolean);
   if (answers.length > 1) errors.push(`${answers.join(', ')}: choose one`);
   if (dropConnection && httpStatus !== undefined) errors.push('httpStatus: a dropped connection has no status');
   if (latencyMs === undefined && httpStatus === undefined && answers.length === 0 && errors.length === 0) {
-    errors.push('fault: set at least one of latencyMs, errorCode, httpStatus, nonJson, noEnvelope, dropConnection');
+    errors.push('fault: set at least one of latencyMs, errorCode, httpStatus, nonJson, noEnvelope, oversized, dropConnection');
   }
   if (errors.length > 0) return { ok: false, errors };
 
@@ -98,6 +101,7 @@ export function parseFault(input: unknown): { ok: true; fault: SandboxFault } | 
   if (httpStatus !== undefined) fault.httpStatus = httpStatus;
   if (nonJson) fault.nonJson = true;
   if (noEnvelope) fault.noEnvelope = true;
+  if (oversized) fault.oversized = true;
   if (dropConnection) fault.dropConnection = true;
   if (count !== undefined) fault.count = count;
   return { ok: true, fault };

@@ -16,6 +16,9 @@ import { failure, success, toLanguage } from './messages';
 import { statePush } from './pushes';
 import type { CredentialVerdict, OpenApiCall, SandboxEndpointName, SandboxFault } from './types';
 
+/** The padding of the `oversized` fault's answer: 2 MiB, past what a client should read. */
+const OVERSIZED_BYTES = 2 * 1024 * 1024;
+
 /** Three bytes that encode to `+/+/` wherever they sit on a 3-byte boundary. */
 const SIGN_MARK = Buffer.from([0xfb, 0xff, 0xbf]);
 
@@ -80,6 +83,11 @@ export function registerOpenApi(app: FastifyInstance, ctx: SandboxContext): void
     if (fault.nonJson) {
       reply.type('text/html; charset=utf-8');
       answer(reply, call, status, 'not json', null);
+      return true;
+    }
+    if (fault.oversized) {
+      const payload = { code: 0, message: 'success', reason: '', data: { jump_path: '', padding: 'x'.repeat(OVERSIZED_BYTES) } };
+      answer(reply, call, status, payload, 0);
       return true;
     }
     if (fault.noEnvelope) {

@@ -419,6 +419,14 @@ describe('faults', () => {
     expect(answer.json.code).toBeUndefined();
   });
 
+  it('oversized: 200, an envelope padded past 2 MiB', async () => {
+    sandbox.setFault({ oversized: true, count: 1 });
+    const answer = await openApi(JUMP_PATH);
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ code: 0, data: { jump_path: '' } });
+    expect(answer.text.length).toBeGreaterThan(2 * 1024 * 1024);
+  });
+
   it('dropConnection: the socket is destroyed without an answer', async () => {
     await admin('/faults', { dropConnection: true });
     await expect(openApi(JUMP_PATH)).rejects.toThrow();

@@ -25,9 +25,9 @@ export type SandboxEndpointName = 'jump_path' | 'cancel';
 
 /**
  * A fault injected into open-API calls (never into admin or consent routes).
- * At most one of `dropConnection`, `nonJson`, `noEnvelope`, `errorCode` is set;
+ * At most one of `dropConnection`, `nonJson`, `noEnvelope`, `oversized`, `errorCode` is set;
  * `httpStatus` alone answers a Spring-style non-envelope JSON error body, and combined
- * with `nonJson` / `noEnvelope` / `errorCode` sets the HTTP status of that answer.
+ * with `nonJson` / `noEnvelope` / `oversized` / `errorCode` sets the HTTP status of that answer.
  * `latencyMs` delays whatever the answer is (alone: a slow but normal answer).
  */
 export interface SandboxFault {
@@ -43,6 +43,8 @@ export interface SandboxFault {
   nonJson?: boolean;
   /** Answer JSON that is not Viatom's envelope (no `code`), HTTP 200 unless `httpStatus`. */
   noEnvelope?: boolean;
+  /** Answer Viatom's envelope padded to 2 MiB (HTTP 200 unless `httpStatus`): more than a client should read. */
+  oversized?: boolean;
   /** Destroy the socket without answering. */
   dropConnection?: boolean;
   /** Apply to the next N matching open-API calls only, then clear; absent = until reset. */
