@@ -3,29 +3,12 @@
  * the deadline, and the circuit breaker (with /health), against the sandbox's faults over
  * real HTTP. Attempts are counted by the sandbox (`sandbox.calls`), never from durations.
  */
-import { createServer } from 'node:net';
-import type { SandboxFault } from '@health-bridge/viatom-sandbox';
+import { closedPort, until, type SandboxFault } from '@health-bridge/viatom-sandbox';
 import { api, expectProblem, startApi, type ApiHarness } from './api-harness';
 
 const PHONE = '15312341234';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until the condition holds (bounded: fails the test rather than hanging). */
-async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
-    await sleep(25);
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const authUrl = (h: ApiHarness) => api(h, 'POST', '/api/v1/authorizations/auth-url');
 const cancel = (h: ApiHarness) => api(h, 'POST', '/api/v1/authorizations/cancel', { phone: PHONE });

@@ -15,3 +15,5 @@ export type {
   SandboxPushSender,
   StatePushOptions,
 } from './lib/types';
+// Test support for the tests of every project that stand Viatom in with the sandbox.
+export { closedPort, failure, until } from './testing/test-support';

@@ -3,7 +3,6 @@
  * keep-alive, logs), against the sandbox over real HTTP. Attempts are counted by the
  * sandbox (`sandbox.calls`), never inferred from durations.
  */
-import { createServer } from 'node:net';
 import { Test } from '@nestjs/testing';
 import {
   ViatomApiError,
@@ -14,7 +13,7 @@ import {
   ViatomTransportError,
   type ViatomClientOptions,
 } from '@health-bridge/viatom-client';
-import { createSandbox, type Sandbox } from '../src';
+import { closedPort, createSandbox, failure, until, type Sandbox } from '../src';
 import { CapturingLogger } from './capturing-logger';
 
 const SECRET = 'resilience-spec-secret-4e1d';
@@ -47,33 +46,8 @@ async function clientWith(overrides: Partial<ViatomClientOptions> = {}): Promise
   return moduleRef.get(ViatomClient);
 }
 
-async function failure(promise: Promise<unknown>): Promise<any> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls until the condition holds (bounded: fails the test rather than hanging). */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (condition()) return;
-    await sleep(25);
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   sandbox = createSandbox({ secret: SECRET, accessToken: ACCESS_TOKEN });

@@ -3,7 +3,6 @@
  * because the sandbox depends on the client's wire types: a client test importing the
  * sandbox would make the two projects depend on each other.
  */
-import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -16,7 +15,7 @@ import {
   type ViatomClientOptions,
   type ViatomTransportFailure,
 } from '@health-bridge/viatom-client';
-import { createSandbox, type Sandbox } from '../src';
+import { closedPort, createSandbox, failure, type Sandbox } from '../src';
 import { CapturingLogger } from './capturing-logger';
 
 const SECRET = 'client-spec-secret-9f2c';
@@ -47,23 +46,6 @@ async function clientWith(overrides: Partial<ViatomClientOptions> = {}): Promise
   return moduleRef.get(ViatomClient);
 }
 
-/** A port on which nothing listens (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function failure(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function expectNoCredentials(error: unknown) {
   const views = [
