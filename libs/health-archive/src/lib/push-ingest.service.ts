@@ -66,7 +66,7 @@ export class PushIngestService {
     const result =
       push.type === PushType.UserAuthorized || push.type === PushType.UserCancelled
         ? await this.ingestAuthorizationChange(manager, dedupeKey, push, receivedAt, events)
-        : await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, push.phone);
+        : await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored);
     return { result, events };
   }
 
@@ -74,34 +74,22 @@ export class PushIngestService {
    * Claims the push's dedupe key with its log row, in one statement. A repeat finds the key
    * taken and gets the first delivery's answer.
    */
-  private async logPush(
-    manager: EntityManager,
-    dedupeKey: string,
-    push: ViatomPush,
-    receivedAt: Date,
-    outcome: PushOutcome,
-    phone: string | null,
-    rawMessage: Record<string, unknown> = push.raw,
-  ): Promise<IngestResult> {
-    const pushId = await insertOrIgnore(manager, 'push_log', this.pushLogRow(dedupeKey, push, receivedAt, outcome, phone, rawMessage));
-    return pushId !== null ? { pushId, outcome, duplicate: false } : this.firstAnswer(manager, dedupeKey);
-  }
-
-  private pushLogRow(dedupeKey: string, push: ViatomPush, receivedAt: Date, outcome: PushOutcome, phone: string | null, rawMessage: Record<string, unknown>) {
-    return {
+  private async logPush(manager: EntityManager, dedupeKey: string, push: ViatomPush, receivedAt: Date, outcome: PushOutcome): Promise<IngestResult> {
+    const pushId = await insertOrIgnore(manager, 'push_log', {
       dedupe_key: dedupeKey,
       data_tag: push.dataTag,
       type: push.type,
       account_id: push.accountId,
       member_id: push.memberId,
       device_sn: push.deviceSn,
-      phone,
+      phone: push.phone,
       source_created_at: push.createTime,
       source_updated_at: push.updateTime,
       received_at: receivedAt,
       outcome,
-      raw_message: JSON.stringify(rawMessage),
-    };
+      raw_message: JSON.stringify(push.raw),
+    });
+    return pushId !== null ? { pushId, outcome, duplicate: false } : this.firstAnswer(manager, dedupeKey);
   }
 
   /** A repeat gets the first delivery's answer. */
@@ -122,7 +110,7 @@ export class PushIngestService {
     events: HealthArchiveEvent[],
   ): Promise<IngestResult> {
     // Provisional outcome, replaced below in this same transaction.
-    const logged = await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored, push.phone);
+    const logged = await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored);
     if (logged.duplicate) return logged;
 
     const authorized = push.type === PushType.UserAuthorized;

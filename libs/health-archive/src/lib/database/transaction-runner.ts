@@ -87,37 +87,17 @@ export class TransactionRunner {
 
     const done: Array<{ unit: QueuedWork; value: unknown }> = [];
     for (const [index, unit] of group.entries()) {
-      if (unit.sync) {
-        try {
-          // better-sqlite3 runs a transaction function called inside a transaction in a savepoint.
-          done.push({ unit, value: this.inSavepoint(unit.sync) });
-        } catch (error) {
-          if (this.sqlite().inTransaction) {
-            unit.reject(error); // its savepoint is rolled back: this unit only
-            continue;
-          }
-          this.resetSqlite(runner);
-          for (const rest of [...done.map((d) => d.unit), ...group.slice(index)]) rest.reject(error);
-          return;
-        }
-        continue;
-      }
-      try {
-        await runner.startTransaction(); // SAVEPOINT
-        const value = await unit.work(runner.manager);
-        await runner.commitTransaction(); // RELEASE SAVEPOINT
-        done.push({ unit, value });
-      } catch (error) {
-        try {
-          await runner.rollbackTransaction(); // ROLLBACK TO SAVEPOINT: this unit only
-          unit.reject(error);
-        } catch {
-          // SQLite already rolled the whole transaction back (disk full, I/O error…), or the
-          // savepoint is gone: nothing of the group is committed; every unit is told so.
-          this.resetSqlite(runner);
-          for (const rest of [...done.map((d) => d.unit), ...group.slice(index)]) rest.reject(error);
-          return;
-        }
+      const outcome = await this.runUnit(runner, unit);
+      if ('value' in outcome) {
+        done.push({ unit, value: outcome.value });
+      } else if (!outcome.groupLost) {
+        unit.reject(outcome.error); // its savepoint is rolled back: this unit only
+      } else {
+        // SQLite already rolled the whole transaction back (disk full, I/O error…), or the
+        // savepoint is gone: nothing of the group is committed; every unit is told so.
+        this.resetSqlite(runner);
+        for (const rest of [...done.map((d) => d.unit), ...group.slice(index)]) rest.reject(outcome.error);
+        return;
       }
     }
 
@@ -131,6 +111,31 @@ export class TransactionRunner {
       return;
     }
     for (const { unit, value } of done) unit.resolve(value);
+  }
+
+  /** One unit in its own savepoint: its value, or its error and whether the whole transaction went with it. */
+  private async runUnit(runner: QueryRunner, unit: QueuedWork): Promise<{ value: unknown } | { error: unknown; groupLost: boolean }> {
+    if (unit.sync) {
+      try {
+        // better-sqlite3 runs a transaction function called inside a transaction in a savepoint.
+        return { value: this.inSavepoint(unit.sync) };
+      } catch (error) {
+        return { error, groupLost: !this.sqlite().inTransaction };
+      }
+    }
+    try {
+      await runner.startTransaction(); // SAVEPOINT
+      const value = await unit.work(runner.manager);
+      await runner.commitTransaction(); // RELEASE SAVEPOINT
+      return { value };
+    } catch (error) {
+      try {
+        await runner.rollbackTransaction(); // ROLLBACK TO SAVEPOINT
+        return { error, groupLost: false };
+      } catch {
+        return { error, groupLost: true };
+      }
+    }
   }
 
   private sqlite(): Database {
