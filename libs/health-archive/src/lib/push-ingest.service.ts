@@ -44,7 +44,7 @@ export class PushIngestService {
     private readonly events: EventEmitter2,
     private readonly dataSource: DataSource,
   ) {
-    this.measurementBatches = transactions.dialect === 'postgres' ? new PostgresMeasurementBatcher(dataSource.manager) : null;
+    this.measurementBatches = transactions.dialect === 'postgres' ? new PostgresMeasurementBatcher(dataSource) : null;
   }
 
   async ingest(push: ViatomPush, receivedAt: Date = new Date()): Promise<IngestResult> {

@@ -4,7 +4,7 @@ import { Authorization, AuthorizationStatus } from '../entities/authorization';
 import { Measurement } from '../entities/measurement';
 import { PushLogEntry } from '../entities/push-log-entry';
 import type { MeasurementPushRecord } from './measurement-record';
-import { PostgresMeasurementBatcher } from './postgres-measurement-batch';
+import { PostgresMeasurementBatcher, WRITE_MEASUREMENTS_SQL } from './postgres-measurement-batch';
 
 const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) => t.name === 'postgres');
 
@@ -15,7 +15,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
 
   beforeEach(async () => {
     archive = await startArchive(postgres[0]);
-    batcher = new PostgresMeasurementBatcher(archive.dataSource.manager);
+    batcher = new PostgresMeasurementBatcher(archive.dataSource);
   });
   afterEach(() => archive.close());
 
@@ -101,6 +101,23 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
     expect((settled[1] as PromiseRejectedResult).reason).toMatchObject({ code: '22003' });
     expect((await logRows()).map((l) => l.dedupeKey).sort()).toEqual(good.map((r) => r.dedupeKey).sort());
     expect(await measurementRows()).toHaveLength(2);
+  });
+
+  it('looks push_log up by the dedupe index even in the plan a connection prepared on an empty table', async () => {
+    // A prepared statement may keep the generic plan made on its first runs: on an empty
+    // table a join to push_log would be a sequential scan, paid on every batch as the table grows.
+    const runner = archive.dataSource.createQueryRunner();
+    try {
+      await runner.query('SET plan_cache_mode = force_generic_plan');
+      await runner.query(`PREPARE planned(jsonb) AS ${WRITE_MEASUREMENTS_SQL}`);
+      const plan = (await runner.query(`EXPLAIN EXECUTE planned('[]')`)).map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+      expect(plan).toContain('Index Scan using "UQ_push_log_dedupe_key" on push_log');
+      expect(plan).not.toContain('Seq Scan on push_log');
+    } finally {
+      await runner.query('DEALLOCATE ALL');
+      await runner.query('RESET plan_cache_mode');
+      await runner.release();
+    }
   });
 
   it('fails every push of the batch when the database is unavailable', async () => {

@@ -1,4 +1,4 @@
-import { EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { MeasurementPushRecord, MeasurementWriteResult } from './measurement-record';
 
 /** At most this many pushes per statement. */
@@ -12,6 +12,9 @@ const MAX_BATCH = 200;
  * nothing), writes the measurements, and answers each push. Atomic per statement; every
  * promise settles after the commit.
  *
+ * The statement is a named prepared statement on each pooled connection: parsed and analysed
+ * once per connection instead of once per batch.
+ *
  * A batch that fails on a data error (SQLSTATE class 22 or 23) is written again push by push,
  * so one bad push fails alone; any other failure (the database unavailable…) fails the batch.
  */
@@ -19,7 +22,7 @@ export class PostgresMeasurementBatcher {
   private pending: Array<{ record: MeasurementPushRecord; resolve: (r: MeasurementWriteResult) => void; reject: (e: unknown) => void }> = [];
   private scheduled = false;
 
-  constructor(private readonly manager: EntityManager) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   write(record: MeasurementPushRecord): Promise<MeasurementWriteResult> {
     return new Promise((resolve, reject) => {
@@ -50,7 +53,7 @@ export class PostgresMeasurementBatcher {
     }
     let results: MeasurementWriteResult[];
     try {
-      results = await writeMeasurementBatch(this.manager, records);
+      results = await writeMeasurementBatch(this.dataSource, records);
     } catch (error) {
       if (mayRetryAlone && batch.length > 1 && isDataError(error)) {
         for (const unit of batch) void this.writeBatch([unit], false);
@@ -78,8 +81,13 @@ function isDataError(error: unknown): boolean {
  * One statement for many measurement pushes, given as one JSON array of rows (`ord` = position).
  * Dedupe keys are claimed in key order, so that two batches sharing keys cannot deadlock.
  * A repeat's first answer is read from the rows committed before the statement began.
+ *
+ * A prepared statement keeps the plan it was given when its connection first ran it (the
+ * generic plan), perhaps on an empty table: every lookup of push_log is therefore written so
+ * that the dedupe key's index is the only sensible plan (a LATERAL … LIMIT 1 by key, which
+ * cannot become a hash join over a sequential scan of push_log once the table has grown).
  */
-const WRITE_MEASUREMENTS_SQL = `
+export const WRITE_MEASUREMENTS_SQL = `
 WITH i AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
     ord integer, dedupe_key varchar, data_tag varchar, account_id varchar, member_id varchar, device_sn varchar, phone varchar,
@@ -117,13 +125,24 @@ SELECT d.ord, p.id AS push_id, p.outcome, m.id AS measurement_id, l.id AS first_
 FROM d
 LEFT JOIN p ON p.dedupe_key = d.dedupe_key
 LEFT JOIN m ON m.push_id = p.id
-LEFT JOIN "push_log" l ON p.id IS NULL AND l.dedupe_key = d.dedupe_key
+LEFT JOIN LATERAL (
+  SELECT l.id, l.outcome FROM "push_log" l WHERE p.id IS NULL AND l.dedupe_key = d.dedupe_key LIMIT 1
+) l ON true
 ORDER BY d.ord`;
 
+/** The prepared statement's name on each connection (one text per name, as PostgreSQL requires). */
+const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v1';
+
 type Id = string | number;
+type BatchRow = { push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null };
+
+/** node-postgres' pool behind TypeORM's PostgreSQL driver: the one way to name a statement. */
+interface NamedQueryPool {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: BatchRow[] }>;
+}
 
 /** Writes the pushes (distinct dedupe keys) in one statement; one result per push, in order. */
-export async function writeMeasurementBatch(manager: EntityManager, records: MeasurementPushRecord[]): Promise<MeasurementWriteResult[]> {
+export async function writeMeasurementBatch(dataSource: DataSource, records: MeasurementPushRecord[]): Promise<MeasurementWriteResult[]> {
   const batch = records.map((r, ord) => ({
     ord,
     dedupe_key: r.dedupeKey,
@@ -140,8 +159,8 @@ export async function writeMeasurementBatch(manager: EntityManager, records: Mea
     measured_at: r.measuredAt,
     data: r.data,
   }));
-  const rows: Array<{ push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null }> =
-    await manager.query(WRITE_MEASUREMENTS_SQL, [JSON.stringify(batch)]);
+  const pool = (dataSource.driver as unknown as { master: NamedQueryPool }).master;
+  const { rows } = await pool.query({ name: WRITE_MEASUREMENTS_STATEMENT, text: WRITE_MEASUREMENTS_SQL, values: [JSON.stringify(batch)] });
   return rows.map((row) => {
     if (row.push_id !== null) {
       return {
