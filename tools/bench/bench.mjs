@@ -169,9 +169,11 @@ async function startApi(engine, { viatomUrl, schema, nodeFlags, name } = {}) {
   };
 }
 
-async function startBaseline() {
+/** The bare-Nest baseline; given the sandbox, it also serves the auth-URL reference route. */
+async function startBaseline(sandboxUrl) {
   const port = await freePort();
-  const proc = spawnNode(`baseline-${++procCount}`, ['tools/bench/baseline-app.mjs'], { PORT: String(port), HOST: '127.0.0.1' }, workDir);
+  const sandboxEnv = sandboxUrl ? { SANDBOX_URL: sandboxUrl, SANDBOX_SECRET: CREDS.secret, SANDBOX_ACCESS_TOKEN: CREDS.accessToken } : {};
+  const proc = spawnNode(`baseline-${++procCount}`, ['tools/bench/baseline-app.mjs'], { PORT: String(port), HOST: '127.0.0.1', ...sandboxEnv }, workDir);
   const url = `http://127.0.0.1:${port}`;
   await waitHealthy(proc, `${url}/health`);
   return { ...proc, url, close: () => proc.stop() };
@@ -354,9 +356,10 @@ async function pushFigures(pgOk) {
 
 // -- auth URL through the API vs the sandbox directly -------------------------------------
 async function authFigures() {
-  console.log('\n== auth URL: through the API vs the sandbox directly ==');
+  console.log('\n== auth URL: through the API vs the sandbox directly (and through a bare Nest route, for reference) ==');
   const sandbox = await startSandbox();
   const api = await startApi('sqlite', { viatomUrl: sandbox.url });
+  const bare = await startBaseline(sandbox.url);
   try {
     const direct = {
       url: `${sandbox.url}/api/v1/open/auth/jump_path`,
@@ -364,22 +367,37 @@ async function authFigures() {
       headers: { 'content-type': 'application/json; charset=utf-8', secret: CREDS.secret, 'access-token': CREDS.accessToken, language: 'zh-CN' },
     };
     const viaApi = { url: `${api.url}/api/v1/authorizations/auth-url`, method: 'POST', headers: { 'x-api-key': CREDS.apiKey } };
-    const check = await httpRequest(viaApi.url, { method: 'POST', headers: viaApi.headers });
-    if (check.status !== 200) throw new Error(`auth-url through the API answered ${check.status}: ${check.body}`);
+    const viaBare = { url: `${bare.url}/proxy/auth-url`, method: 'POST' };
+    for (const [what, target] of [['the API', viaApi], ['the bare Nest route', viaBare]]) {
+      const check = await httpRequest(target.url, { method: 'POST', headers: target.headers ?? {} });
+      if (check.status !== 200) throw new Error(`auth-url through ${what} answered ${check.status}: ${check.body}`);
+    }
     await warm(direct);
     await warm(viaApi);
+    await warm(viaBare);
     const d = [];
     const a = [];
+    const b = [];
     const d1 = [];
     const a1 = [];
     for (let round = 1; round <= opts.rounds; round++) {
       console.log(` round ${round}/${opts.rounds}`);
       d.push(await measure(`auth URL, sandbox directly, ${opts.connections}c`, direct));
       a.push(await measure(`auth URL, through the API, ${opts.connections}c`, viaApi));
+      b.push(await measure(`auth URL, bare Nest route, ${opts.connections}c`, viaBare));
       d1.push(await measure('auth URL, sandbox directly, 1c', direct, { connections: 1 }));
       a1.push(await measure('auth URL, through the API, 1c', viaApi, { connections: 1 }));
     }
     addFigure({ id: 'auth-direct', figure: `auth URL, sandbox directly (${opts.connections} connections)`, ...summarize(d) });
+    // Reference, no target: the same call through a bare Nest route (no guards, validation,
+    // resilience or logs), i.e. what the framework alone allows on this machine.
+    addFigure({
+      id: 'auth-bare-nest',
+      figure: `auth URL through a bare Nest route (${opts.connections} connections)`,
+      ...summarize(b),
+      ratio: pairedRatio(b, d),
+      ratioOf: 'direct req/s',
+    });
     const ratio = pairedRatio(a, d);
     const added = median(a.map((r, i) => r.p50 - d[i].p50));
     addFigure({
@@ -391,6 +409,7 @@ async function authFigures() {
       target: '≥ 0.8× direct',
       met: ratio >= 0.8,
       addedP50: added,
+      ofBareNest: pairedRatio(a, b),
     });
     const added1 = median(a1.map((r, i) => r.p50 - d1[i].p50));
     addFigure({ id: 'auth-direct-1c', figure: 'auth URL, sandbox directly (1 connection)', ...summarize(d1) });
@@ -404,6 +423,7 @@ async function authFigures() {
       met: added1 <= 1,
     });
   } finally {
+    await bare.close();
     await api.close();
     await sandbox.close();
   }
@@ -586,7 +606,8 @@ function printTable() {
   for (const f of figures) {
     const value =
       f.ratio !== undefined
-        ? `${fmt(f.ratio, 2)}× ${f.ratioOf}${f.addedP50 !== undefined ? `; +${fmt(f.addedP50, 2)} ms p50` : ''}`
+        ? `${fmt(f.ratio, 2)}× ${f.ratioOf}${f.addedP50 !== undefined ? `; +${fmt(f.addedP50, 2)} ms p50` : ''}` +
+          (f.ofBareNest !== undefined ? `; ${fmt(f.ofBareNest, 2)}× bare Nest route` : '')
         : f.value !== undefined
           ? `${fmt(f.value, f.unit === 'ms' ? 0 : 2)} ${f.unit}${f.growth !== undefined ? ` (${f.growth >= 0 ? '+' : ''}${fmt(f.growth, 1)} MB)` : ''}`
           : '';
