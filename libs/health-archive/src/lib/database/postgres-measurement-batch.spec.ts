@@ -3,8 +3,8 @@ import { startArchive, type ArchiveHarness } from '../../../test/archive-harness
 import { Authorization, AuthorizationStatus } from '../entities/authorization';
 import { Measurement } from '../entities/measurement';
 import { PushLogEntry } from '../entities/push-log-entry';
-import type { MeasurementPushRecord } from './measurement-record';
-import { PostgresMeasurementBatcher, WRITE_MEASUREMENTS_SQL } from './postgres-measurement-batch';
+import type { MeasurementPushRecord, MeasurementWriteResult } from './measurement-record';
+import { PostgresMeasurementBatcher, WRITE_MEASUREMENTS_SQL, writeMeasurementBatch } from './postgres-measurement-batch';
 
 const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) => t.name === 'postgres');
 
@@ -118,6 +118,20 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
       await runner.query('RESET plan_cache_mode');
       await runner.release();
     }
+  });
+
+  it('goes on writing after a migration changed the type of a column the statement returns', async () => {
+    // The statement prepared on a connection before the change is refused there from then on:
+    // prepare it on three connections at once, then change the column.
+    const before = await Promise.all([record(), record(), record()].map((r) => writeMeasurementBatch(archive.dataSource, [r])));
+    await archive.dataSource.query('ALTER TABLE "push_log" ALTER COLUMN "outcome" TYPE varchar(32)');
+    const after: Array<MeasurementWriteResult> = [];
+    for (let i = 0; i < 3; i++) after.push(await batcher.write(record()));
+
+    expect(before.map(([r]) => r?.outcome)).toEqual(['archived', 'archived', 'archived']);
+    expect(after.map((r) => r?.outcome)).toEqual(['archived', 'archived', 'archived']);
+    expect(await logRows()).toHaveLength(6);
+    expect(await measurementRows()).toHaveLength(6);
   });
 
   it('fails every push of the batch when the database is unavailable', async () => {

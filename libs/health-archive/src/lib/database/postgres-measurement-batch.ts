@@ -138,7 +138,39 @@ type BatchRow = { push_id: Id | null; outcome: string | null; measurement_id: Id
 
 /** node-postgres' pool behind TypeORM's PostgreSQL driver: the one way to name a statement. */
 interface NamedQueryPool {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: BatchRow[] }>;
+  options?: { max?: number };
+  connect(): Promise<{
+    query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: BatchRow[] }>;
+    release(error?: Error): void;
+  }>;
+}
+
+/**
+ * Runs the named statement on a pooled connection. A connection whose query failed is not
+ * reused (as node-postgres' own pool.query does). When a migration has changed the type of a
+ * column the statement returns, PostgreSQL refuses the statement prepared before it, on each
+ * such connection, for as long as the connection lives: the refused execution wrote nothing,
+ * its connection is dropped, and the batch runs again on another, until one prepares it anew
+ * (at most one try per pooled connection, and one more).
+ */
+async function queryNamed(pool: NamedQueryPool, values: unknown[]): Promise<BatchRow[]> {
+  const tries = (pool.options?.max ?? 10) + 1;
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      const { rows } = await client.query({ name: WRITE_MEASUREMENTS_STATEMENT, text: WRITE_MEASUREMENTS_SQL, values });
+      client.release();
+      return rows;
+    } catch (error) {
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      if (!isStalePlan(error) || attempt >= tries) throw error;
+    }
+  }
+}
+
+function isStalePlan(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
 }
 
 /** Writes the pushes (distinct dedupe keys) in one statement; one result per push, in order. */
@@ -160,7 +192,7 @@ export async function writeMeasurementBatch(dataSource: DataSource, records: Mea
     data: r.data,
   }));
   const pool = (dataSource.driver as unknown as { master: NamedQueryPool }).master;
-  const { rows } = await pool.query({ name: WRITE_MEASUREMENTS_STATEMENT, text: WRITE_MEASUREMENTS_SQL, values: [JSON.stringify(batch)] });
+  const rows = await queryNamed(pool, [JSON.stringify(batch)]);
   return rows.map((row) => {
     if (row.push_id !== null) {
       return {
