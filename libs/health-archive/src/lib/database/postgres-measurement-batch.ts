@@ -1,8 +1,14 @@
 import type { DataSource } from 'typeorm';
 import type { MeasurementPushRecord, MeasurementWriteResult } from './measurement-record';
 
-/** At most this many pushes per statement. */
+/** At most this many pushes per statement… */
 const MAX_BATCH = 200;
+/**
+ * …and at most about this many characters of raw messages (each is sent twice: as text and as
+ * its `data`), so that a turn that read many large pushes (ECG data, a raised BODY_LIMIT_BYTES)
+ * never builds one parameter of hundreds of MB; a larger push goes alone.
+ */
+const MAX_BATCH_CHARS = 8_000_000;
 
 /**
  * PostgreSQL's measurement hot path: the measurement pushes that arrive in one turn of the
@@ -38,7 +44,7 @@ export class PostgresMeasurementBatcher {
     this.scheduled = false;
     const all = this.pending;
     this.pending = [];
-    for (let i = 0; i < all.length; i += MAX_BATCH) void this.writeBatch(all.slice(i, i + MAX_BATCH), true);
+    for (const batch of batchesOf(all, (unit) => unit.record.rawMessage.length, MAX_BATCH, MAX_BATCH_CHARS)) void this.writeBatch(batch, true);
   }
 
   private async writeBatch(batch: PostgresMeasurementBatcher['pending'], mayRetryAlone: boolean): Promise<void> {
@@ -70,6 +76,28 @@ export class PostgresMeasurementBatcher {
       answered.add(index);
     }
   }
+}
+
+/**
+ * Cuts `items` in order into batches of at most `maxCount` items and at most `maxSize` in all
+ * (an item larger than `maxSize` makes a batch of its own).
+ */
+export function batchesOf<T>(items: T[], sizeOf: (item: T) => number, maxCount: number, maxSize: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const itemSize = sizeOf(item);
+    if (current.length > 0 && (current.length >= maxCount || size + itemSize > maxSize)) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += itemSize;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 function isDataError(error: unknown): boolean {
