@@ -328,8 +328,6 @@ export class ViatomClient implements OnModuleDestroy {
 
   /** One HTTP exchange with Viatom, turned into the envelope's data or a typed error. */
   private async send<T>(endpoint: ViatomEndpoint, body: unknown, options: ViatomCallOptions, callSignal: AbortSignal): Promise<T> {
-    const attemptSignal =
-      this.attemptTimeoutMs === undefined ? callSignal : AbortSignal.any([callSignal, AbortSignal.timeout(this.attemptTimeoutMs)]);
     let response: HttpAnswer;
     try {
       response = await httpPost(new URL(`${this.baseUrl}${endpoint}`), body === undefined ? '' : JSON.stringify(body), {
@@ -341,8 +339,9 @@ export class ViatomClient implements OnModuleDestroy {
           [ViatomHeader.Language]: options.language ?? this.options.language ?? 'zh-CN',
         },
         agents: this.agents,
+        // The attempt's own timeout (ETIMEDOUT); the call's deadline aborts it through the signal.
         timeoutMs: this.attemptTimeoutMs ?? this.timeoutMs,
-        signal: attemptSignal,
+        signal: callSignal,
         maxAnswerBytes: MAX_ANSWER_BYTES,
       });
     } catch (error) {
