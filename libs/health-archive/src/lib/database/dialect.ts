@@ -1,3 +1,4 @@
+import type { Database } from 'better-sqlite3';
 import type { DataSource, EntityManager } from 'typeorm';
 
 /** The two engines this project runs on: SQLite (embedded default) and PostgreSQL (production). */
@@ -15,4 +16,9 @@ export function columnTypes(dialect: Dialect) {
   return dialect === 'postgres'
     ? ({ instant: 'timestamptz', json: 'jsonb', id: 'bigint' } as const)
     : ({ instant: 'datetime', json: 'simple-json', id: 'integer' } as const);
+}
+
+/** better-sqlite3's own connection behind a SQLite DataSource (prepared statements, pragmas, savepoints). */
+export function sqliteConnectionOf(dataSource: DataSource): Database {
+  return (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
 }

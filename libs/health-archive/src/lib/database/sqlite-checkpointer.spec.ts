@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { startArchive, type ArchiveHarness } from '../../../test/archive-harness';
+import { sqliteConnectionOf } from './dialect';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { testDatabaseTargets } from '../../testing';
 
@@ -12,7 +13,7 @@ describe('SqliteCheckpointer', () => {
 
   const file = () => archive?.dataSource.options.database as string;
   const pragma = (sql: string) =>
-    (archive?.dataSource.driver as unknown as { databaseConnection: { pragma(s: string, o?: object): unknown } }).databaseConnection.pragma(sql, { simple: true });
+    sqliteConnectionOf((archive as ArchiveHarness).dataSource).pragma(sql, { simple: true });
 
   it('copies the WAL back into the database file from a worker, while the main connection only keeps a high safety mark', async () => {
     const started = (archive = await startArchive({ name: 'sqlite' }));

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
-import { dialectOf } from './dialect';
+import { dialectOf, sqliteConnectionOf } from './dialect';
 
 /** How often the worker checkpoints the WAL. */
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -104,6 +104,6 @@ export class SqliteCheckpointer implements OnModuleInit, OnModuleDestroy {
   }
 
   private mainConnection(): Database {
-    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    return sqliteConnectionOf(this.dataSource);
   }
 }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../../testing';
 import { healthArchiveDataSourceOptions } from './data-source-options';
+import { sqliteConnectionOf } from './dialect';
 import { insertOrIgnore } from './insert-or-ignore';
 import { TransactionRunner } from './transaction-runner';
 
@@ -152,7 +153,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('TransactionRu
         ['after-3', 'fulfilled', true],
       ]);
       // And between groups nothing is left open, neither in SQLite nor in TypeORM's shared runner.
-      const connection = (dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection;
+      const connection = sqliteConnectionOf(dataSource);
       expect(connection.inTransaction).toBe(false);
       expect(dataSource.createQueryRunner().isTransactionActive).toBe(false);
     });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Database } from 'better-sqlite3';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { Dialect, dialectOf } from './dialect';
+import { Dialect, dialectOf, sqliteConnectionOf } from './dialect';
 
 /** A unit of work: through TypeORM (`work`), or synchronous on SQLite's own connection (`sync`). */
 type QueuedWork = { resolve: (value: unknown) => void; reject: (error: unknown) => void } & (
@@ -139,7 +139,7 @@ export class TransactionRunner {
   }
 
   private sqlite(): Database {
-    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+    return sqliteConnectionOf(this.dataSource);
   }
 
   /** Runs `work` in a savepoint of the open transaction (rolled back if it throws). */
