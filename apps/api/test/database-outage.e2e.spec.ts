@@ -1,47 +1,5 @@
-import { createServer, Server, Socket, connect } from 'node:net';
 import { api, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
-
-/**
- * A TCP relay in front of PostgreSQL that can be cut and restored: while cut, every open
- * connection is dropped and new ones are refused, as when the database server goes down.
- */
-class CuttableRelay {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(
-    private readonly targetHost: string,
-    private readonly targetPort: number,
-  ) {}
-
-  async start(port = 0): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(this.targetPort, this.targetHost);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('close', () => this.sockets.delete(s));
-        s.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  async cut(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-
-  async restore(): Promise<void> {
-    if (!this.server) await this.start(this.port);
-  }
-}
+import { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
@@ -50,14 +8,10 @@ const postgresUrl = process.env.TEST_DATABASE_URL;
   let relay: CuttableRelay;
 
   beforeAll(async () => {
-    const target = new URL(postgresUrl as string);
-    relay = new CuttableRelay(target.hostname, Number(target.port || 5432));
+    relay = new CuttableRelay(postgresUrl as string);
     await relay.start();
-    const viaRelay = new URL(postgresUrl as string);
-    viaRelay.hostname = '127.0.0.1';
-    viaRelay.port = String(relay.port);
     // Migrations run through the relay too; the schema is the harness's own, on the real server.
-    h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: viaRelay.toString() });
+    h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: relay.databaseUrl });
   });
   afterAll(async () => {
     await relay.restore();

@@ -24,4 +24,11 @@ describe('isDatabaseUnavailable', () => {
     });
     expect(isDatabaseUnavailable(notConnected)).toBe(true);
   });
+
+  it.each(['QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError'])(
+    'treats %s (TypeORM released the runner of a connection that died mid-transaction) as an outage',
+    (name) => {
+      expect(toProblem(Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), { name }))).toMatchObject({ status: 503 });
+    },
+  );
 });

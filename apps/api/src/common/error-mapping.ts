@@ -22,8 +22,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let depth = 0; current && depth < 4; depth++) {
     const e = current as { code?: string; name?: string; driverError?: unknown; cause?: unknown; message?: string };
     if (e.code && DATABASE_DOWN_CODE.test(e.code)) return true;
-    // TypeORM's own words for "no connection" (a DataSource closed or never connected).
-    if (e.name && ['CannotExecuteNotConnectedError', 'ConnectionIsNotSetError'].includes(e.name)) return true;
+    // TypeORM's own words for "no connection": a DataSource closed or never connected; a query
+    // runner it released because its connection died between two statements of a transaction.
+    const noConnection = ['CannotExecuteNotConnectedError', 'ConnectionIsNotSetError', 'QueryRunnerAlreadyReleasedError', 'QueryRunnerProviderAlreadyReleasedError'];
+    if (e.name && noConnection.includes(e.name)) return true;
     if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '')) {
       return true;
     }

@@ -119,7 +119,7 @@ export const WRITE_MEASUREMENTS_SQL = `
 WITH i AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
     ord integer, dedupe_key varchar, data_tag varchar, account_id varchar, member_id varchar, device_sn varchar, phone varchar,
-    source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, raw_message text,
+    source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, raw_message text, ordered_by varchar,
     data_type integer, measured_at timestamptz, data jsonb)
 ),
 d AS (
@@ -133,10 +133,11 @@ d AS (
 ),
 p AS (
   INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone",
-                          "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message")
+                          "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by")
   SELECT dedupe_key, data_tag, 1, account_id, member_id, device_sn, log_phone, source_created_at, source_updated_at, received_at,
          CASE WHEN refused THEN 'ignored' ELSE 'archived' END,
-         CASE WHEN refused THEN (raw_message::jsonb || '{"data": null}'::jsonb)::text ELSE raw_message END
+         CASE WHEN refused THEN (raw_message::jsonb || '{"data": null}'::jsonb)::text ELSE raw_message END,
+         ordered_by
   FROM d ORDER BY dedupe_key
   ON CONFLICT DO NOTHING
   RETURNING "id", "dedupe_key", "outcome"
@@ -159,7 +160,7 @@ LEFT JOIN LATERAL (
 ORDER BY d.ord`;
 
 /** The prepared statement's name on each connection (one text per name, as PostgreSQL requires). */
-const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v1';
+const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v2';
 
 type Id = string | number;
 type BatchRow = { push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null };
@@ -167,10 +168,14 @@ type BatchRow = { push_id: Id | null; outcome: string | null; measurement_id: Id
 /** node-postgres' pool behind TypeORM's PostgreSQL driver: the one way to name a statement. */
 interface NamedQueryPool {
   options?: { max?: number };
-  connect(): Promise<{
-    query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: BatchRow[] }>;
-    release(error?: Error): void;
-  }>;
+  connect(): Promise<PooledClient>;
+}
+
+interface PooledClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: BatchRow[] }>;
+  release(error?: Error): void;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  removeListener(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 /**
@@ -183,16 +188,38 @@ interface NamedQueryPool {
  */
 async function queryNamed(pool: NamedQueryPool, values: unknown[]): Promise<BatchRow[]> {
   const tries = (pool.options?.max ?? 10) + 1;
+  const statement = { name: WRITE_MEASUREMENTS_STATEMENT, text: WRITE_MEASUREMENTS_SQL, values };
   for (let attempt = 1; ; attempt++) {
-    const client = await pool.connect();
     try {
-      const { rows } = await client.query({ name: WRITE_MEASUREMENTS_STATEMENT, text: WRITE_MEASUREMENTS_SQL, values });
-      client.release();
-      return rows;
+      return await whileHeld(pool, async (client) => (await client.query(statement)).rows);
     } catch (error) {
-      client.release(error instanceof Error ? error : new Error(String(error)));
       if (!isStalePlan(error) || attempt >= tries) throw error;
     }
+  }
+}
+
+/**
+ * Checks a client out for `work` and releases it, with the error if the work failed or the
+ * connection was lost meanwhile (so that the pool discards it). node-postgres' pool listens
+ * for 'error' only on idle clients, and a client emits one when its connection dies (the
+ * server ended it, the network reset it) even while a query of its own fails with the same
+ * error: unheard, that 'error' would end the process. Heard here, the query's failure is all
+ * that remains (a 503).
+ */
+async function whileHeld<T>(pool: NamedQueryPool, work: (client: PooledClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  const onError = (error: Error) => (failure ??= error);
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } catch (error) {
+    failure ??= error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    // The pool listens again from release on: no moment without a listener.
+    client.removeListener('error', onError);
+    client.release(failure);
   }
 }
 
@@ -215,6 +242,7 @@ export async function writeMeasurementBatch(dataSource: DataSource, records: Mea
     source_updated_at: r.sourceUpdatedAt,
     received_at: r.receivedAt,
     raw_message: r.rawMessage,
+    ordered_by: r.orderedBy,
     data_type: r.dataType,
     measured_at: r.measuredAt,
     data: r.data,
