@@ -1,5 +1,5 @@
-import { ExecutionContext, HttpException, Injectable } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import { ExecutionContext, HttpException, Injectable, Logger } from '@nestjs/common';
+import { normalizeIp, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
@@ -7,22 +7,32 @@ import { API_KEY_HEADER, digestKeys, matchesSecret } from './api-key.guard';
 import { PUSH_RECEIVER_PATH } from './problem.filter';
 import { problem } from './problem';
 
-/** Two throttlers with their own counters, so a flood of API calls never starves Viatom's pushes. */
+/** Counters apart, so a flood of API calls never starves Viatom's pushes. */
 export const API_THROTTLER = 'api';
 export const PUSH_THROTTLER = 'push';
+const PUSH_FAILURES = 'push-failures';
+const PUSH_BLOCKED = 'push-blocked';
 
 const routeOf = (context: ExecutionContext): string => context.switchToHttp().getRequest<FastifyRequest>().routeOptions?.url ?? '';
 const isPush = (context: ExecutionContext) => routeOf(context) === PUSH_RECEIVER_PATH;
 const isIntegratorApi = (context: ExecutionContext) => routeOf(context).startsWith('/api/') && !isPush(context);
 
+/** Answers 429 with Retry-After (problem+json, or Viatom's envelope on the push receiver: the filter decides). */
+function tooManyRequests(reply: FastifyReply, secondsLeft: number, detail: string): never {
+  const retryAfter = Math.max(1, Math.ceil(secondsLeft));
+  reply.header('retry-after', String(retryAfter));
+  throw new HttpException(problem(429, `${detail} Try again in ${retryAfter} s.`), 429);
+}
+
 /**
  * `api`: per integrator key (a valid key's SHA-256; a missing or wrong key counts against the
- * caller's address instead, so random keys do not escape the limit). `push`: per source address.
+ * caller's address instead, so random keys do not escape the limit). The push receiver is
+ * limited by PushRateLimits, from its own guard: only there is it known whether a push passed.
  * Storage is in memory, per process: see the README to share it through Redis across replicas.
  */
 export function throttlerOptions(config: Pick<AppConfig, 'apiKeys' | 'rateLimit'>): ThrottlerModuleOptions {
   const keys = digestKeys(config.apiKeys);
-  const { windowSeconds, apiMax, pushMax } = config.rateLimit;
+  const { windowSeconds, apiMax } = config.rateLimit;
   return {
     throttlers: [
       {
@@ -36,13 +46,6 @@ export function throttlerOptions(config: Pick<AppConfig, 'apiKeys' | 'rateLimit'
           return `ip:${(req as FastifyRequest).ip}`;
         },
       },
-      {
-        name: PUSH_THROTTLER,
-        ttl: windowSeconds * 1000,
-        limit: pushMax,
-        skipIf: (context) => pushMax === 0 || !isPush(context),
-        getTracker: (req) => `ip:${(req as FastifyRequest).ip}`,
-      },
     ],
     // One counter per caller across every route, not one per route.
     generateKey: (_context, tracker, name) => `${name}:${tracker}`,
@@ -54,8 +57,67 @@ export function throttlerOptions(config: Pick<AppConfig, 'apiKeys' | 'rateLimit'
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const retryAfter = Math.max(1, Math.ceil(detail.timeToBlockExpire));
-    context.switchToHttp().getResponse<FastifyReply>().header('retry-after', String(retryAfter));
-    throw new HttpException(problem(429, `Too many requests: at most ${detail.limit} per ${Math.round(detail.ttl / 1000)} s. Try again in ${retryAfter} s.`), 429);
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    tooManyRequests(reply, detail.timeToBlockExpire, `Too many requests: at most ${detail.limit} per ${Math.round(detail.ttl / 1000)} s.`);
   }
 }
+
+/**
+ * The push receiver's limits, kept in the throttler's storage (so a Redis storage shares them
+ * across replicas as well). Viatom's retry policy is unknown and a catch-up burst after an
+ * outage is legitimate, so a push that passed every check counts against nothing unless
+ * RATE_LIMIT_PUSH_MAX is set. What is limited by default is failing: RATE_LIMIT_PUSH_FAILURES_MAX
+ * failed checks from one address block it for a window, and a blocked address is refused
+ * before any check runs, so it cannot go on guessing the token — even the right token is
+ * refused until the block ends. Counted per address; IPv6 per /64, which one host can hold whole.
+ */
+export class PushRateLimits {
+  private readonly logger = new Logger('PushAuth');
+  private readonly windowMs: number;
+  private readonly failuresLimited: boolean;
+
+  constructor(
+    private readonly storage: ThrottlerStorage,
+    private readonly limits: AppConfig['rateLimit'],
+    /** Whether any push check is configured: with none, nothing can fail. */
+    checked: boolean,
+  ) {
+    this.windowMs = limits.windowSeconds * 1000;
+    this.failuresLimited = checked && limits.pushFailuresMax > 0;
+  }
+
+  /** Refuses a push from an address blocked for its failed checks, counting nothing. */
+  async refuseIfBlocked(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!this.failuresLimited) return;
+    // The storage offers only `increment`: this one reads the block. Its hit lives 1 ms and its
+    // limit is never reached, so asking counts nothing and never blocks by itself.
+    const gate = await this.storage.increment(`${PUSH_BLOCKED}:${sourceOf(request)}`, 1, Number.MAX_SAFE_INTEGER, this.windowMs, PUSH_BLOCKED);
+    if (gate.isBlocked) {
+      tooManyRequests(reply, gate.timeToBlockExpire, `Too many failed push checks from this address: at most ${this.limits.pushFailuresMax} per ${this.limits.windowSeconds} s.`);
+    }
+  }
+
+  /** Counts a failed check; at the limit the address is blocked for one window. */
+  async countFailure(request: FastifyRequest): Promise<void> {
+    if (!this.failuresLimited) return;
+    const source = sourceOf(request);
+    const failures = await this.storage.increment(`${PUSH_FAILURES}:${source}`, this.windowMs, Number.MAX_SAFE_INTEGER, this.windowMs, PUSH_FAILURES);
+    if (failures.totalHits < this.limits.pushFailuresMax) return;
+    // Limit 0: this one hit blocks the gate key for the window that refuseIfBlocked reads.
+    await this.storage.increment(`${PUSH_BLOCKED}:${source}`, 1, 0, this.windowMs, PUSH_BLOCKED);
+    if (failures.totalHits === this.limits.pushFailuresMax) {
+      this.logger.warn(`${failures.totalHits} failed push checks from ${request.ip}: its pushes are refused for ${this.limits.windowSeconds} s`);
+    }
+  }
+
+  /** Opt-in (RATE_LIMIT_PUSH_MAX): counts a push that passed every check, refusing it over the limit. */
+  async countAccepted(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (this.limits.pushMax === 0) return;
+    const record = await this.storage.increment(`${PUSH_THROTTLER}:${sourceOf(request)}`, this.windowMs, this.limits.pushMax, this.windowMs, PUSH_THROTTLER);
+    if (record.isBlocked) {
+      tooManyRequests(reply, record.timeToBlockExpire, `Too many pushes from this address: at most ${this.limits.pushMax} per ${this.limits.windowSeconds} s.`);
+    }
+  }
+}
+
+const sourceOf = (request: FastifyRequest) => `ip:${normalizeIp(request.ip)}`;

@@ -8,7 +8,8 @@ describe('security configuration', () => {
     const config = loadConfig(BASE);
     expect(config.pushAuth).toEqual({ ipAllowlist: [], signature: null });
     expect(config.trustProxy).toEqual([]);
-    expect(config.rateLimit).toEqual({ windowSeconds: 60, apiMax: 600, pushMax: 3000 });
+    // The authenticated sender is not limited unless asked (RATE_LIMIT_PUSH_MAX); failed push checks are.
+    expect(config.rateLimit).toEqual({ windowSeconds: 60, apiMax: 600, pushMax: 0, pushFailuresMax: 20 });
     expect(config.logLevel).toBe('info');
   });
 
@@ -84,6 +85,7 @@ describe('security configuration', () => {
       WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: '-1',
       RATE_LIMIT_API_MAX: 'lots',
       RATE_LIMIT_PUSH_MAX: '1.5',
+      RATE_LIMIT_PUSH_FAILURES_MAX: '-3',
       RATE_LIMIT_WINDOW_SECONDS: '0',
       LOG_LEVEL: 'verbose',
     });
@@ -97,12 +99,21 @@ describe('security configuration', () => {
       'WEBHOOK_SIGNATURE_TOLERANCE_SECONDS',
       'RATE_LIMIT_API_MAX',
       'RATE_LIMIT_PUSH_MAX',
+      'RATE_LIMIT_PUSH_FAILURES_MAX',
       'RATE_LIMIT_WINDOW_SECONDS',
       'LOG_LEVEL',
     ]) {
       expect(problems.some((p) => p.startsWith(name))).toBe(true);
     }
     expect(problems.find((p) => p.startsWith('WEBHOOK_IP_ALLOWLIST'))).toContain('"10.0.0.0/33", "not-an-ip"');
+  });
+
+  it('reads the push limits: 0 switches either off, the opt-in limit on authenticated pushes included', () => {
+    expect(loadConfig({ ...BASE, RATE_LIMIT_PUSH_FAILURES_MAX: '0', RATE_LIMIT_PUSH_MAX: '0' }).rateLimit).toMatchObject({ pushFailuresMax: 0, pushMax: 0 });
+    expect(loadConfig({ ...BASE, RATE_LIMIT_PUSH_FAILURES_MAX: '1000000', RATE_LIMIT_PUSH_MAX: '5000' }).rateLimit).toMatchObject({ pushFailuresMax: 1_000_000, pushMax: 5000 });
+    for (const bad of ['1000001', '-1', '2.5', 'twenty']) {
+      expect(problemsOf({ ...BASE, RATE_LIMIT_PUSH_FAILURES_MAX: bad })).toEqual([`RATE_LIMIT_PUSH_FAILURES_MAX must be a whole number from 0 to 1000000 (got "${bad}")`]);
+    }
   });
 
   it('refuses settings that do not fit the Standard Webhooks scheme, and a scheme without secrets', () => {

@@ -46,8 +46,10 @@ export interface SecurityConfig {
     windowSeconds: number;
     /** Requests per window per integrator API key (0 = no limit). */
     apiMax: number;
-    /** Pushes per window per source address (0 = no limit). */
+    /** Pushes that passed every check, per window per source address (0 = no limit, the default: opt-in). */
     pushMax: number;
+    /** Failed push checks per window per source address before it is blocked for a window (0 = no limit). */
+    pushFailuresMax: number;
   };
   logLevel: LogLevel;
 }
@@ -175,7 +177,8 @@ export function loadSecurityConfig(
     rateLimit: {
       windowSeconds: integer('RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
       apiMax: integer('RATE_LIMIT_API_MAX', 600, 0, 1_000_000),
-      pushMax: integer('RATE_LIMIT_PUSH_MAX', 3000, 0, 1_000_000),
+      pushMax: integer('RATE_LIMIT_PUSH_MAX', 0, 0, 1_000_000),
+      pushFailuresMax: integer('RATE_LIMIT_PUSH_FAILURES_MAX', 20, 0, 1_000_000),
     },
     logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, 'info'),
   };

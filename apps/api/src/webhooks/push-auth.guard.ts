@@ -1,8 +1,10 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
+import { InjectThrottlerStorage, type ThrottlerStorage } from '@nestjs/throttler';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BlockList, isIPv4 } from 'node:net';
 import { createHash } from 'node:crypto';
 import { matchesSecret } from '../common/api-key.guard';
+import { PushRateLimits } from '../common/rate-limit';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { PushSignatureVerifier } from './push-signature';
 
@@ -35,6 +37,8 @@ export function addressMatcher(entries: string[]): (address: string | undefined)
  * shared token (WEBHOOK_TOKEN, as `?token=` or `X-Webhook-Token`), the HMAC signature over the
  * raw body (WEBHOOK_SIGNATURE_*). Viatom documents no signature: the token and the allowlist
  * are what it can be given today; the signature is ready for the day it signs.
+ * The rate limits of the push receiver live here too (PushRateLimits): only here is it known
+ * whether a push failed or passed its checks.
  */
 @Injectable()
 export class PushAuthGuard implements CanActivate {
@@ -42,30 +46,42 @@ export class PushAuthGuard implements CanActivate {
   private readonly token: Buffer[] | null;
   private readonly allowed: ((address: string | undefined) => boolean) | null;
   private readonly signature: PushSignatureVerifier | null;
+  private readonly limits: PushRateLimits;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: AppConfig, @InjectThrottlerStorage() storage: ThrottlerStorage) {
     // Hashed as given: unlike API_KEYS, a token is never read as a `sha256:` digest.
     this.token = config.webhookToken ? [createHash('sha256').update(config.webhookToken, 'utf8').digest()] : null;
     this.allowed = config.pushAuth.ipAllowlist.length > 0 ? addressMatcher(config.pushAuth.ipAllowlist) : null;
     this.signature = config.pushAuth.signature ? new PushSignatureVerifier(config.pushAuth.signature) : null;
+    this.limits = new PushRateLimits(storage, config.rateLimit, Boolean(this.token || this.allowed || this.signature));
   }
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest<{ Querystring: { token?: unknown } }>>();
-    const refuse = (reason: string): never => {
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    await this.limits.refuseIfBlocked(request, reply);
+    const reason = this.failedCheck(request);
+    if (reason !== null) {
       this.logger.warn(`push refused from ${request.ip}: ${reason}`);
+      await this.limits.countFailure(request);
       throw new UnauthorizedException(`push not accepted: ${reason}`);
-    };
-    if (this.allowed && !this.allowed(request.ip)) refuse('the source address is not allowed');
+    }
+    await this.limits.countAccepted(request, reply);
+    return true;
+  }
+
+  /** The first configured check the push fails, or null when it passes them all. */
+  private failedCheck(request: FastifyRequest<{ Querystring: { token?: unknown } }>): string | null {
+    if (this.allowed && !this.allowed(request.ip)) return 'the source address is not allowed';
     if (this.token) {
       const header = request.headers[WEBHOOK_TOKEN_HEADER];
       const given = typeof header === 'string' ? header : request.query?.token;
-      if (typeof given !== 'string' || !matchesSecret(given, this.token)) refuse('the webhook token is missing or not valid');
+      if (typeof given !== 'string' || !matchesSecret(given, this.token)) return 'the webhook token is missing or not valid';
     }
     if (this.signature) {
       const check = this.signature.verify(request.rawBody, request.headers);
-      if (!check.ok) refuse(check.reason);
+      if (!check.ok) return check.reason;
     }
-    return true;
+    return null;
   }
 }
