@@ -1,9 +1,16 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
+import { isUtf8 } from 'node:buffer';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Transform, type Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { HttpException, RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Logger as PinoLogger } from 'pino';
 import { logRequest, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging';
+import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
+import { PUSH_RECEIVER_PATH, pushErrorEnvelope, TRANSPORT_ANSWER } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { type AppConfig } from './config/app-config';
 import { createOpenApiDocument, setupSwagger } from './swagger';
@@ -18,7 +25,9 @@ declare module 'fastify' {
 }
 
 /** Fastify options that the app needs; used by main.ts and by the tests alike. */
-export function fastifyOptions(config: Pick<AppConfig, 'bodyLimitBytes' | 'trustProxy'>) {
+export function fastifyOptions(
+  config: Pick<AppConfig, 'bodyLimitBytes' | 'trustProxy' | 'requestTimeoutMs' | 'headersTimeoutMs' | 'keepAliveTimeoutMs'>,
+) {
   // X-Forwarded-For is believed only from the configured proxies (addresses / CIDR ranges):
   // `request.ip` is then the client the last trusted proxy saw, otherwise the socket's peer.
   return {
@@ -26,6 +35,18 @@ export function fastifyOptions(config: Pick<AppConfig, 'bodyLimitBytes' | 'trust
     trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     requestIdHeader: false as const,
     genReqId: requestId,
+    // Fastify turns node's request timeout off unless told: a client that sent its headers and
+    // then nothing would hold its connection for ever. Node answers 408 and closes the
+    // connection (answerClientError); a request already received is never cut short.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.headersTimeoutMs,
+      // Node looks for late requests only this often (every 30 s by default): a timeout is then
+      // enforced at most a tenth of itself, and never more than a second, late.
+      connectionsCheckingInterval: Math.min(1_000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 10)),
+    },
   };
 }
 
@@ -88,23 +109,169 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header(REQUEST_ID_HEADER, request.id);
+    // Node keeps a peer's address once it has been read (once per connection): read now, it is
+    // still there for the log line of a request whose socket is gone (aborted, timed out).
+    void request.raw.socket?.remoteAddress;
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {
     logRequest(logger, request, reply);
     done();
   });
-  // JSON is the only body this API takes (anything else is 415). The raw text is kept beside
-  // the parsed value; an empty body is "no body" (the auth-url body is optional);
-  // prototype-pollution keys are refused by Fastify's own secure parser.
+  // A compressed body is inflated before it is parsed; Fastify's body limit then holds for
+  // the inflated size too (a zip bomb is a 413).
+  fastify.addHook('preParsing', (request, _reply, payload, done) => {
+    const coding = request.headers['content-encoding'];
+    if (coding === undefined || !hasJsonBody(request)) return done(null, payload);
+    try {
+      done(null, inflated(payload, coding, config.bodyLimitBytes));
+    } catch (error) {
+      done(error as Error);
+    }
+  });
+  // JSON is the only body this API takes (anything else is 415), decoded as its charset
+  // says. The decoded text is kept beside the parsed value; an empty body is "no body" (the
+  // auth-url body is optional); prototype-pollution keys are refused by Fastify's own secure parser.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string;
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string;
+    try {
+      text = decodeBody(body as Buffer, request.headers['content-type']);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
     request.rawBody = text;
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, done);
   });
+  // Fastify's own answer to a late or broken connection is bare JSON and unlogged.
+  fastify.server.removeAllListeners('clientError');
+  fastify.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(logger, error, socket));
 
   if (config.swaggerEnabled) setupSwagger(app, createOpenApiDocument(app));
+}
+
+/** Body decoding: what a charset label names, for the labels seen (only labels node knows are kept). */
+const ENCODINGS = new Map<string, string>([['utf-8', 'utf-8']]);
+const CHARSET = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
+
+/**
+ * The body's text, as its `charset` declares (UTF-8 by default, a UTF-8 byte-order mark
+ * dropped). Bytes that are not valid in that charset are a 400, never replaced by U+FFFD:
+ * the text kept must be the text sent. A charset node's TextDecoder does not know is a 415.
+ */
+function decodeBody(bytes: Buffer, contentType: string | undefined): string {
+  const match = contentType === undefined ? null : CHARSET.exec(contentType);
+  const label = match ? (match[1] ?? match[2]).trim().toLowerCase() : 'utf-8';
+  let encoding = ENCODINGS.get(label);
+  if (encoding === undefined) {
+    try {
+      encoding = new TextDecoder(label).encoding;
+    } catch {
+      const shown = JSON.stringify(label.slice(0, 40));
+      throw new HttpException(problem(415, `The body's charset ${shown} is not one this service reads: send UTF-8, or declare a charset such as gbk or gb18030.`), 415);
+    }
+    ENCODINGS.set(label, encoding);
+  }
+  if (encoding === 'utf-8') {
+    if (!isUtf8(bytes)) {
+      const hint = match ? '' : ': declare its charset if it is another, e.g. Content-Type: application/json; charset=gbk';
+      throw new HttpException(problem(400, `The body is not valid UTF-8${hint}.`), 400);
+    }
+    const text = bytes.toString('utf8');
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  }
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes);
+  } catch {
+    throw new HttpException(problem(400, `The body is not valid ${encoding} text (its declared charset).`), 400);
+  }
+}
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'QUERY']);
+
+/** A JSON body Fastify will read: the only bodies worth inflating (anything else is refused unread). */
+function hasJsonBody(request: FastifyRequest): boolean {
+  const { headers } = request;
+  const contentType = headers['content-type']?.split(';')[0].trim().toLowerCase();
+  const empty = headers['transfer-encoding'] === undefined && (headers['content-length'] === undefined || headers['content-length'] === '0');
+  return BODY_METHODS.has(request.method) && contentType === 'application/json' && !empty;
+}
+
+/**
+ * The body of a request with `Content-Encoding`, inflated. `identity` passes; gzip (x-gzip),
+ * deflate (zlib format, as HTTP means it) and br are inflated; anything else is a 415. The
+ * inflated bytes are counted and inflating stops past `limit` (413), and the compressed bytes
+ * are reported as `receivedEncodedLength`, which Fastify checks against Content-Length and the limit.
+ */
+function inflated(payload: Readable, header: string, limit: number): Readable {
+  const codings = header
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'identity');
+  if (codings.length === 0) return payload;
+  const unsupported = (detail: string) => new HttpException(problem(415, detail), 415);
+  if (codings.length > 1) throw unsupported('The body may be compressed once (Content-Encoding: gzip, deflate or br), not several times.');
+  const [coding] = codings;
+  const inflater =
+    coding === 'gzip' || coding === 'x-gzip' ? createGunzip() : coding === 'deflate' ? createInflate() : coding === 'br' ? createBrotliDecompress() : undefined;
+  if (!inflater) throw unsupported(`Content-Encoding ${JSON.stringify(coding.slice(0, 40))} is not supported: send the body as it is, or compressed with gzip, deflate or br.`);
+
+  let inflatedLength = 0;
+  const body = Object.assign(
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        inflatedLength += chunk.length;
+        if (inflatedLength > limit) callback(new HttpException(problem(413, 'The body, once decompressed, is larger than the configured limit (BODY_LIMIT_BYTES).'), 413));
+        else callback(null, chunk);
+      },
+    }),
+    { receivedEncodedLength: 0 },
+  );
+  payload.on('data', (chunk: Buffer) => (body.receivedEncodedLength += chunk.length));
+  // The client going away reaches Fastify as it would without compression.
+  payload.on('error', (error) => body.destroy(error));
+  inflater.on('error', () => body.destroy(new HttpException(problem(400, `The body is not valid ${coding} data (its Content-Encoding).`), 400)));
+  // An error nobody reads (a request answered before its body was) must not throw.
+  body.on('error', () => undefined);
+  body.on('close', () => {
+    payload.unpipe(inflater);
+    inflater.destroy();
+  });
+  payload.pipe(inflater).pipe(body);
+  return body;
+}
+
+/**
+ * Node's `clientError`: a connection that sent no complete headers within HEADERS_TIMEOUT_MS
+ * or no complete request within REQUEST_TIMEOUT_MS (ERR_HTTP_REQUEST_TIMEOUT), or bytes that
+ * are not HTTP. Answered as Fastify would (408, 431 or 400, then the connection closed), but in
+ * this API's shape: problem+json, Viatom's envelope on the push receiver. A request whose body
+ * was still arriving then fails in the ProblemFilter, which logs it; the socket says why.
+ */
+function answerClientError(logger: PinoLogger, error: NodeJS.ErrnoException, socket: Socket): void {
+  // The client went away (a reset, or its end of the connection closed mid-request): nobody to answer.
+  if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || socket.destroyed) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const detail =
+    status === 408
+      ? 'The request did not arrive in time (HEADERS_TIMEOUT_MS for its headers, REQUEST_TIMEOUT_MS for all of it).'
+      : status === 431
+        ? 'The request headers are too large.'
+        : 'The request is not valid HTTP.';
+  // The answer in progress on this socket, as node's own handler finds it (`socketOnError`).
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
+  (socket as Socket & { [TRANSPORT_ANSWER]?: number })[TRANSPORT_ANSWER] = status;
+  if (socket.writable && !inFlight?.headersSent) {
+    const toPush = inFlight?.req?.url?.split('?')[0] === PUSH_RECEIVER_PATH;
+    const body = JSON.stringify(toPush ? pushErrorEnvelope(status, detail) : problem(status, detail));
+    const type = toPush ? 'application/json; charset=utf-8' : PROBLEM_CONTENT_TYPE;
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  if (!inFlight) logger.info({ remoteAddress: socket.remoteAddress, res: { statusCode: status } }, `connection closed: ${detail}`);
+  socket.destroy();
 }

@@ -8,34 +8,73 @@ import type { AppConfig } from '../config/app-config';
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REDACTED = '[Redacted]';
 
-/** A phone number as it may appear in a URL or a message (6 to 20 digits, optional +). */
-const PHONE_LIKE = /(?<![\w.])\+?\d{6,20}(?![\w.])/g;
 /** Query parameters whose value is harmless and useful in a log line. */
 const PLAIN_QUERY = new Set(['limit', 'status', 'type', 'outcome', 'dataType']);
 
-/** Masks phone numbers in free text (`15312341234` → `153****1234`). */
+// Phone-shaped text, as people write phones: ASCII or full-width digits; separators (spaces,
+// dashes, dots, brackets) only where they group a number, so that addresses (172.16.131.112),
+// times and lists of numbers stay readable.
+const DIGIT = '[0-9\\uff10-\\uff19]';
+const PLUS = '[+\\uff0b]';
+const SEPARATOR = '[\\s\\-.()\\[\\]\\uff08\\uff09\\uff0d\\uff0e\\u2010-\\u2015]{0,2}';
+/**
+ * A Chinese mobile (1[3-9] and nine digits, in 3-4-4 groups if grouped), optionally after
+ * +86 / 0086 / 86; or an international number: "+" and 6 to 20 digits, grouped as it comes.
+ * Never a part of a longer run of digits: epoch times (10 or 13 digits), ids and durations
+ * stay readable.
+ */
+const PHONE_SHAPED = new RegExp(
+  `(?<!${DIGIT})(?:` +
+    `(?:(?:${PLUS}|[0\\uff10]{2})?[8\\uff18][6\\uff16]${SEPARATOR})?[1\\uff11][3-9\\uff13-\\uff19]${DIGIT}${SEPARATOR}${DIGIT}{4}${SEPARATOR}${DIGIT}{4}` +
+    `|${PLUS}${SEPARATOR}${DIGIT}(?:${SEPARATOR}${DIGIT}){5,19}` +
+    `)(?!${DIGIT})`,
+  'g',
+);
+const FULL_WIDTH = /[\uff10-\uff19\uff0b]/g;
+/** What people write inside a phone number (as `normalizePhone` drops them). */
+const PHONE_SEPARATORS = /[\s\-.()[\]/\uff08\uff09\uff0d\uff0e\u2010-\u2015]/g;
+
+/**
+ * A phone as written (`+86 153-1234-1234`, full-width digits…) masked in ASCII digits
+ * (`+861****1234`); what is not a number once its separators are dropped is redacted whole.
+ */
+function maskWrittenPhone(text: string): string {
+  const digits = text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(PHONE_SEPARATORS, '');
+  return /^\+?\d+$/.test(digits) ? maskPhone(digits) : REDACTED;
+}
+
+/** Masks phone-shaped numbers in free text (`15312341234` → `153****1234`). */
 export function maskPhones(text: string): string {
-  return text.replace(PHONE_LIKE, (m) => maskPhone(m));
+  return text.replace(PHONE_SHAPED, maskWrittenPhone);
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment; // kept as it came
+  }
 }
 
 /**
- * A URL as it may be logged: phone-like path segments masked, every query value masked
+ * A URL as it may be logged. In the path, the segment of a route parameter named `phone`
+ * (`route`: the matched pattern, e.g. `/api/v1/authorizations/:phone`) is masked whole
+ * whatever its form, and phone-shaped numbers elsewhere; every query value is redacted
  * (`?token=[Redacted]`) but for a few harmless ones (limit, status…).
  */
-export function maskUrl(url: string | undefined): string {
+export function maskUrl(url: string | undefined, route?: string): string {
   if (!url) return '';
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
-  const maskedPath = path
-    .split('/')
-    .map((segment) => {
-      let decoded = segment;
-      try {
-        decoded = decodeURIComponent(segment);
-      } catch {
-        /* keep it as it came */
-      }
-      return /\d{6,}/.test(decoded) ? decoded.replace(/\+?\d{6,}/g, (m) => maskPhone(m)) : segment;
+  const segments = path.split('/');
+  const pattern = route?.includes('/:phone') ? route.split('/') : undefined;
+  const maskedPath = segments
+    .map((segment, i) => {
+      if (pattern?.length === segments.length && /^:phone\b/.test(pattern[i])) return segment === '' ? segment : maskWrittenPhone(decodeSegment(segment));
+      if (!/[\d%\uff10-\uff19+]/.test(segment)) return segment; // nothing a phone could be written with
+      const decoded = decodeSegment(segment);
+      const masked = maskPhones(decoded);
+      return masked === decoded ? segment : masked;
     })
     .join('/');
   if (q === -1) return maskedPath;
@@ -98,14 +137,24 @@ export function logRequest(logger: PinoLogger, request: FastifyRequest, reply: F
   const status = reply.statusCode;
   const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
   if (request.url === '/health' || !logger.isLevelEnabled(level)) return;
-  logger[level](
-    {
-      req: { id: request.id, method: request.method, url: maskUrl(request.url), remoteAddress: request.ip },
-      res: { statusCode: status },
-      responseTime: Math.round(reply.elapsedTime),
-    },
-    'request completed',
-  );
+  logger[level]({ req: requestFields(request), res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+}
+
+/**
+ * The line of a request whose body never arrived whole, so that nothing answered it: the
+ * client went away (`info`: nothing is wrong with the service), or node's HTTP layer answered
+ * it itself (`answered`: 408 at REQUEST_TIMEOUT_MS, 400 for bytes that are not HTTP) and
+ * closed the connection (`warn`, as any 4xx).
+ */
+export function logRequestCutOff(logger: PinoLogger, request: FastifyRequest, reply: FastifyReply, answered?: number): void {
+  const fields = { req: requestFields(request), responseTime: Math.round(reply.elapsedTime) };
+  if (answered === undefined) logger.info(fields, 'request aborted by the client');
+  else if (answered === 408) logger.warn({ ...fields, res: { statusCode: 408 } }, 'request timed out: its body did not arrive within REQUEST_TIMEOUT_MS');
+  else logger.warn({ ...fields, res: { statusCode: answered } }, 'request cut off: its body is not valid HTTP');
+}
+
+function requestFields(request: FastifyRequest) {
+  return { id: request.id, method: request.method, url: maskUrl(request.url, request.routeOptions.url), remoteAddress: request.ip };
 }
 
 /**

@@ -1,6 +1,8 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
 import { toProblem } from './error-mapping';
+import { logRequestCutOff, ROOT_LOGGER } from './logging';
 import { Problem, PROBLEM_CONTENT_TYPE } from './problem';
 
 /** The push receiver's path: its errors answer in Viatom's envelope, not problem+json. */
@@ -12,6 +14,9 @@ export function pushErrorEnvelope(status: number, message: string) {
   return { code: status === 400 ? 20015 : status, message, reason: '', data: null };
 }
 
+/** Set on a socket when node's HTTP layer answered it (408 at REQUEST_TIMEOUT_MS…): the status. */
+export const TRANSPORT_ANSWER = Symbol('transport answer');
+
 /**
  * The one exception filter: every error answers as application/problem+json, except on the
  * push receiver, which answers in Viatom's envelope. Errors raised before routing (bad JSON,
@@ -21,11 +26,20 @@ export function pushErrorEnvelope(status: number, message: string) {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
 
+  constructor(@Inject(ROOT_LOGGER) private readonly root: PinoLogger) {}
+
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // A body that never arrived whole (the client went away, or node cut it off at
+    // REQUEST_TIMEOUT_MS): there is nobody left to answer, and nothing wrong with the service.
+    if (request.raw.destroyed && !request.raw.complete) {
+      const answered = (request.raw.socket as { [TRANSPORT_ANSWER]?: number } | null)?.[TRANSPORT_ANSWER];
+      logRequestCutOff(this.root, request, reply, answered);
+      return;
+    }
     // Retry-After travels as a header, not in the body.
-    const { retryAfterSeconds, ...body } = describeBeforeRouting(toProblem(error));
+    const { retryAfterSeconds, ...body } = describeBeforeRouting(toProblem(error), error, request);
     // Viatom's failures are logged by the client, each call once (wrong credentials at error
     // level once per burst): logging them here too would say everything twice.
     if (body.status >= 500 && !body.type.startsWith('/problems/viatom-')) {
@@ -43,8 +57,14 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
-/** Fastify's own words for errors before routing, said the way this API says them. */
-function describeBeforeRouting(body: Problem): Problem {
+/**
+ * Fastify's own words for errors before routing (Nest hands them on as their bare message),
+ * said the way this API says them; the detail of an unknown route names it without its query
+ * string, which may hold a token.
+ */
+function describeBeforeRouting(body: Problem, error: unknown, request: FastifyRequest): Problem {
+  if (request.is404 && body.status === 404) return { ...body, detail: `No route ${request.method} ${request.url.split('?')[0]}.` };
+  if (!(error instanceof HttpException) || typeof error.getResponse() !== 'string') return body;
   if (body.status === 413) return { ...body, detail: 'The body is larger than the configured limit (BODY_LIMIT_BYTES).' };
   if (body.status === 415) return { ...body, detail: 'The body must be JSON (Content-Type: application/json).' };
   return body;
