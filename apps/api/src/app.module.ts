@@ -47,14 +47,14 @@ export class AppModule {
           retry: config.viatom.retry,
           circuitBreaker: config.viatom.circuitBreaker,
         }),
-        HealthArchiveModule,
+        HealthArchiveModule.forRoot({ maxClockSkewMs: config.viatom.maxClockSkewMs }),
       ],
       controllers: [AuthorizationsController, WebhooksController, PushesController, MeasurementsController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: ROOT_LOGGER, useValue: createRootLogger(config, options.logStream) },
         { provide: PinoNestLogger, useFactory: (root: PinoLogger) => new PinoNestLogger(root), inject: [ROOT_LOGGER] },
-        // Rate limits first: a flood of wrong keys or forged pushes is limited too.
+        // Rate limits first: a flood of wrong keys is limited too. Pushes are limited by PushAuthGuard, which knows whether one passed.
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },

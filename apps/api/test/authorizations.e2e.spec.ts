@@ -140,12 +140,17 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('authorization
   });
 
   describe('GET /api/v1/authorizations', () => {
-    it('returns an authorization by phone, 404 if never seen, 400 for a non-phone', async () => {
+    it('returns an authorization by phone in any written form, 404 if never seen, 400 for a non-phone', async () => {
       await authorize('+8615312341234', '2022-12-29 16:33:40');
+      for (const form of ['15312341234', '+86 153-1234-1234', '(0086) 153.1234.1234', '１５３１２３４１２３４']) {
+        const same = await api(h, 'GET', `/api/v1/authorizations/${encodeURIComponent(form)}`);
+        expect(same.status).toBe(200);
+        expect(same.body.phone).toBe('15312341234');
+      }
       const res = await api(h, 'GET', `/api/v1/authorizations/${encodeURIComponent('+8615312341234')}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        phone: '+8615312341234',
+        phone: '15312341234',
         status: 'authorized',
         accountId: expect.any(String),
         memberId: expect.any(String),

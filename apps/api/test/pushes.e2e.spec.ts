@@ -172,7 +172,9 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/p
         sourceCreatedAt: '2022-12-29T08:33:40.000Z',
         sourceUpdatedAt: '2022-12-29T08:33:40.000Z',
         receivedAt: expect.stringMatching(ISO_UTC),
+        orderedBy: 'source',
         message: record.message,
+        rawMessage: JSON.stringify(record.message),
       });
       const receivedAt = new Date(item.receivedAt).getTime();
       expect(receivedAt).toBeGreaterThanOrEqual(startedAt - 1000);

@@ -1,4 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { formatViatomTime } from '@health-bridge/viatom-client';
 import { api, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 /**
@@ -81,11 +82,13 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('races on $nam
       await h.sandbox.send.authorized({ phone, time: '2022-12-29 09:00:00' });
     }
     // For each phone: the integrator cancels while Viatom pushes a (re-)authorization. Half of
-    // the pushes are older than the cancel (stale), half are far newer (they win).
+    // the pushes are older than the cancel (stale), half are newer: Viatom's clock five minutes
+    // ahead of ours, within the skew its times are believed (they win).
+    const newer = new Date(Math.ceil((Date.now() + 5 * 60_000) / 1000) * 1000);
     const results = await Promise.all(
       phones.flatMap((phone, i) => [
         api(h, 'POST', '/api/v1/authorizations/cancel', { phone }),
-        push(message(2, phone, i % 2 === 0 ? '2022-12-29 10:00:00' : '2099-01-01 00:00:00', `race-${phone}`)),
+        push(message(2, phone, i % 2 === 0 ? '2022-12-29 10:00:00' : formatViatomTime(newer), `race-${phone}`)),
       ]),
     );
     expect(results.every((r) => r.status === 200)).toBe(true);
@@ -106,9 +109,9 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('races on $nam
         // again; if it came first, the cancel Viatom then confirmed revokes (at the grant's time).
         expect(racing?.outcome).toBe('applied');
         if (authorization.status === 'authorized') {
-          expect(authorization).toMatchObject({ revokedBy: null, authorizedAt: '2098-12-31T16:00:00.000Z' });
+          expect(authorization).toMatchObject({ revokedBy: null, authorizedAt: newer.toISOString() });
         } else {
-          expect(authorization).toMatchObject({ status: 'revoked', revokedBy: 'integrator', revokedAt: '2098-12-31T16:00:00.000Z' });
+          expect(authorization).toMatchObject({ status: 'revoked', revokedBy: 'integrator', revokedAt: newer.toISOString() });
         }
       }
     }

@@ -13,4 +13,5 @@ export * from './lib/authorization.service';
 export * from './lib/push-log.service';
 export * from './lib/measurement.service';
 export * from './lib/health-archive.module';
+export { HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './lib/health-archive.options';
 export * from './lib/database/migrate';

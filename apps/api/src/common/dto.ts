@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@health-bridge/health-archive';
-import { PHONE_PATTERN, PHONE_RULE } from '@health-bridge/viatom-client';
+import { normalizePhone, PHONE_PATTERN, PHONE_RULE } from '@health-bridge/viatom-client';
 
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -13,10 +13,16 @@ export const trim = ({ value }: { value: unknown }) => (typeof value === 'string
 export const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (/^-?\d{1,15}$/.test(value) ? Number(value) : Number.NaN) : value;
 
+/** The largest type or data_type a filter may name: the columns are 32-bit integers. */
+export const MAX_INT32 = 2 ** 31 - 1;
+
+/** A phone in any form the service reads (`normalizePhone`) becomes its canonical form; anything else stays as given and fails. */
+const toCanonicalPhone = ({ value }: { value: unknown }) => (typeof value === 'string' ? (normalizePhone(value) ?? value) : value);
+
 /** Validation of a phone field, shared by bodies and queries. */
 export function IsPhone(): PropertyDecorator {
   return (target, key) => {
-    Transform(trim)(target, key);
+    Transform(toCanonicalPhone)(target, key);
     IsString({ message: `${String(key)} must be a string` })(target, key);
     Matches(PHONE_PATTERN, { message: `${String(key)} must be a phone number: ${PHONE_RULE}` })(target, key);
   };

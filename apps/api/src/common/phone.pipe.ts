@@ -2,7 +2,7 @@ import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
 import { normalizePhone, PHONE_RULE } from '@health-bridge/viatom-client';
 import { problem, ProblemType } from './problem';
 
-/** A phone in a path parameter: trimmed and checked like every phone this API takes. */
+/** A phone in a path parameter, in any form the service reads: its canonical form, or a 400. */
 @Injectable()
 export class ParsePhonePipe implements PipeTransform<string, string> {
   transform(value: string): string {

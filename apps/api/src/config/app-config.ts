@@ -20,6 +20,8 @@ export interface BaseAppConfig {
     accessToken: string;
     language: ViatomLanguage;
     timeZone: string;
+    /** How far ahead of this clock a push's own time is still believed when pushes are ordered. */
+    maxClockSkewMs: number;
     /** Deadline of a whole call to Viatom, every attempt and backoff included. */
     timeoutMs: number;
     retry: {
@@ -40,6 +42,11 @@ export interface BaseAppConfig {
   /** When set, pushes must carry it (`?token=` or `X-Webhook-Token`). */
   webhookToken: string | null;
   bodyLimitBytes: number;
+  /** Slow and stalled clients: the whole request (headers and body), then the headers alone, must arrive within these. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept open; above the load balancer's own idle timeout. */
+  keepAliveTimeoutMs: number;
   swaggerEnabled: boolean;
 }
 
@@ -152,6 +159,7 @@ export function loadConfig(env: Env): AppConfig {
       accessToken: required('VIATOM_ACCESS_TOKEN', "the health-archive business line's access token"),
       language,
       timeZone,
+      maxClockSkewMs: integer('VIATOM_MAX_CLOCK_SKEW_SECONDS', 600, 0, 31_536_000) * 1000,
       timeoutMs: integer('VIATOM_TIMEOUT_MS', 10_000, 100, 120_000),
       retry: {
         maxAttempts: integer('VIATOM_RETRY_MAX_ATTEMPTS', 3, 1, 10),
@@ -167,6 +175,9 @@ export function loadConfig(env: Env): AppConfig {
     apiKeys,
     webhookToken,
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', 30_000, 1_000, 3_600_000),
+    headersTimeoutMs: integer('HEADERS_TIMEOUT_MS', 10_000, 1_000, 3_600_000),
+    keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1_000, 3_600_000),
     swaggerEnabled: boolean('SWAGGER_ENABLED', true),
   };
   const { retry } = config.viatom;
@@ -175,6 +186,10 @@ export function loadConfig(env: Env): AppConfig {
   }
   if (retry.attemptTimeoutMs !== undefined && retry.attemptTimeoutMs > config.viatom.timeoutMs) {
     problems.push(`VIATOM_ATTEMPT_TIMEOUT_MS (${retry.attemptTimeoutMs}) must not be more than VIATOM_TIMEOUT_MS (${config.viatom.timeoutMs})`);
+  }
+  // Node refuses to start otherwise: the headers are part of the request.
+  if (config.headersTimeoutMs > config.requestTimeoutMs) {
+    problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not be more than REQUEST_TIMEOUT_MS (${config.requestTimeoutMs})`);
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
   return config;

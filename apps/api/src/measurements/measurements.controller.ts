@@ -1,9 +1,9 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, Min } from 'class-validator';
+import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Measurement, MeasurementService } from '@health-bridge/health-archive';
-import { IsPhone, PageDto, PageQueryDto, toInteger } from '../common/dto';
+import { IsPhone, MAX_INT32, PageDto, PageQueryDto, toInteger } from '../common/dto';
 import { problem, ProblemType } from '../common/problem';
 import { ApiProblems } from '../common/problem.dto';
 
@@ -31,6 +31,7 @@ export class MeasurementListQueryDto extends PageQueryDto {
   @Transform(toInteger)
   @IsInt({ message: 'dataType must be a whole number' })
   @Min(0, { message: 'dataType must not be negative' })
+  @Max(MAX_INT32, { message: `dataType must be at most ${MAX_INT32}` })
   dataType?: number;
 
   @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured at or after (ISO 8601 with zone).', example: '2022-12-29T00:00:00Z' })

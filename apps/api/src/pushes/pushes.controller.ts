@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PushLogEntry, PushLogService, PushOutcome } from '@health-bridge/health-archive';
-import { IsPhone, PageDto, PageQueryDto, toInteger } from '../common/dto';
+import { PushTimeBasis } from '@health-bridge/viatom-client';
+import { IsPhone, MAX_INT32, PageDto, PageQueryDto, toInteger } from '../common/dto';
 import { ApiProblems } from '../common/problem.dto';
 
 export class PushListQueryDto extends PageQueryDto {
@@ -12,9 +13,10 @@ export class PushListQueryDto extends PageQueryDto {
   @Transform(toInteger)
   @IsInt({ message: 'type must be a whole number' })
   @Min(0, { message: 'type must not be negative' })
+  @Max(MAX_INT32, { message: `type must be at most ${MAX_INT32}` })
   type?: number;
 
-  @ApiProperty({ required: false, description: 'Only pushes about this phone.', example: '15312341234' })
+  @ApiProperty({ required: false, description: 'Only pushes about this phone (any written form: `+86 153-1234-1234` finds `15312341234`).', example: '15312341234' })
   @IsOptional()
   @IsPhone()
   phone?: string;
@@ -28,8 +30,13 @@ export class PushListQueryDto extends PageQueryDto {
 export class PushDto {
   @ApiProperty({ example: 42 })
   id!: number;
-  @ApiProperty({ enum: [1, 2, 3], example: 2, description: '1 measurement, 2 authorized, 3 cancelled (others are logged as ignored).' })
-  type!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 2,
+    description: '1 measurement, 2 authorized, 3 cancelled (others are logged as ignored); null when the type was an integer too large to keep (see `rawMessage`).',
+  })
+  type!: number | null;
   @ApiProperty({ description: "Viatom's data_tag ('' when Viatom sent none).", example: '7a4569155dc60bcb36189490bf90dcfc' })
   dataTag!: string;
   @ApiProperty({ description: 'What makes a repeat a no-op: `tag:<data_tag>`, or `sha256:<content hash>`.', example: 'tag:7a4569155dc60bcb36189490bf90dcfc' })
@@ -50,8 +57,20 @@ export class PushDto {
   sourceUpdatedAt!: string | null;
   @ApiProperty({ type: String, format: 'date-time', example: '2022-12-29T08:33:41.002Z' })
   receivedAt!: string;
-  @ApiProperty({ type: Object, description: 'The message as received (without `data` for an ignored measurement).' })
+  @ApiProperty({
+    enum: PushTimeBasis,
+    example: PushTimeBasis.Source,
+    description:
+      'What the push was ordered by against other changes: `source` (update_time, else create_time), `received-no-source-time` (it had no usable time), `received-source-time-ahead` (its time was further ahead than VIATOM_MAX_CLOCK_SKEW_SECONDS: not believed).',
+  })
+  orderedBy!: PushTimeBasis;
+  @ApiProperty({ type: Object, description: 'The message as received, parsed (without `data` for an ignored measurement). Integers beyond 2^53 lose digits here: read `rawMessage`.' })
   message!: Record<string, unknown>;
+  @ApiProperty({
+    description: 'The message\'s text exactly as received, after charset decoding (for an ignored measurement: its JSON without `data`).',
+    example: '{"type":2,"data_tag":"7a4569155dc60bcb36189490bf90dcfc","data":{"phone":"15312341234"},"create_time":"2022-12-29 16:33:40"}',
+  })
+  rawMessage!: string;
 
   static from(p: PushLogEntry): PushDto {
     return {
@@ -67,7 +86,9 @@ export class PushDto {
       sourceCreatedAt: p.sourceCreatedAt?.toISOString() ?? null,
       sourceUpdatedAt: p.sourceUpdatedAt?.toISOString() ?? null,
       receivedAt: p.receivedAt.toISOString(),
+      orderedBy: p.orderedBy,
       message: JSON.parse(p.rawMessage) as Record<string, unknown>,
+      rawMessage: p.rawMessage,
     };
   }
 }

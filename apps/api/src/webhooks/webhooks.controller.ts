@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PushIngestService } from '@health-bridge/health-archive';
 import { pushAcknowledgement, validatePush } from '@health-bridge/viatom-client';
@@ -44,7 +45,8 @@ export class WebhooksController {
   @ApiOperation({
     summary: "Viatom's push receiver",
     description:
-      'Register this URL with Viatom. Type 2 = user authorized, 3 = user cancelled, 1 = measurement. A push is answered 200 only after it is committed; a repeat (same `data_tag`, or same content when `data_tag` is empty) is answered 200 and changes nothing. Answers use Viatom\'s envelope.',
+      'Register this URL with Viatom. Type 2 = user authorized, 3 = user cancelled, 1 = measurement. A push is answered 200 only after it is committed; a repeat (same `data_tag`, or same content when `data_tag` is empty) is answered 200 and changes nothing. Answers use Viatom\'s envelope. ' +
+      'Liberal in what it accepts (README "What the push receiver accepts"): times as `YYYY-MM-DD HH:mm:ss`, ISO 8601 or epoch seconds/milliseconds (a time that cannot be read counts as absent); ids as strings or numbers; `type` and `data_type` as integers or integer strings; phones with separators, full-width digits or a +86 prefix. The body is kept exactly as received: JSON in UTF-8 or the declared `charset` (gbk, gb18030…), optionally `Content-Encoding: gzip`, `deflate` or `br`.',
   })
   @ApiQuery({ name: 'token', required: false, description: 'The WEBHOOK_TOKEN, when configured (or send X-Webhook-Token).' })
   @ApiHeader({ name: 'X-Webhook-Token', required: false, description: 'The WEBHOOK_TOKEN, when configured (or use ?token=).' })
@@ -56,12 +58,13 @@ export class WebhooksController {
     type: PushAckDto,
     description: 'A configured push check failed (source address, webhook token or signature): `message` says which. Nothing was stored.',
   })
-  @ApiResponse({ status: 429, type: PushAckDto, description: 'Too many pushes from this address (RATE_LIMIT_PUSH_MAX): send it again after Retry-After seconds. Nothing was stored.' })
+  @ApiResponse({ status: 429, type: PushAckDto, description: 'This address failed the push checks too often (RATE_LIMIT_PUSH_FAILURES_MAX), so every push from it, even with the right token, is refused until the window ends; or, only when RATE_LIMIT_PUSH_MAX is set, it sent more authenticated pushes than that. Send it again after Retry-After seconds. Nothing was stored.' })
   @ApiResponse({ status: 503, type: PushAckDto, description: 'The push could not be stored (database unavailable): send it again later.' })
-  async receive(@Body() body: unknown) {
-    const validation = validatePush(body, { timeZone: this.config.viatom.timeZone });
+  async receive(@Body() body: unknown, @Req() request: FastifyRequest) {
+    const receivedAt = new Date();
+    const validation = validatePush(body, { timeZone: this.config.viatom.timeZone, rawText: request.rawBody });
     if (!validation.ok) throw new BadRequestException(`invalid push: ${validation.errors.join('; ')}`);
-    await this.ingest.ingest(validation.push);
+    await this.ingest.ingest(validation.push, receivedAt);
     return pushAcknowledgement();
   }
 }

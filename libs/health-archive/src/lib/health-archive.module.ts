@@ -5,14 +5,16 @@ import { TransactionRunner } from './database/transaction-runner';
 import { MeasurementService } from './measurement.service';
 import { PushIngestService } from './push-ingest.service';
 import { PushLogService } from './push-log.service';
+import { HealthArchiveConfigurableModule } from './health-archive.options';
 
 /**
  * The health archive's services. It needs, from the importing app:
  * - a TypeORM DataSource built from `healthArchiveDataSourceOptions()` (`TypeOrmModule.forRoot`),
  * - `ViatomClientModule.forRoot()` (global), and `EventEmitterModule.forRoot()`.
+ * Import it as `HealthArchiveModule` (defaults) or `HealthArchiveModule.forRoot(options)`.
  */
 @Module({
   providers: [TransactionRunner, SqliteCheckpointer, PushIngestService, AuthorizationService, PushLogService, MeasurementService],
   exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService],
 })
-export class HealthArchiveModule {}
+export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

@@ -1,6 +1,6 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { maskPhone, PushType, pushSourceTime, type ViatomPush } from '@health-bridge/viatom-client';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, maskPhone, pushOrdering, PushType, type PushTimeBasis, type ViatomPush } from '@health-bridge/viatom-client';
 import { DataSource, EntityManager } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';
 import { insertOrIgnore, selectRows } from './database/insert-or-ignore';
@@ -8,6 +8,7 @@ import type { MeasurementPushRecord } from './database/measurement-record';
 import { PostgresMeasurementBatcher } from './database/postgres-measurement-batch';
 import { writeMeasurementOnSqlite } from './database/sqlite-measurement';
 import { TransactionRunner } from './database/transaction-runner';
+import { HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './health-archive.options';
 import { pushDedupeKey } from './dedupe-key';
 import { AuthorizationStatus, RevokedBy } from './entities/authorization';
 import { PushLogEntry, PushOutcome } from './entities/push-log-entry';
@@ -18,6 +19,14 @@ import {
   HealthArchiveEvent,
   MeasurementReceivedEvent,
 } from './events';
+
+/** A push as it arrived here: its dedupe key, when, and the time it is ordered by. */
+interface Received {
+  dedupeKey: string;
+  receivedAt: Date;
+  orderedAt: Date;
+  orderedBy: PushTimeBasis;
+}
 
 export interface IngestResult {
   /** The push log entry's id (the first delivery's, for a duplicate). */
@@ -38,21 +47,26 @@ export interface IngestResult {
 export class PushIngestService {
   private readonly logger = new Logger(PushIngestService.name);
   private readonly measurementBatches: PostgresMeasurementBatcher | null;
+  private readonly maxClockSkewMs: number;
 
   constructor(
     private readonly transactions: TransactionRunner,
     private readonly events: EventEmitter2,
     private readonly dataSource: DataSource,
+    @Optional() @Inject(HEALTH_ARCHIVE_OPTIONS) options: HealthArchiveOptions | null = null,
   ) {
     this.measurementBatches = transactions.dialect === 'postgres' ? new PostgresMeasurementBatcher(dataSource) : null;
+    this.maxClockSkewMs = options?.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   }
 
   async ingest(push: ViatomPush, receivedAt: Date = new Date()): Promise<IngestResult> {
     const dedupeKey = pushDedupeKey(push.dataTag, push.raw);
+    const ordering = pushOrdering(push, receivedAt, this.maxClockSkewMs);
+    const received: Received = { dedupeKey, receivedAt, orderedAt: ordering.at, orderedBy: ordering.basis };
     const { result, events } =
       push.type === PushType.Measurement
-        ? await this.archiveMeasurement(dedupeKey, push, receivedAt)
-        : await this.transactions.run((manager) => this.ingestInTransaction(manager, dedupeKey, push, receivedAt));
+        ? await this.archiveMeasurement(received, push)
+        : await this.transactions.run((manager) => this.ingestInTransaction(manager, received, push));
 
     this.logger.debug(
       `push ${result.pushId} type ${push.type}${push.phone ? ` for ${maskPhone(push.phone)}` : ''}: ${result.outcome}${result.duplicate ? ' (duplicate)' : ''}`,
@@ -61,12 +75,12 @@ export class PushIngestService {
     return result;
   }
 
-  private async ingestInTransaction(manager: EntityManager, dedupeKey: string, push: ViatomPush, receivedAt: Date) {
+  private async ingestInTransaction(manager: EntityManager, received: Received, push: ViatomPush) {
     const events: HealthArchiveEvent[] = [];
     const result =
       push.type === PushType.UserAuthorized || push.type === PushType.UserCancelled
-        ? await this.ingestAuthorizationChange(manager, dedupeKey, push, receivedAt, events)
-        : await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored);
+        ? await this.ingestAuthorizationChange(manager, received, push, events)
+        : await this.logPush(manager, received, push, PushOutcome.Ignored);
     return { result, events };
   }
 
@@ -74,7 +88,8 @@ export class PushIngestService {
    * Claims the push's dedupe key with its log row, in one statement. A repeat finds the key
    * taken and gets the first delivery's answer.
    */
-  private async logPush(manager: EntityManager, dedupeKey: string, push: ViatomPush, receivedAt: Date, outcome: PushOutcome): Promise<IngestResult> {
+  private async logPush(manager: EntityManager, received: Received, push: ViatomPush, outcome: PushOutcome): Promise<IngestResult> {
+    const { dedupeKey, receivedAt } = received;
     const pushId = await insertOrIgnore(manager, 'push_log', {
       dedupe_key: dedupeKey,
       data_tag: push.dataTag,
@@ -87,7 +102,8 @@ export class PushIngestService {
       source_updated_at: push.updateTime,
       received_at: receivedAt,
       outcome,
-      raw_message: JSON.stringify(push.raw),
+      raw_message: push.rawText,
+      ordered_by: received.orderedBy,
     });
     return pushId !== null ? { pushId, outcome, duplicate: false } : this.firstAnswer(manager, dedupeKey);
   }
@@ -102,15 +118,9 @@ export class PushIngestService {
    * Type 2/3. The dedupe key is claimed first (a repeat must not be applied twice); the
    * outcome is known only once the change met the phone's current authorization.
    */
-  private async ingestAuthorizationChange(
-    manager: EntityManager,
-    dedupeKey: string,
-    push: ViatomPush,
-    receivedAt: Date,
-    events: HealthArchiveEvent[],
-  ): Promise<IngestResult> {
+  private async ingestAuthorizationChange(manager: EntityManager, received: Received, push: ViatomPush, events: HealthArchiveEvent[]): Promise<IngestResult> {
     // Provisional outcome, replaced below in this same transaction.
-    const logged = await this.logPush(manager, dedupeKey, push, receivedAt, PushOutcome.Ignored);
+    const logged = await this.logPush(manager, received, push, PushOutcome.Ignored);
     if (logged.duplicate) return logged;
 
     const authorized = push.type === PushType.UserAuthorized;
@@ -119,12 +129,12 @@ export class PushIngestService {
       {
         phone: push.phone as string,
         status: authorized ? AuthorizationStatus.Authorized : AuthorizationStatus.Revoked,
-        at: pushSourceTime(push) as Date,
+        at: received.orderedAt,
         accountId: push.accountId,
         memberId: push.memberId,
         revokedBy: authorized ? null : RevokedBy.User,
       },
-      receivedAt,
+      received.receivedAt,
     );
     const outcome = change.applied ? PushOutcome.Applied : PushOutcome.Stale;
     await manager.getRepository(PushLogEntry).update({ id: logged.pushId }, { outcome });
@@ -147,7 +157,8 @@ export class PushIngestService {
    * PostgreSQL writes the measurements of one moment with one statement
    * (PostgresMeasurementBatcher); SQLite in prepared statements inside its group commit.
    */
-  private async archiveMeasurement(dedupeKey: string, push: ViatomPush, receivedAt: Date) {
+  private async archiveMeasurement(received: Received, push: ViatomPush) {
+    const { dedupeKey, receivedAt } = received;
     const record: MeasurementPushRecord = {
       dedupeKey,
       dataTag: push.dataTag,
@@ -158,10 +169,11 @@ export class PushIngestService {
       sourceCreatedAt: push.createTime,
       sourceUpdatedAt: push.updateTime,
       receivedAt,
-      rawMessage: JSON.stringify(push.raw),
+      rawMessage: push.rawText,
+      orderedBy: received.orderedBy,
       dataType: push.dataType,
       measuredAt: push.measuredAt,
-      data: push.data,
+      data: push.measurementData,
     };
     const written = this.measurementBatches
       ? await this.measurementBatches.write(record)

@@ -4,32 +4,50 @@ describe('normalizePhone', () => {
   it.each([
     ['15312341234', '15312341234'],
     ['  15312341234\n', '15312341234'],
-    ['+8615312341234', '+8615312341234'],
+    ['+8615312341234', '15312341234'],
+    ['+86 153 1234 1234', '15312341234'],
+    ['008615312341234', '15312341234'],
+    ['8615312341234', '15312341234'],
+    ['153-1234-1234', '15312341234'],
+    ['153 1234 1234', '15312341234'],
+    ['153.1234.1234', '15312341234'],
+    ['(+86) 153-1234-1234', '15312341234'],
+    ['１５３１２３４１２３４', '15312341234'],
+    ['＋８６ １５３ １２３４ １２３４', '15312341234'],
+    ['153\u30001234\u30001234', '15312341234'],
+    [15312341234, '15312341234'],
+    ['+4915112345678', '+4915112345678'],
+    ['+86 10 1234 5678', '+861012345678'],
+    ['861234567', '861234567'],
     ['123456', '123456'],
     ['1'.repeat(20), '1'.repeat(20)],
-  ])('accepts %p', (input, expected) => {
+  ])('reads %p as %p', (input, expected) => {
     expect(normalizePhone(input)).toBe(expected);
   });
 
   it.each([
     ['too short', '12345'],
     ['too long', '1'.repeat(21)],
-    ['dashes', '153-1234-1234'],
-    ['spaces inside', '153 1234 1234'],
     ['a plus inside', '86+15312341234'],
     ['two pluses', '++8615312341234'],
     ['letters', '1531234123a'],
     ['empty', ''],
-    ['a number', 15312341234],
+    ['separators alone', ' - . '],
+    ['a fraction', 153.5],
+    ['a negative number', -15312341234],
     ['null', null],
     ['undefined', undefined],
     ['an object', { phone: '15312341234' }],
-    ['full-width digits', '１５３１２３４１２３４'],
   ])('refuses %s', (_name, input) => {
     expect(normalizePhone(input)).toBeNull();
   });
 
-  it('agrees with PHONE_PATTERN', () => {
+  it('gives every written form of one number the same canonical form', () => {
+    const forms = ['15312341234', '+8615312341234', '0086 153 1234 1234', '153-1234-1234', '１５３１２３４１２３４', '(86)153.1234.1234'];
+    expect(new Set(forms.map((form) => normalizePhone(form)))).toEqual(new Set(['15312341234']));
+  });
+
+  it('its canonical forms agree with PHONE_PATTERN', () => {
     expect(PHONE_PATTERN.test('+123456')).toBe(true);
     expect(PHONE_PATTERN.test('+12345')).toBe(false);
   });

@@ -1,15 +1,37 @@
 /**
- * Phone numbers: Viatom identifies a user by phone, and so does this project.
- * A phone is trimmed, then must be digits with an optional leading '+', 6 to 20 digits.
+ * Phone numbers: Viatom identifies a user by phone, and so does this project. One person has
+ * one canonical form however the number was written (`normalizePhone`):
+ * 1. full-width digits and plus (`１５３…`, `＋`) are read as ASCII;
+ * 2. spaces, dashes, dots, slashes and brackets are removed;
+ * 3. a Chinese mobile number (`1[3-9]` and nine digits) loses its country code: `+86`, `0086`
+ *    or `86` before it;
+ * 4. what is left must be 6 to 20 digits with an optional leading `+`.
+ * A JSON number is read as its digits.
  */
 export const PHONE_PATTERN = /^\+?\d{6,20}$/;
-export const PHONE_RULE = 'digits with an optional leading "+", 6 to 20 digits';
+export const PHONE_RULE =
+  '6 to 20 digits with an optional leading "+"; spaces, dashes, dots and brackets are ignored, and +86 / 0086 / 86 before a Chinese mobile number is dropped';
 
-/** The normalised phone, or null when it is not a phone. */
+/** Separators people write inside phone numbers. */
+const SEPARATORS = /[\s\-.()[\]/\u00a0\u3000\u2010-\u2015\uff08\uff09\uff0d\uff0e]/g;
+const FULL_WIDTH = /[\uff10-\uff19\uff0b]/g;
+/** A Chinese mobile number with a country code in front of it. */
+const CHINESE_MOBILE_WITH_CODE = /^(?:\+86|0086|86)(1[3-9]\d{9})$/;
+/** Characters a phone may be written with, before normalisation (cheap check for the hot path). */
+const PLAIN_PHONE = /^\+?\d{6,20}$/;
+
+/** The canonical phone, or null when the value is not a phone in any form. */
 export function normalizePhone(value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  const trimmed = value.trim();
-  return PHONE_PATTERN.test(trimmed) ? trimmed : null;
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) text = String(value);
+  else return null;
+  if (!PLAIN_PHONE.test(text)) {
+    text = text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(SEPARATORS, '');
+    if (!PLAIN_PHONE.test(text)) return null;
+  }
+  const national = CHINESE_MOBILE_WITH_CODE.exec(text);
+  return national ? national[1] : text;
 }
 
 /**

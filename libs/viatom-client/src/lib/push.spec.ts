@@ -1,4 +1,4 @@
-import { pushSourceTime, PushType, validatePush, type PushValidationResult, type ViatomPush } from './push';
+import { pushOrdering, pushSourceTime, PushTimeBasis, PushType, topLevelNumberTexts, validatePush, type PushValidationResult, type ViatomPush } from './push';
 
 /** Viatom's own example of a type-2 push. */
 function authorizedPush(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -38,19 +38,26 @@ describe('validatePush: valid pushes', () => {
       deviceSn: '',
       phone: '15312341234',
       data: { phone: '15312341234' },
+      measurementData: { phone: '15312341234' },
       userInfo: {},
       createTime: new Date('2022-12-29T08:33:40.000Z'),
       updateTime: new Date('2022-12-29T08:33:40.000Z'),
       dataType: null,
       measuredAt: null,
       raw: input,
+      rawText: JSON.stringify(input),
     });
   });
 
-  it('type 3, with a phone to trim', () => {
-    const push = valid(validatePush(authorizedPush({ type: 3, data: { phone: ' +8615312341234 ' } })));
+  it('type 3, with a phone in its canonical form', () => {
+    const push = valid(validatePush(authorizedPush({ type: 3, data: { phone: ' +86 153-1234-1234 ' } })));
     expect(push.type).toBe(PushType.UserCancelled);
-    expect(push.phone).toBe('+8615312341234');
+    expect(push.phone).toBe('15312341234');
+  });
+
+  it('keeps the text it was given as the raw message', () => {
+    const text = '{ "update_time":"2022-12-29 16:33:40", "type":2, "data":{"phone":"15312341234"} }';
+    expect(valid(validatePush(JSON.parse(text), { rawText: text })).rawText).toBe(text);
   });
 
   it('type 1: measurement data kept as given, data_type and measure_time read', () => {
@@ -76,10 +83,34 @@ describe('validatePush: valid pushes', () => {
     expect(valid(validatePush(authorizedPush({ type: 1, data: { phone: 'n/a' } }))).phone).toBeNull();
   });
 
-  it('type 1: a bad measure_time or data_type is kept in data, not read', () => {
-    const push = valid(validatePush(authorizedPush({ type: 1, data: { data_type: '2', measure_time: 'soon' } })));
+  it('type 1: data_type and measure_time in the ViHealth guide\'s forms are read', () => {
+    const push = valid(validatePush(authorizedPush({ type: 1, data: { data_type: '2', measure_time: '1694676339000' } })));
+    expect(push.dataType).toBe(2);
+    expect(push.measuredAt).toEqual(new Date(1694676339000));
+  });
+
+  it('type 1: a measure_time or data_type that means nothing is kept in data, not read', () => {
+    const push = valid(validatePush(authorizedPush({ type: 1, data: { data_type: 'spo2', measure_time: 'soon' } })));
     expect(push.dataType).toBeNull();
     expect(push.measuredAt).toBeNull();
+    expect(push.data).toEqual({ data_type: 'spo2', measure_time: 'soon' });
+  });
+
+  it.each([
+    ['an array', [{ spo2: 97 }]],
+    ['a number', 1],
+    ['a text that is not JSON', 'spo2=97'],
+  ])('type 1: data that is %s is kept as given', (_name, data) => {
+    const push = valid(validatePush(authorizedPush({ type: 1, data })));
+    expect(push.measurementData).toEqual(data);
+    expect(push.data).toEqual({});
+  });
+
+  it('data written as a JSON text of an object is read as that object (a sender that encodes twice)', () => {
+    const push = valid(validatePush(authorizedPush({ type: 2, data: '{"phone":"15312341234"}', user_info: '{"nick":"x"}' })));
+    expect(push.phone).toBe('15312341234');
+    expect(push.data).toEqual({ phone: '15312341234' });
+    expect(push.userInfo).toEqual({ nick: 'x' });
   });
 
   it.each([2 ** 31, -(2 ** 31) - 1, 2 ** 40, 1.5])('type 1: a data_type a 32-bit column cannot hold (%s) is kept in data, not read', (dataType) => {
@@ -127,10 +158,47 @@ describe('validatePush: valid pushes', () => {
     expect(pushSourceTime(both)).toEqual(new Date('2022-12-29T16:00:00.000Z'));
   });
 
-  it.each([0, 4, 99])('an unknown type (%d) is a valid push', (type) => {
+  it.each([0, 4, 99, -1, 2 ** 31 - 1])('an unknown type (%d) is a valid push', (type) => {
     const push = valid(validatePush(authorizedPush({ type, data: {} })));
     expect(push.type).toBe(type);
     expect(push.phone).toBeNull();
+  });
+
+  it.each([
+    ['"2"', '2', PushType.UserAuthorized],
+    ['" 3 "', ' 3 ', PushType.UserCancelled],
+    ['"1"', '1', PushType.Measurement],
+  ])('type as the integer text %s', (_name, type, expected) => {
+    expect(valid(validatePush(authorizedPush({ type }))).type).toBe(expected);
+  });
+
+  it.each([2 ** 31, 2 ** 53, 1e300, '99999999999999999999999'])('a type no integer column holds (%p) is kept with no type', (type) => {
+    const push = valid(validatePush(authorizedPush({ type })));
+    expect(push.type).toBeNull();
+    expect(push.raw['type']).toBe(type);
+  });
+
+  it.each([
+    ['a number', 123, '123'],
+    ['a negative number', -8, '-8'],
+  ])('ids sent as %s are kept as their decimal text', (_name, value, text) => {
+    const push = valid(validatePush(authorizedPush({ data_tag: value, account_id: value, member_id: value, device_sn: value })));
+    expect(push).toMatchObject({ dataTag: text, accountId: text, memberId: text, deviceSn: text });
+  });
+
+  it('an id above 2^53 keeps every digit it was sent with, read from the raw text', () => {
+    const text = '{"type":2,"data_tag":12345678901234567890123,"account_id":98765432109876543210,"data":{"phone":"15312341234"}}';
+    const push = valid(validatePush(JSON.parse(text), { rawText: text }));
+    expect(push.dataTag).toBe('12345678901234567890123');
+    expect(push.accountId).toBe('98765432109876543210');
+  });
+
+  it('ids of 1,024 characters are kept', () => {
+    const long = 'x'.repeat(1024);
+    expect(valid(validatePush(authorizedPush({ data_tag: long, account_id: long, member_id: long, device_sn: long })))).toMatchObject({
+      dataTag: long,
+      accountId: long,
+    });
   });
 
   it('unknown extra fields and user_info contents are kept as given', () => {
@@ -154,77 +222,34 @@ describe('validatePush: invalid pushes', () => {
 
   it.each([
     ['missing', undefined],
-    ['a string', '2'],
+    ['a word', 'two'],
     ['a fraction', 2.5],
-    ['negative', -1],
+    ['a fraction in text', '2.5'],
     ['null', null],
+    ['a boolean', true],
+    ['an object', { value: 2 }],
   ])('type %s', (_name, type) => {
     expect(errors(validatePush(authorizedPush({ type })))).toEqual([expect.stringMatching(/^type: /)]);
-  });
-
-  it.each(['2022-02-30 10:00:00', 'yesterday', '2022-12-29', '29/12/2022 16:33:40', '2022-12-29 24:00:00'])(
-    'a bad time: %s',
-    (time) => {
-      expect(errors(validatePush(authorizedPush({ create_time: time })))).toEqual([expect.stringMatching(/^create_time: /)]);
-      expect(errors(validatePush(authorizedPush({ update_time: time })))).toEqual([expect.stringMatching(/^update_time: /)]);
-    },
-  );
-
-  it('a time that is not a string', () => {
-    expect(errors(validatePush(authorizedPush({ create_time: 1672302820000 })))).toEqual([
-      expect.stringMatching(/^create_time: must be a string/),
-    ]);
-  });
-
-  it('both times missing', () => {
-    expect(errors(validatePush(authorizedPush({ create_time: undefined, update_time: undefined })))).toEqual([
-      'create_time: required (or update_time)',
-    ]);
-    expect(errors(validatePush(authorizedPush({ create_time: null, update_time: null })))).toEqual([
-      'create_time: required (or update_time)',
-    ]);
-  });
-
-  it('both times empty strings count as missing', () => {
-    expect(errors(validatePush(authorizedPush({ create_time: '', update_time: '' })))).toEqual([
-      'create_time: required (or update_time)',
-    ]);
-    expect(errors(validatePush(authorizedPush({ create_time: '', update_time: undefined })))).toEqual([
-      'create_time: required (or update_time)',
-    ]);
   });
 
   it.each([2, 3])('type %d without a phone', (type) => {
     expect(errors(validatePush(authorizedPush({ type, data: {} })))).toEqual(['data.phone: required for type 2 and 3']);
     expect(errors(validatePush(authorizedPush({ type, data: undefined })))).toEqual(['data.phone: required for type 2 and 3']);
+    expect(errors(validatePush(authorizedPush({ type, data: [{ phone: '15312341234' }] })))).toEqual(['data.phone: required for type 2 and 3']);
   });
 
-  it.each([['153-1234-1234'], ['12345'], ['phone'], [15312341234], ['']])('type 2 with an invalid phone %p', (phone) => {
+  it.each([['153-1234-123a'], ['12345'], ['phone'], [''], ['86+15312341234'], [true]])('type 2 with a phone that is no phone in any form %p', (phone) => {
     expect(errors(validatePush(authorizedPush({ data: { phone } })))).toEqual([expect.stringMatching(/^data\.phone: must be a phone number/)]);
   });
 
-  it.each(['data_tag', 'account_id', 'member_id', 'device_sn'])('%s not a string', (field) => {
-    expect(errors(validatePush(authorizedPush({ [field]: 123 })))).toEqual([`${field}: must be a string`]);
-    expect(errors(validatePush(authorizedPush({ [field]: { id: 1 } })))).toEqual([`${field}: must be a string`]);
+  it.each(['data_tag', 'account_id', 'member_id', 'device_sn'])('%s that is no id', (field) => {
+    expect(errors(validatePush(authorizedPush({ [field]: { id: 1 } })))).toEqual([`${field}: must be a string or a number`]);
+    expect(errors(validatePush(authorizedPush({ [field]: [1] })))).toEqual([`${field}: must be a string or a number`]);
+    expect(errors(validatePush(authorizedPush({ [field]: true })))).toEqual([`${field}: must be a string or a number`]);
   });
 
-  it('ids longer than 256 characters', () => {
-    expect(errors(validatePush(authorizedPush({ account_id: 'x'.repeat(257) })))).toEqual([
-      'account_id: must be at most 256 characters',
-    ]);
-  });
-
-  it.each([
-    ['a string', 'phone=15312341234'],
-    ['an array', [{ phone: '15312341234' }]],
-    ['a number', 1],
-  ])('data is %s', (_name, data) => {
-    const list = errors(validatePush(authorizedPush({ type: 1, data })));
-    expect(list).toEqual(['data: must be an object']);
-  });
-
-  it('user_info not an object', () => {
-    expect(errors(validatePush(authorizedPush({ user_info: [] })))).toEqual(['user_info: must be an object']);
+  it('ids longer than 1,024 characters', () => {
+    expect(errors(validatePush(authorizedPush({ account_id: 'x'.repeat(1025) })))).toEqual(['account_id: must be at most 1024 characters']);
   });
 
   it.each([
@@ -249,31 +274,8 @@ describe('validatePush: invalid pushes', () => {
   });
 
   it('reports every problem at once', () => {
-    const list = errors(
-      validatePush({
-        type: 'two',
-        data_tag: 5,
-        account_id: [],
-        data: 'x',
-        user_info: 7,
-        create_time: 'yesterday',
-        update_time: '2022-02-30 10:00:00',
-      }),
-    );
-    expect(list).toEqual([
-      expect.stringMatching(/^type: /),
-      'data_tag: must be a string',
-      'account_id: must be a string',
-      'data: must be an object',
-      'user_info: must be an object',
-      expect.stringMatching(/^create_time: "yesterday"/),
-      expect.stringMatching(/^update_time: "2022-02-30 10:00:00"/),
-    ]);
-  });
-
-  it('reports a bad phone together with a bad time', () => {
-    const list = errors(validatePush(authorizedPush({ data: { phone: 'x' }, create_time: 'never' })));
-    expect(list).toHaveLength(2);
+    const list = errors(validatePush({ type: 'two', data_tag: {}, account_id: [], create_time: 'yesterday' }));
+    expect(list).toEqual([expect.stringMatching(/^type: /), 'data_tag: must be a string or a number', 'account_id: must be a string or a number']);
   });
 
   it('refuses an invalid configured offset loudly', () => {
@@ -311,5 +313,75 @@ describe('validatePush and the NUL character', () => {
 
   it('accepts well-formed text outside the basic plane (a surrogate pair)', () => {
     expect(validatePush({ type: 1, data_tag: 't', create_time: '2022-12-29 16:33:40', data: { data_type: 2, remark: 'ok 😀' } }).ok).toBe(true);
+  });
+});
+
+describe('validatePush: times', () => {
+  const at = (overrides: Record<string, unknown>) => valid(validatePush(authorizedPush(overrides)));
+  const instant = new Date('2023-09-14T07:25:39.000Z');
+
+  it.each([
+    ['epoch milliseconds in a string (the ViHealth guide)', '1694676339000'],
+    ['epoch milliseconds as a JSON number', 1694676339000],
+    ['epoch seconds in a string', '1694676339'],
+    ['epoch seconds as a JSON number', 1694676339],
+    ['ISO 8601 in UTC', '2023-09-14T07:25:39Z'],
+    ['ISO 8601 with an offset', '2023-09-14T15:25:39+08:00'],
+    ['ISO 8601 with a compact offset', '2023-09-14T15:25:39+0800'],
+    ['ISO 8601 with microseconds', '2023-09-14T07:25:39.000000Z'],
+    ['zone-less text, read in +08:00', '2023-09-14 15:25:39'],
+    ['zone-less text with slashes', '2023/09/14 15:25:39'],
+  ])('%s', (_name, value) => {
+    expect(at({ create_time: value, update_time: value })).toMatchObject({ createTime: instant, updateTime: instant });
+  });
+
+  it.each([
+    ['a zero date', '0000-00-00 00:00:00'],
+    ['an impossible date', '2022-02-30 10:00:00'],
+    ['a word', 'yesterday'],
+    ['a date alone', '2022-12-29'],
+    ['zero', 0],
+    ['zero in text', '0'],
+    ['an object', { at: 1 }],
+  ])('%s in one field is read as absent when the other is usable', (_name, value) => {
+    const push = at({ create_time: value });
+    expect(push.createTime).toBeNull();
+    expect(push.updateTime).toEqual(new Date('2022-12-29T08:33:40.000Z'));
+    expect(push.raw['create_time']).toEqual(value);
+  });
+
+  it('a push with no usable time at all is still a push', () => {
+    const push = at({ create_time: '0000-00-00 00:00:00', update_time: undefined });
+    expect(push).toMatchObject({ createTime: null, updateTime: null });
+  });
+});
+
+describe('pushOrdering', () => {
+  const received = new Date('2022-12-29T08:34:00.000Z');
+  const times = (updateTime: Date | null) => ({ createTime: null, updateTime });
+
+  it('orders by the source time when there is one', () => {
+    const source = new Date('2022-12-29T08:33:40.000Z');
+    expect(pushOrdering(times(source), received)).toEqual({ at: source, basis: PushTimeBasis.Source });
+  });
+
+  it('orders by the received time when there is no usable source time', () => {
+    expect(pushOrdering(times(null), received)).toEqual({ at: received, basis: PushTimeBasis.ReceivedNoSourceTime });
+  });
+
+  it('believes a source time ahead by at most the allowed skew, not one further ahead', () => {
+    const tenMinutes = 10 * 60_000;
+    const justInside = new Date(received.getTime() + tenMinutes);
+    expect(pushOrdering(times(justInside), received, tenMinutes)).toEqual({ at: justInside, basis: PushTimeBasis.Source });
+    const beyond = new Date(received.getTime() + tenMinutes + 1);
+    expect(pushOrdering(times(beyond), received, tenMinutes)).toEqual({ at: received, basis: PushTimeBasis.ReceivedSourceTimeAhead });
+    expect(pushOrdering(times(new Date('9999-12-31T15:59:59Z')), received)).toEqual({ at: received, basis: PushTimeBasis.ReceivedSourceTimeAhead });
+  });
+});
+
+describe('topLevelNumberTexts', () => {
+  it('finds the source text of top-level numbers only, the last of a repeated key winning', () => {
+    const json = '{"a": 12345678901234567890, "s": "x\\"y", "n": {"a": 1}, "l": [1, 2], "e": -1.5e3, "a": 99999999999999999999}';
+    expect(Object.fromEntries(topLevelNumberTexts(json))).toEqual({ a: '99999999999999999999', e: '-1.5e3' });
   });
 });

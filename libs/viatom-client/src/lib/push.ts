@@ -1,5 +1,5 @@
 import { normalizePhone, PHONE_RULE } from './phone';
-import { DEFAULT_VIATOM_TIME_ZONE, parseViatomTime } from './time';
+import { DEFAULT_VIATOM_TIME_ZONE, readViatomTime } from './time';
 
 /** What a push is about (the `type` field). */
 export enum PushType {
@@ -24,23 +24,31 @@ export enum MeasurementDataType {
 
 /** A validated push, camelCase, times as UTC instants. `raw` is the message as received. */
 export interface ViatomPush {
-  type: number;
-  /** Viatom's id of the message; '' when Viatom left it empty or absent. */
+  /** The push's type; null when it is an integer too large to keep (the raw message has it). */
+  type: number | null;
+  /** Viatom's id of the message; '' when Viatom left it empty or absent. A JSON number is kept as its decimal text. */
   dataTag: string;
   accountId: string;
   memberId: string;
   deviceSn: string;
-  /** The user's phone: present on types 2 and 3, and on a measurement that carries one. */
+  /** The user's phone in its canonical form: present on types 2 and 3, and on a measurement that carries one. */
   phone: string | null;
+  /** `data` when it is an object (or a JSON text of one), else `{}`. */
   data: Record<string, unknown>;
+  /** What a measurement keeps as its data: the object above, or whatever else Viatom sent in `data`. */
+  measurementData: unknown;
   userInfo: Record<string, unknown>;
+  /** `create_time` when it holds a usable time (see `readViatomTime`), else null. */
   createTime: Date | null;
   updateTime: Date | null;
-  /** For measurements: `data.data_type` when it is an integer that a 32-bit column holds. */
+  /** For measurements: `data.data_type` when it is an integer (or integer text) that a 32-bit column holds. */
   dataType: number | null;
-  /** For measurements: `data.measure_time` read in the push time zone, when present and valid. */
+  /** For measurements: `data.measure_time` when it holds a usable time. */
   measuredAt: Date | null;
+  /** The parsed message. */
   raw: Record<string, unknown>;
+  /** The message's text exactly as received (after charset decoding); JSON of `raw` when no text was given. */
+  rawText: string;
 }
 
 export type PushValidationResult = { ok: true; push: ViatomPush } | { ok: false; errors: string[] };
@@ -48,10 +56,14 @@ export type PushValidationResult = { ok: true; push: ViatomPush } | { ok: false;
 export interface PushValidationOptions {
   /** UTC offset in which Viatom's zone-less times are read; default `+08:00`. */
   timeZone?: string;
+  /** The body as received, when the caller has it: kept as the raw message, and read for numbers JSON cannot hold exactly. */
+  rawText?: string;
 }
 
-/** The largest `data_type` read: archives keep it in a 32-bit integer column. */
-const MAX_DATA_TYPE = 2 ** 31 - 1;
+/** The largest id accepted (ids are opaque: the documents give no length). */
+export const MAX_ID_LENGTH = 1024;
+/** The largest type and data_type kept: archives keep them in 32-bit integer columns. */
+const MAX_INT32 = 2 ** 31 - 1;
 
 /** Keys that must never be accepted from outside (prototype pollution). */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -100,10 +112,37 @@ function unstorableText(text: string): string | null {
   return null;
 }
 
+/** An integer, or the text of one (`"2"`); undefined when the value is no integer at all. */
+function integerOf(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
+  if (typeof value === 'string' && /^\s*[+-]?\d{1,400}\s*$/.test(value)) return Number(value);
+  return undefined;
+}
+
+const int32 = (n: number | undefined): number | null => (n !== undefined && Math.abs(n) <= MAX_INT32 ? n : null);
+
+/** An object, or a JSON text of one (some senders encode `data` twice). */
+function objectOf(value: unknown): Record<string, unknown> | undefined {
+  if (isPlainObject(value)) return value;
+  if (typeof value === 'string' && value.trimStart().startsWith('{')) {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (isPlainObject(parsed) && findForbiddenKey(parsed, '') === null) return parsed;
+    } catch {
+      /* not JSON: not an object */
+    }
+  }
+  return undefined;
+}
+
 /**
- * Turns unknown JSON into a typed push, or the list of everything wrong with it.
- * Lenient where Viatom's document is silent (absent ids read as ''), strict where
- * this project depends on a field (type, times, the phone of types 2 and 3).
+ * Turns unknown JSON into a typed push, or the list of everything wrong with it. Liberal in
+ * what it accepts, because nothing says Viatom resends a refused push: times in any
+ * reasonable form (an unusable time is read as absent), ids as strings or numbers, `type` and
+ * `data_type` as integers or integer texts, `data` as an object or a JSON text of one.
+ * Refused (400) only what cannot be a push or cannot be stored: not an object, no integer
+ * `type`, a type 2 or 3 whose phone is no phone, ids that are objects or longer than
+ * MAX_ID_LENGTH, text PostgreSQL cannot hold, prototype-pollution keys.
  * Unknown types are valid pushes: the receiver logs and acknowledges them.
  */
 export function validatePush(input: unknown, options: PushValidationOptions = {}): PushValidationResult {
@@ -115,55 +154,39 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
   const forbidden = findForbiddenKey(input, 'body');
   if (forbidden) errors.push(forbidden);
 
-  const type = input['type'];
-  if (typeof type !== 'number' || !Number.isSafeInteger(type) || type < 0) {
-    errors.push('type: must be a non-negative integer (1 measurement, 2 authorized, 3 cancelled)');
-  }
+  const rawType = integerOf(input['type']);
+  if (rawType === undefined) errors.push('type: must be an integer (1 measurement, 2 authorized, 3 cancelled)');
+  const type = rawType === undefined ? null : int32(rawType);
 
-  const optionalString = (field: string): string => {
+  let numberTexts: Map<string, string> | undefined;
+  const id = (field: string): string => {
     const value = input[field];
     if (value === undefined || value === null) return '';
+    if (typeof value === 'number') {
+      if (Number.isSafeInteger(value)) return String(value);
+      // A number JSON.parse rounded (an integer above 2^53): its digits as they were sent.
+      numberTexts ??= options.rawText === undefined ? new Map() : topLevelNumberTexts(options.rawText);
+      return numberTexts.get(field) ?? String(value);
+    }
     if (typeof value !== 'string') {
-      errors.push(`${field}: must be a string`);
+      errors.push(`${field}: must be a string or a number`);
       return '';
     }
-    if (value.length > 256) errors.push(`${field}: must be at most 256 characters`);
+    if (value.length > MAX_ID_LENGTH) errors.push(`${field}: must be at most ${MAX_ID_LENGTH} characters`);
     return value;
   };
-  const dataTag = optionalString('data_tag').trim();
-  const accountId = optionalString('account_id');
-  const memberId = optionalString('member_id');
-  const deviceSn = optionalString('device_sn');
+  const dataTag = id('data_tag').trim();
+  const accountId = id('account_id');
+  const memberId = id('member_id');
+  const deviceSn = id('device_sn');
 
-  const optionalObject = (field: string): Record<string, unknown> => {
-    const value = input[field];
-    if (value === undefined || value === null) return {};
-    if (!isPlainObject(value)) {
-      errors.push(`${field}: must be an object`);
-      return {};
-    }
-    return value;
-  };
-  const data = optionalObject('data');
-  const userInfo = optionalObject('user_info');
+  const givenData = input['data'];
+  const data = objectOf(givenData) ?? {};
+  const measurementData = givenData === undefined || givenData === null ? {} : (objectOf(givenData) ?? givenData);
+  const userInfo = objectOf(input['user_info']) ?? {};
 
-  const time = (field: string): Date | null => {
-    const value = input[field];
-    if (value === undefined || value === null || value === '') return null;
-    if (typeof value !== 'string') {
-      errors.push(`${field}: must be a string "YYYY-MM-DD HH:mm:ss"`);
-      return null;
-    }
-    const parsed = parseViatomTime(value, timeZone);
-    if (!parsed) errors.push(`${field}: "${value.slice(0, 40)}" is not a valid time "YYYY-MM-DD HH:mm:ss"`);
-    return parsed;
-  };
-  const createTime = time('create_time');
-  const updateTime = time('update_time');
-  const absent = (value: unknown) => value === undefined || value === null || value === '';
-  if (absent(input['create_time']) && absent(input['update_time'])) {
-    errors.push('create_time: required (or update_time)');
-  }
+  const createTime = readViatomTime(input['create_time'], timeZone);
+  const updateTime = readViatomTime(input['update_time'], timeZone);
 
   let phone: string | null = null;
   const rawPhone = data['phone'];
@@ -178,34 +201,93 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
   let dataType: number | null = null;
   let measuredAt: Date | null = null;
   if (type === PushType.Measurement) {
-    const rawDataType = data['data_type'];
-    if (typeof rawDataType === 'number' && Number.isInteger(rawDataType) && Math.abs(rawDataType) <= MAX_DATA_TYPE) dataType = rawDataType;
-    const rawMeasureTime = data['measure_time'];
-    if (typeof rawMeasureTime === 'string') measuredAt = parseViatomTime(rawMeasureTime, timeZone);
+    dataType = int32(integerOf(data['data_type']));
+    measuredAt = readViatomTime(data['measure_time'], timeZone);
   }
 
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,
     push: {
-      type: type as number,
+      type,
       dataTag,
       accountId,
       memberId,
       deviceSn,
       phone,
       data,
+      measurementData,
       userInfo,
       createTime,
       updateTime,
       dataType,
       measuredAt,
       raw: input,
+      rawText: options.rawText ?? JSON.stringify(input),
     },
   };
+}
+
+/**
+ * The source text of every number that is a direct value of the top-level object of a JSON
+ * text (`{"data_tag": 12345678901234567890}` → `data_tag` → `12345678901234567890`); the last
+ * one wins, as in JSON.parse. Read only when JSON.parse has rounded such a number.
+ */
+export function topLevelNumberTexts(json: string): Map<string, string> {
+  const found = new Map<string, string>();
+  let depth = 0;
+  let key: string | null = null;
+  let expectValue = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === '"') {
+      let j = i + 1;
+      while (j < json.length && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+      if (depth === 1 && !expectValue) key = JSON.parse(json.slice(i, j + 1)) as string;
+      expectValue = false;
+      i = j;
+    } else if (c === '{' || c === '[') {
+      depth++;
+      expectValue = false;
+    } else if (c === '}' || c === ']') depth--;
+    else if (c === ':' && depth === 1) expectValue = true;
+    else if (c === ',') expectValue = false;
+    else if (expectValue && depth === 1 && (c === '-' || (c >= '0' && c <= '9'))) {
+      const match = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(json.slice(i, i + 400));
+      if (match && key !== null) found.set(key, match[0]);
+      i += (match?.[0].length ?? 1) - 1;
+      expectValue = false;
+    }
+  }
+  return found;
 }
 
 /** The time a push speaks for: update_time, else create_time. */
 export function pushSourceTime(push: Pick<ViatomPush, 'createTime' | 'updateTime'>): Date | null {
   return push.updateTime ?? push.createTime;
+}
+
+/**
+ * What a push's time is read from when it is ordered against others (the ordering rule of
+ * authorization changes): its source time, unless it has none, or unless that time is more
+ * than `maxClockSkewMs` ahead of when it was received — a clock that is wrong must not let a
+ * push outlive later ones (a grant dated 9999 would otherwise block every real withdrawal).
+ */
+export enum PushTimeBasis {
+  Source = 'source',
+  ReceivedNoSourceTime = 'received-no-source-time',
+  ReceivedSourceTimeAhead = 'received-source-time-ahead',
+}
+
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60_000;
+
+export function pushOrdering(
+  push: Pick<ViatomPush, 'createTime' | 'updateTime'>,
+  receivedAt: Date,
+  maxClockSkewMs: number = DEFAULT_MAX_CLOCK_SKEW_MS,
+): { at: Date; basis: PushTimeBasis } {
+  const source = pushSourceTime(push);
+  if (!source) return { at: receivedAt, basis: PushTimeBasis.ReceivedNoSourceTime };
+  if (source.getTime() > receivedAt.getTime() + maxClockSkewMs) return { at: receivedAt, basis: PushTimeBasis.ReceivedSourceTimeAhead };
+  return { at: source, basis: PushTimeBasis.Source };
 }

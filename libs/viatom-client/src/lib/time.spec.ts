@@ -1,4 +1,4 @@
-import { DEFAULT_VIATOM_TIME_ZONE, formatViatomTime, isValidUtcOffset, parseViatomTime } from './time';
+import { DEFAULT_VIATOM_TIME_ZONE, formatViatomTime, isValidUtcOffset, parseViatomTime, readViatomTime } from './time';
 
 describe('parseViatomTime', () => {
   it('reads +08:00 by default', () => {
@@ -84,5 +84,61 @@ describe('formatViatomTime', () => {
 
   it('throws on an invalid offset instead of writing NaN', () => {
     expect(() => formatViatomTime(new Date(), 'Asia/Shanghai')).toThrow(RangeError);
+  });
+});
+
+describe('readViatomTime: every form a sender may write', () => {
+  const instant = '2023-09-14T07:25:39.000Z';
+  it.each([
+    ['1694676339000', instant],
+    [1694676339000, instant],
+    ['1694676339', instant],
+    [1694676339, instant],
+    ['1694676339.5', '2023-09-14T07:25:39.500Z'],
+    [1694676339123.9, '2023-09-14T07:25:39.123Z'],
+    ['2023-09-14 15:25:39', instant],
+    ['2023-09-14T15:25:39', instant],
+    ['2023/09/14 15:25:39', instant],
+    ['2023-09-14 15:25:39.123456', '2023-09-14T07:25:39.123Z'],
+    ['2023-09-14T07:25:39Z', instant],
+    ['2023-09-14t07:25:39z', instant],
+    ['2023-09-14T15:25:39+08:00', instant],
+    ['2023-09-14T15:25:39+0800', instant],
+    ['2023-09-14T15:25:39+08', instant],
+    ['2023-09-14T02:25:39-05:00', instant],
+    ['2023-09-14 15:25:39 +08:00', instant],
+    [' 2023-09-14 15:25:39 ', instant],
+  ])('reads %p', (value, expected) => {
+    expect(readViatomTime(value)?.toISOString()).toBe(expected);
+  });
+
+  it('reads zone-less text in the given offset, and a zone given in the text over it', () => {
+    expect(readViatomTime('2023-09-14 07:25:39', 'Z')?.toISOString()).toBe(instant);
+    expect(readViatomTime('2023-09-14T15:25:39+08:00', '-05:00')?.toISOString()).toBe(instant);
+  });
+
+  it.each([
+    '0000-00-00 00:00:00',
+    '0',
+    0,
+    -1694676339000,
+    '2022-02-30 10:00:00',
+    '2022-12-29 24:00:00',
+    '2022-12-29T10:00:00+15:00',
+    '2022-12-29T10:00:00+08:60',
+    '1899-12-31 23:59:59',
+    '10000-01-01 00:00:00',
+    9e16,
+    Number.NaN,
+    '12345',
+    'yesterday',
+    '2022-12-29',
+    '',
+    null,
+    undefined,
+    true,
+    { at: 1 },
+  ])('reads %p as no time', (value) => {
+    expect(readViatomTime(value)).toBeNull();
   });
 });

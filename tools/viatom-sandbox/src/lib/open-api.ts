@@ -168,8 +168,9 @@ export function registerOpenApi(app: FastifyInstance, ctx: SandboxContext): void
       answer(reply, call, 200, failure(ViatomErrorCode.ParameterError, language, reason), ViatomErrorCode.ParameterError);
     if (body instanceof UnparsableBody) return parameterError(`the body is ${body.problem}`);
     if (!isPlainObject(body)) return parameterError('the body must be a JSON object {"phone": "..."}');
-    const phone = normalizePhone(body['phone']);
-    if (!phone) return parameterError('phone: must be digits with an optional leading "+", 6 to 20 digits');
+    // Viatom documents the phone as a string: a number is its parameter error, as a strict platform would answer.
+    const phone = typeof body['phone'] === 'string' ? normalizePhone(body['phone']) : null;
+    if (!phone) return parameterError('phone: must be a string of digits with an optional leading "+", 6 to 20 digits');
     if (!ctx.authorizedPhones.has(phone)) {
       const code = ViatomErrorCode.NoAuthorizedUser;
       return answer(reply, call, 200, failure(code, language, `no user with phone ${phone} has authorized`), code);

@@ -10,12 +10,14 @@ export interface MeasurementPushRecord {
   sourceCreatedAt: Date | null;
   sourceUpdatedAt: Date | null;
   receivedAt: Date;
-  /** The push as received, JSON text. */
+  /** The push's text as received. */
   rawMessage: string;
+  /** What the push's time was read from (PushTimeBasis). */
+  orderedBy: string;
   dataType: number | null;
   measuredAt: Date | null;
-  /** The measurement's `data`. */
-  data: Record<string, unknown>;
+  /** The measurement's `data`, whatever it holds. */
+  data: unknown;
 }
 
 /**

@@ -33,6 +33,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
       sourceUpdatedAt: new Date('2022-12-29T08:33:40Z'),
       receivedAt: new Date('2022-12-29T08:34:00Z'),
       rawMessage: JSON.stringify({ type: 1, data_tag: tag, data: { data_type: 2, spo2: 97 } }),
+      orderedBy: 'source',
       dataType: 2,
       measuredAt: new Date('2022-12-29T08:30:00Z'),
       data: { data_type: 2, spo2: 97 },

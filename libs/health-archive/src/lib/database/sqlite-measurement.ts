@@ -16,8 +16,8 @@ function statement(db: Database, sql: string): Statement {
 const OWNERS_SQL = 'SELECT "phone", "status" FROM "user_authorization" WHERE "account_id" = ?';
 const INSERT_PUSH_SQL =
   'INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone", ' +
-  '"source_created_at", "source_updated_at", "received_at", "outcome", "raw_message") ' +
-  'VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING "id"';
+  '"source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by") ' +
+  'VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING "id"';
 const FIRST_ANSWER_SQL = 'SELECT "id", "outcome" FROM "push_log" WHERE "dedupe_key" = ?';
 const INSERT_MEASUREMENT_SQL =
   'INSERT INTO "measurement" ("push_id", "data_tag", "account_id", "member_id", "device_sn", "data_type", "measured_at", "data", "received_at") ' +
@@ -49,6 +49,7 @@ export function writeMeasurementOnSqlite(db: Database, record: MeasurementPushRe
     sqliteDatetime(record.receivedAt),
     outcome,
     refused ? JSON.stringify({ ...JSON.parse(record.rawMessage), data: null }) : record.rawMessage,
+    record.orderedBy,
   ) as { id: number } | undefined;
   if (!inserted) {
     const first = statement(db, FIRST_ANSWER_SQL).get(record.dedupeKey) as { id: number; outcome: string };

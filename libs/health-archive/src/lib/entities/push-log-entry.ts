@@ -1,3 +1,5 @@
+import type { PushTimeBasis } from '@health-bridge/viatom-client';
+
 /** What became of a push. */
 export enum PushOutcome {
   /** Changed (or confirmed) a phone's authorization. */
@@ -16,7 +18,8 @@ export class PushLogEntry {
   /** `tag:<data_tag>`, or `sha256:<hash of the content>` when Viatom sent no data_tag. Unique. */
   dedupeKey!: string;
   dataTag!: string;
-  type!: number;
+  /** The push's type; null when it was an integer too large to keep (the raw message has it). */
+  type!: number | null;
   accountId!: string;
   memberId!: string;
   deviceSn!: string;
@@ -26,6 +29,12 @@ export class PushLogEntry {
   sourceUpdatedAt!: Date | null;
   receivedAt!: Date;
   outcome!: PushOutcome;
-  /** The message as received (JSON text). For an ignored measurement, without its `data`. */
+  /** The message's text exactly as received. For an ignored measurement, its JSON without `data`. */
   rawMessage!: string;
+  /**
+   * What the push's time was read from when it was ordered against other changes: its source
+   * time (update_time, else create_time), or its received time when it had no usable source
+   * time or that time was too far ahead of the clock here.
+   */
+  orderedBy!: PushTimeBasis;
 }

@@ -1,4 +1,5 @@
 import { EntitySchema } from 'typeorm';
+import { MAX_ID_LENGTH, PushTimeBasis } from '@health-bridge/viatom-client';
 import { columnTypes, Dialect } from '../database/dialect';
 import { Authorization } from './authorization';
 import { Measurement } from './measurement';
@@ -16,6 +17,8 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
   const id = { type: t.id, primary: true, generated: 'increment', transformer: idTransformer } as const;
   const instant = { type: t.instant } as const;
   const nullableInstant = { type: t.instant, nullable: true } as const;
+  // Viatom's opaque ids, up to the wire protocol's MAX_ID_LENGTH.
+  const idText = { type: 'varchar', length: MAX_ID_LENGTH } as const;
 
   const pushLog = new EntitySchema<PushLogEntry>({
     name: 'PushLogEntry',
@@ -24,17 +27,18 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
     columns: {
       id,
       dedupeKey: { name: 'dedupe_key', type: 'varchar', length: 300 },
-      dataTag: { name: 'data_tag', type: 'varchar', length: 256 },
-      type: { type: 'integer' },
-      accountId: { name: 'account_id', type: 'varchar', length: 256 },
-      memberId: { name: 'member_id', type: 'varchar', length: 256 },
-      deviceSn: { name: 'device_sn', type: 'varchar', length: 256 },
+      dataTag: { name: 'data_tag', ...idText },
+      type: { type: 'integer', nullable: true },
+      accountId: { name: 'account_id', ...idText },
+      memberId: { name: 'member_id', ...idText },
+      deviceSn: { name: 'device_sn', ...idText },
       phone: { type: 'varchar', length: 32, nullable: true },
       sourceCreatedAt: { name: 'source_created_at', ...nullableInstant },
       sourceUpdatedAt: { name: 'source_updated_at', ...nullableInstant },
       receivedAt: { name: 'received_at', ...instant },
       outcome: { type: 'varchar', length: 16 },
       rawMessage: { name: 'raw_message', type: 'text' },
+      orderedBy: { name: 'ordered_by', type: 'varchar', length: 32, default: PushTimeBasis.Source },
     },
     uniques: [{ name: 'UQ_push_log_dedupe_key', columns: ['dedupeKey'] }],
     indices: [
@@ -52,8 +56,8 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       id,
       phone: { type: 'varchar', length: 32 },
       status: { type: 'varchar', length: 16 },
-      accountId: { name: 'account_id', type: 'varchar', length: 256 },
-      memberId: { name: 'member_id', type: 'varchar', length: 256 },
+      accountId: { name: 'account_id', ...idText },
+      memberId: { name: 'member_id', ...idText },
       authorizedAt: { name: 'authorized_at', ...nullableInstant },
       revokedAt: { name: 'revoked_at', ...nullableInstant },
       revokedBy: { name: 'revoked_by', type: 'varchar', length: 16, nullable: true },
@@ -75,10 +79,10 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
     columns: {
       id,
       pushId: { name: 'push_id', type: t.id, transformer: idTransformer },
-      dataTag: { name: 'data_tag', type: 'varchar', length: 256 },
-      accountId: { name: 'account_id', type: 'varchar', length: 256 },
-      memberId: { name: 'member_id', type: 'varchar', length: 256 },
-      deviceSn: { name: 'device_sn', type: 'varchar', length: 256 },
+      dataTag: { name: 'data_tag', ...idText },
+      accountId: { name: 'account_id', ...idText },
+      memberId: { name: 'member_id', ...idText },
+      deviceSn: { name: 'device_sn', ...idText },
       dataType: { name: 'data_type', type: 'integer', nullable: true },
       measuredAt: { name: 'measured_at', ...nullableInstant },
       data: { type: t.json },

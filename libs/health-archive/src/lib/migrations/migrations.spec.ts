@@ -100,10 +100,10 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
 
     const pushLog = await tableOf('push_log');
     expect(pushLog.columns.map((c) => c.name).sort()).toEqual(
-      ['id', 'dedupe_key', 'data_tag', 'type', 'account_id', 'member_id', 'device_sn', 'phone', 'source_created_at', 'source_updated_at', 'received_at', 'outcome', 'raw_message'].sort(),
+      ['id', 'dedupe_key', 'data_tag', 'type', 'account_id', 'member_id', 'device_sn', 'phone', 'source_created_at', 'source_updated_at', 'received_at', 'outcome', 'raw_message', 'ordered_by'].sort(),
     );
     const nullable = (table: typeof pushLog) => table.columns.filter((c) => c.isNullable).map((c) => c.name).sort();
-    expect(nullable(pushLog)).toEqual(['phone', 'source_created_at', 'source_updated_at']);
+    expect(nullable(pushLog)).toEqual(['phone', 'source_created_at', 'source_updated_at', 'type']);
     expect(pushLog.primaryColumns.map((c) => c.name)).toEqual(['id']);
     const uniqueColumns = (table: typeof pushLog) =>
       [...table.uniques.map((u) => u.columnNames.join(',')), ...table.indices.filter((i) => i.isUnique).map((i) => i.columnNames.join(','))];
@@ -164,6 +164,40 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     expect(await count('push_log')).toBe(0);
     await insert('push_log', pushRow('tag:abc'));
     await expect(insert('push_log', pushRow('tag:abc'))).rejects.toThrow(/unique|duplicate/i);
+  });
+
+  it('widens ids and makes type optional on a database holding data, keeping every row and constraint', async () => {
+    // The state a database of the first release is in: only the first migration ran.
+    const firstOnly = await new DataSource({ ...healthArchiveDataSourceOptions(database.options), migrations: [healthArchiveMigrations[0]] }).initialize();
+    await firstOnly.runMigrations();
+    await firstOnly.destroy();
+    const pushId = await insert('push_log', { ...pushRow('tag:old'), phone: '+8615312341234' });
+    await insert('push_log', { ...pushRow('tag:old-2'), phone: '008615300001111' });
+    await insert('measurement', measurementRow(pushId));
+    await insert('user_authorization', authorizationRow('+8615312341234'));
+    // Both forms of one person: the canonical row exists, the other is left for a person to merge.
+    await insert('user_authorization', authorizationRow('15399998888'));
+    await insert('user_authorization', authorizationRow('+8615399998888'));
+
+    expect((await dataSource.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual(healthArchiveMigrations.slice(1).map((m) => new m().name));
+
+    // SQLite rebuilt push_log: its measurement was not cascaded away, and the foreign key still holds.
+    expect(await count('measurement')).toBe(1);
+    const phones = (table: string) => dataSource.query(`SELECT phone FROM "${table}" ORDER BY id`).then((rows: Array<{ phone: string }>) => rows.map((r) => r.phone));
+    expect(await phones('push_log')).toEqual(['15312341234', '15300001111']);
+    expect(await phones('user_authorization')).toEqual(['15312341234', '15399998888', '+8615399998888']);
+    expect((await dataSource.query('SELECT ordered_by FROM push_log')).map((r: { ordered_by: string }) => r.ordered_by)).toEqual(['source', 'source']);
+    const long = 'x'.repeat(1024);
+    const longId = await insert('push_log', { ...pushRow('tag:long'), type: null, data_tag: long, account_id: long, member_id: long, device_sn: long });
+    await insert('measurement', { ...measurementRow(longId), data_tag: long, account_id: long, member_id: long, device_sn: long });
+    await expect(insert('measurement', measurementRow(999_999))).rejects.toThrow(/foreign key/i);
+    await dataSource.query(`DELETE FROM "push_log" WHERE "id" = ${pushId}`);
+    expect(await count('measurement')).toBe(1);
+
+    // Reverting refuses to cut what only the new schema holds, and leaves it as it was.
+    await expect(dataSource.undoLastMigration({ transaction: 'each' })).rejects.toThrow(/cannot hold/);
+    expect(await migrationRows()).toHaveLength(healthArchiveMigrations.length);
+    expect(await count('push_log')).toBe(2);
   });
 
   it('leaves the other tables of the database alone', async () => {
