@@ -58,6 +58,9 @@ const opts = {
     .map((s) => (s === 'baseline' || s === 'duplicates' ? 'push' : s))
     .filter(Boolean),
   pg: option('pg', 'postgres://postgres@127.0.0.1:5432/test'),
+  // Another build's dist/ (e.g. main's, built in a worktree): its push figures are measured
+  // in the same rounds, so that a change states its figures before and after, side by side.
+  against: option('against', null),
   listConnections: Number(option('list-connections', 10)),
   memoryPushes: Number(option('memory-pushes', quick ? 10_000 : 100_000)),
   listSizes: option('list-sizes', quick ? '10000,100000' : '10000,100000,1000000')
@@ -90,6 +93,8 @@ const API_MAIN = resolve(workDir, 'api-main.js');
 const SANDBOX_MAIN = resolve(workDir, 'sandbox-main.js');
 copyFileSync(resolve(ROOT, 'dist/apps/api/main.js'), API_MAIN);
 copyFileSync(resolve(ROOT, 'dist/tools/viatom-sandbox/main.js'), SANDBOX_MAIN);
+const REFERENCE_MAIN = opts.against ? resolve(workDir, 'reference-api-main.js') : null;
+if (REFERENCE_MAIN) copyFileSync(resolve(opts.against, 'apps/api/main.js'), REFERENCE_MAIN);
 const BUILD_TIME = statSync(resolve(ROOT, 'dist/apps/api/main.js')).mtime.toISOString();
 
 // ---- cleanup: children killed and schemas dropped whatever happens ---------------------
@@ -101,7 +106,8 @@ async function cleanup() {
   killAllChildren('SIGTERM');
   await sleep(300);
   killAllChildren('SIGKILL');
-  await dropAllSchemas(opts.pg).catch(() => {});
+  // Clean-up is best effort: an unreachable PostgreSQL leaves nothing to drop.
+  await dropAllSchemas(opts.pg).catch(() => undefined);
 }
 process.on('exit', () => killAllChildren('SIGKILL'));
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -141,7 +147,7 @@ function apiEnv({ port, databaseUrl, schema, viatomUrl }) {
 }
 
 /** Starts the built API; `engine` is sqlite (fresh file) or postgres (fresh schema unless given). */
-async function startApi(engine, { viatomUrl, schema, nodeFlags, name } = {}) {
+async function startApi(engine, { viatomUrl, schema, nodeFlags, name, main = API_MAIN } = {}) {
   const port = await freePort();
   const n = ++procCount;
   const label = name ?? `api-${engine}-${n}`;
@@ -153,7 +159,7 @@ async function startApi(engine, { viatomUrl, schema, nodeFlags, name } = {}) {
     databaseUrl = opts.pg;
     if (!schema) ownSchema = schema = await createSchema(opts.pg, `bench_${runId}_${n}`);
   }
-  const proc = spawnNode(label, [API_MAIN], apiEnv({ port, databaseUrl, schema, viatomUrl }), workDir, nodeFlags);
+  const proc = spawnNode(label, [main], apiEnv({ port, databaseUrl, schema, viatomUrl }), workDir, nodeFlags);
   const url = `http://127.0.0.1:${port}`;
   const startupMs = await waitHealthy(proc, `${url}/health`);
   return {
@@ -302,24 +308,41 @@ function addFigure(f) {
 async function pushFigures(pgOk) {
   console.log('\n== push ingest (baseline, new data_tags, duplicates) ==');
   const baseline = await startBaseline();
-  const targets = [{ engine: 'sqlite', api: await startApi('sqlite') }];
-  if (pgOk) targets.push({ engine: 'postgres', api: await startApi('postgres') });
+  const engines = pgOk ? ['sqlite', 'postgres'] : ['sqlite'];
+  const targets = [];
+  for (const engine of engines) {
+    const reference = REFERENCE_MAIN ? await startApi(engine, { main: REFERENCE_MAIN, name: `reference-${engine}` }) : null;
+    targets.push({ engine, api: await startApi(engine), reference });
+  }
   try {
-    for (const t of targets) await preparePushes(t.api);
+    for (const t of targets) for (const api of [t.api, t.reference].filter(Boolean)) await preparePushes(api);
     const base = [];
-    for (const t of targets) Object.assign(t, { fresh: [], dup: [] });
+    for (const t of targets) Object.assign(t, { fresh: [], dup: [], refFresh: [] });
     await warm(duplicateLoad(baseline.url));
     for (const t of targets) {
       await warm(newPushLoad(t.api.url));
       await warm(duplicateLoad(t.api.url));
+      if (t.reference) await warm(newPushLoad(t.reference.url));
     }
     for (let round = 1; round <= opts.rounds; round++) {
       console.log(` round ${round}/${opts.rounds}`);
       base.push(await measure('baseline (bare Nest + Fastify)', duplicateLoad(baseline.url)));
       for (const t of targets) {
         t.fresh.push(await measure(`push, new data_tag, ${t.engine}`, newPushLoad(t.api.url)));
+        if (t.reference) t.refFresh.push(await measure(`  the same, reference build`, newPushLoad(t.reference.url)));
         t.dup.push(await measure(`push, duplicate, ${t.engine}`, duplicateLoad(t.api.url)));
       }
+    }
+    for (const t of targets.filter((t) => t.reference)) {
+      addFigure({
+        id: `push-${t.engine}-vs-reference`,
+        figure: `push ingest, new data_tag, ${t.engine}: reference build`,
+        ...summarize(t.refFresh),
+        ratio: pairedRatio(t.fresh, t.refFresh),
+        ratioOf: 'this build ÷ reference (--against)',
+        target: '≥ 0.9×',
+        met: pairedRatio(t.fresh, t.refFresh) >= 0.9,
+      });
     }
     addFigure({ id: 'baseline', figure: 'baseline: bare Nest on Fastify, POST + JSON body', ...summarize(base) });
     for (const t of targets) {
@@ -350,7 +373,10 @@ async function pushFigures(pgOk) {
     if (count.status !== 200) notes.push(`push list after the load answered ${count.status}`);
   } finally {
     await baseline.close();
-    for (const t of targets) await t.api.close();
+    for (const t of targets) {
+      await t.api.close();
+      await t.reference?.close();
+    }
   }
 }
 
@@ -681,6 +707,8 @@ function readHelp() {
   --list-sizes=10000,100000,1000000
   --memory-pushes=100000  pushes per memory batch (two batches)
   --quick                 short durations, 1 round, small sizes: a smoke run
+  --against=DIR           another build's dist/ (e.g. main's): its new-push figures are measured
+                          in the same rounds, and printed as this build ÷ that one
 Needs dist/ (run \`npm run build\` first).`;
 }
 

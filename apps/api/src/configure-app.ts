@@ -19,8 +19,10 @@ export const API_PREFIX = 'api/v1';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The body exactly as received (for signatures and audit). */
+    /** The body's text exactly as received, after charset decoding (kept as the push's raw message). */
     rawBody?: string;
+    /** The body's bytes as sent, after Content-Encoding is undone (what a push signature covers). */
+    rawBodyBytes?: Buffer;
   }
 }
 
@@ -142,6 +144,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
       return done(error as Error, undefined);
     }
     request.rawBody = text;
+    request.rawBodyBytes = body as Buffer;
     if (text.trim() === '') return done(null, undefined);
     parseJson(request, text, done);
   });

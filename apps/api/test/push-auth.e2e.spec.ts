@@ -1,5 +1,6 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { createHmac } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { pushMessage, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 // Push authenticity over real HTTP: each check alone and combined, pass and fail; a refused push is 401 in Viatom's envelope and stored nowhere.
@@ -19,7 +20,7 @@ function standardHeaders(body: string, { secret = SW_SECRET, timestamp = now(), 
   return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': standardSignature(secret, id, timestamp, body) };
 }
 
-async function post(h: ApiHarness, body: string, headers: Record<string, string> = {}, token: string | null = TEST_WEBHOOK_TOKEN) {
+async function post(h: ApiHarness, body: string | Buffer, headers: Record<string, string> = {}, token: string | null = TEST_WEBHOOK_TOKEN) {
   const res = await fetch(`${h.url}/api/v1/webhooks/viatom${token ? `?token=${token}` : ''}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -106,7 +107,7 @@ describe('plain HMAC header signature (GitHub style), no token', () => {
     );
   });
   afterAll(() => h.close());
-  const sign = (body: string, secret = GH_SECRET) => ({ 'x-hub-signature-256': 'sha256=' + createHmac('sha256', secret).update(body).digest('hex') });
+  const sign = (body: string | Buffer, secret = GH_SECRET) => ({ 'x-hub-signature-256': 'sha256=' + createHmac('sha256', secret).update(body).digest('hex') });
 
   it('accepts a push signed over its raw bytes (UTF-8 included), refuses others', async () => {
     const body = message().replace('"user_info":{}', '"user_info":{"name":"张三"}');
@@ -115,6 +116,28 @@ describe('plain HMAC header signature (GitHub style), no token', () => {
     expectRefused(await post(h, body, { 'x-hub-signature-256': sign(body)['x-hub-signature-256'].slice(0, 41) }, null), /does not match/);
     expectRefused(await post(h, body, {}, null), /missing/);
     expect(await stored(h)).toBe(1);
+  });
+
+  it('checks the signature over the bytes as sent, not the decoded text: a gbk body, a byte-order mark, a gzip body', async () => {
+    await h.dataSource.query('DELETE FROM push_log');
+    const [before, after] = message().split('"user_info":{}');
+    // 张三 in GBK: D5C5 C8FD.
+    const gbk = Buffer.concat([Buffer.from(`${before}"user_info":{"name":"`), Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]), Buffer.from(`"}${after}`)]);
+    const gbkType = { 'content-type': 'application/json; charset=gbk' };
+    expect((await post(h, gbk, { ...gbkType, ...sign(gbk) }, null)).status).toBe(200);
+    // Signed over the text re-encoded as UTF-8 instead: not what was sent.
+    const asUtf8 = Buffer.from(new TextDecoder('gbk').decode(gbk), 'utf8');
+    expectRefused(await post(h, gbk, { ...gbkType, ...sign(asUtf8) }, null), /does not match/);
+
+    const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(message())]);
+    expect((await post(h, withBom, sign(withBom), null)).status).toBe(200);
+
+    const plain = Buffer.from(message());
+    expect((await post(h, gzipSync(plain), { 'content-encoding': 'gzip', ...sign(plain) }, null)).status).toBe(200);
+
+    const stored = (await h.dataSource.query('SELECT raw_message FROM push_log ORDER BY id')).map((r: { raw_message: string }) => r.raw_message);
+    expect(stored).toEqual([new TextDecoder('gbk').decode(gbk), withBom.subarray(3).toString('utf8'), plain.toString('utf8')]);
+    expect(stored[0]).toContain('张三');
   });
 });
 

@@ -107,6 +107,23 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the push corp
     expect(await pushesOf('type=2')).toHaveLength(2);
   });
 
+  it('an account id of 1,024 Chinese characters (3 kB: more than an index entry holds) is kept, and its measurements found', async () => {
+    // Characters that do not compress, as a real id would not.
+    const account = Array.from({ length: 1024 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
+    await accepted(pushMessage({ account_id: account, member_id: account }));
+    await accepted({ type: 1, data_tag: 'cjk-measurement', account_id: account, data: { data_type: 2, measure_time: '1694676339000' }, create_time: '1694676339000' });
+    const res = await api(h, 'GET', '/api/v1/measurements?phone=15312341234');
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(1);
+    const [measurement, grant] = await pushesOf('');
+    expect(measurement).toMatchObject({ outcome: 'archived', phone: '15312341234' });
+    expect(grant.memberId).toBe(account);
+    expect(grant.message.account_id).toBe(account);
+    // Kept in the index as its digest, the same for both pushes.
+    expect(grant.accountId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(measurement.accountId).toBe(grant.accountId);
+  });
+
   it('keeps the text exactly as received: a 20-digit integer, key order and spacing', async () => {
     const text =
       '{"update_time": "2022-12-29 16:33:40",  "type": 2, "data_tag": 12345678901234567890,\n' +
@@ -196,11 +213,28 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the push corp
       expect(grant).toMatchObject({ outcome: 'applied', orderedBy: 'received-source-time-ahead', sourceUpdatedAt: '9999-12-31T15:59:59.000Z' });
       expect(await authorizationOf('15312341234')).toMatchObject({ status: 'authorized', authorizedAt: grant.receivedAt });
 
-      await new Promise((resolve) => setTimeout(resolve, 1100)); // Viatom writes whole seconds.
-      await accepted(pushMessage({ type: 3, data_tag: 'real-cancel', create_time: formatViatomTime(new Date()), update_time: formatViatomTime(new Date()) }));
+      // At once, in the same second (Viatom writes whole seconds, so its time is before the grant's arrival).
+      await accepted(pushMessage({ type: 3, data_tag: 'real-cancel', update_time: formatViatomTime(new Date()) }));
       const [cancel] = await pushesOf('phone=15312341234&type=3');
       expect(cancel).toMatchObject({ outcome: 'applied', orderedBy: 'source' });
       expect(await authorizationOf('15312341234')).toMatchObject({ status: 'revoked', revokedBy: 'user' });
+    });
+
+    it('a withdrawal stamped by a clock minutes behind still wins over a grant whose time was not believed', async () => {
+      await accepted(pushMessage({ data_tag: 'zero-grant', create_time: '0000-00-00 00:00:00', update_time: '0000-00-00 00:00:00' }));
+      await accepted(pushMessage({ type: 3, data_tag: 'late-clock-cancel', update_time: formatViatomTime(new Date(Date.now() - 3 * 60_000)) }));
+      expect(await authorizationOf('15312341234')).toMatchObject({ status: 'revoked', revokedBy: 'user' });
+      // The other side of that doubt: a grant without a usable time within the skew after a withdrawal loses to it.
+      await accepted(pushMessage({ data_tag: 'zero-grant-2', create_time: '', update_time: '' }));
+      expect((await pushesOf('phone=15312341234&type=2'))[0]).toMatchObject({ dataTag: 'zero-grant-2', outcome: 'stale' });
+      expect(await authorizationOf('15312341234')).toMatchObject({ status: 'revoked' });
+    });
+
+    it('a withdrawal older than the allowed skew was sent before such a grant: it is stale', async () => {
+      await accepted(pushMessage({ data: { phone: '15300001111' }, data_tag: 'zero-grant-3', create_time: '', update_time: '' }));
+      await accepted(pushMessage({ data: { phone: '15300001111' }, type: 3, data_tag: 'old-cancel', update_time: formatViatomTime(new Date(Date.now() - 30 * 60_000)) }));
+      expect((await pushesOf('phone=15300001111&type=3'))[0]).toMatchObject({ dataTag: 'old-cancel', outcome: 'stale' });
+      expect(await authorizationOf('15300001111')).toMatchObject({ status: 'authorized' });
     });
 
     it('a time ahead by less than the allowed skew is believed', async () => {

@@ -2,9 +2,9 @@ import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { api, expectProblem, pushMessage, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
-// The push receiver's rate limits over real HTTP: Viatom, once authenticated, is never throttled
-// by default; failed push checks are limited per address, and a blocked address is refused
-// even with the right token until the window passes. X-Forwarded-For (believed from the
+// The push receiver's rate limits over real HTTP: a push that passes its checks is never
+// throttled by default, whatever its address did before; failed push checks are limited per
+// address (beyond the limit they are answered 429 until the window passes). X-Forwarded-For (believed from the
 // trusted 127.0.0.1 / ::1) gives each test its own source addresses.
 
 async function post(h: ApiHarness, from: string, { token = TEST_WEBHOOK_TOKEN, body = pushMessage() as unknown } = {}) {
@@ -55,23 +55,24 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
       // A catch-up burst, far beyond the failure limit: every push accepted and stored.
       expect(await statuses(h, '198.51.100.1', 30)).toEqual(Array(30).fill(200));
       expect(await stored(h)).toBe(30);
-      // The two failures are still counted: the third reaches the limit, then the address is blocked.
+      // The two failures are still counted: the third reaches the limit, the fourth is over it.
       expect((await post(h, '198.51.100.1', { token: WRONG })).status).toBe(401);
-      expectBlocked(await post(h, '198.51.100.1'), 60);
+      expectBlocked(await post(h, '198.51.100.1', { token: WRONG }), 60);
       expect(await stored(h)).toBe(30);
     });
 
-    it('blocks an address after its failed attempts, before the token is compared, and only that address', async () => {
+    it('answers 429 to an address\'s failures beyond the limit, never to its pushes that pass, and only for that address', async () => {
       expect(await statuses(h, '198.51.100.2', 3, { token: WRONG })).toEqual([401, 401, 401]);
       expectBlocked(await post(h, '198.51.100.2', { token: WRONG }), 60);
-      // The right token from the blocked address is refused too, and nothing is stored.
-      const good = await post(h, '198.51.100.2');
-      expectBlocked(good, 60);
-      expect(await stored(h)).toBe(0);
+      expectBlocked(await post(h, '198.51.100.2', { token: 'another-wrong-token-0123' }), 60);
+      // The sender with the right token behind the same address (a shared NAT) is not throttled.
+      expect((await post(h, '198.51.100.2')).status).toBe(200);
+      expect(await stored(h)).toBe(1);
+      expectBlocked(await post(h, '198.51.100.2', { token: WRONG }), 60);
       // Another address keeps its own allowance, and its failures are answered 401, not 429.
       expect((await post(h, '198.51.100.3')).status).toBe(200);
       expect(await statuses(h, '198.51.100.3', 2, { token: WRONG })).toEqual([401, 401]);
-      expect(await stored(h)).toBe(1);
+      expect(await stored(h)).toBe(2);
     });
 
     it('counts a wrong token as a failure whatever the content, but not a push of invalid content', async () => {
@@ -80,15 +81,15 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
       expect((await post(h, '198.51.100.4')).status).toBe(200);
       // A wrong token with invalid content is refused for the token, and counted.
       expect(await statuses(h, '198.51.100.4', 3, { token: WRONG, body: [] })).toEqual([401, 401, 401]);
-      expectBlocked(await post(h, '198.51.100.4'), 60);
+      expectBlocked(await post(h, '198.51.100.4', { token: WRONG }), 60);
       expect(await stored(h)).toBe(1);
     });
 
     it('counts an IPv6 /64 as one source', async () => {
       await withApi(target, { HOST: '::1', TRUST_PROXY: '::1/128', RATE_LIMIT_PUSH_FAILURES_MAX: '3' }, async (v6) => {
         for (const from of ['2001:db8::1', '2001:db8::2', '2001:db8::3']) expect((await post(v6, from, { token: WRONG })).status).toBe(401);
-        expectBlocked(await post(v6, '2001:db8::ffff:4'), 60);
-        expect((await post(v6, '2001:db8:0:1::1')).status).toBe(200);
+        expectBlocked(await post(v6, '2001:db8::ffff:4', { token: WRONG }), 60);
+        expect((await post(v6, '2001:db8:0:1::1', { token: WRONG })).status).toBe(401);
       });
     });
   });
@@ -96,21 +97,18 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
   it('lifts the block when the window has passed, and counts failures afresh', async () => {
     await withApi(target, { RATE_LIMIT_PUSH_FAILURES_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '2' }, async (h) => {
       expect(await statuses(h, '198.51.100.5', 2, { token: WRONG })).toEqual([401, 401]);
-      const blocked = await post(h, '198.51.100.5');
+      const blocked = await post(h, '198.51.100.5', { token: WRONG });
       expectBlocked(blocked, 2);
       await sleep(Number(blocked.retryAfter) * 1000 + 250);
-      expect((await post(h, '198.51.100.5')).status).toBe(200);
-      expect(await stored(h)).toBe(1);
-      // A fresh allowance: one failure is refused for itself, not for the old ones.
-      expect((await post(h, '198.51.100.5', { token: WRONG })).status).toBe(401);
-      expect((await post(h, '198.51.100.5')).status).toBe(200);
+      // A fresh allowance: failures are refused for themselves again, not for the old ones.
+      expect(await statuses(h, '198.51.100.5', 2, { token: WRONG })).toEqual([401, 401]);
+      expectBlocked(await post(h, '198.51.100.5', { token: WRONG }), 2);
     });
   });
 
   it('counts a source address outside WEBHOOK_IP_ALLOWLIST as a failure', async () => {
     await withApi(target, { WEBHOOK_IP_ALLOWLIST: '203.0.113.0/24', RATE_LIMIT_PUSH_FAILURES_MAX: '2' }, async (h) => {
-      expect(await statuses(h, '198.51.100.11', 2)).toEqual([401, 401]);
-      expectBlocked(await post(h, '198.51.100.11'), 60);
+      expect(await statuses(h, '198.51.100.11', 3)).toEqual([401, 401, 429]);
       expect((await post(h, '203.0.113.5')).status).toBe(200);
       expect(await stored(h)).toBe(1);
     });
@@ -147,7 +145,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
   it('keeps the integrator API limit apart from the push limits', async () => {
     await withApi(target, { RATE_LIMIT_API_MAX: '2', RATE_LIMIT_PUSH_FAILURES_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '60' }, async (h) => {
       expect(await statuses(h, '198.51.100.9', 2, { token: WRONG })).toEqual([401, 401]);
-      expectBlocked(await post(h, '198.51.100.9'), 60);
+      expectBlocked(await post(h, '198.51.100.9', { token: WRONG }), 60);
       // A blocked push address and its failures leave the API's budget whole, and the API's limit works as before.
       const headers = { 'x-forwarded-for': '198.51.100.9' };
       expect((await api(h, 'GET', '/api/v1/pushes', undefined, headers)).status).toBe(200);

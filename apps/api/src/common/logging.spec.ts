@@ -93,6 +93,21 @@ describe('maskUrl', () => {
     expect(maskUrl('/api/v1/nope/15312341234', ROUTE)).toBe('/api/v1/nope/153****1234');
   });
 
+  it.each([
+    ['grouped 4-3-4', '/api/v1/x/1531-234-1234'],
+    ['spaced separators', `/api/v1/x/${encodeURIComponent('153 - 1234 - 1234')}`],
+    ['a trailing slash after the phone route', '/api/v1/authorizations/153-1234-1234/'],
+    ['a country code and brackets', `/api/v1/x/${encodeURIComponent('(+86) 153.1234.1234')}`],
+  ])('masks a whole path segment the phone rule reads as a mobile: %s', (_form, url) => {
+    const route = url.startsWith('/api/v1/authorizations/') ? ROUTE : '/api/v1/x/:id';
+    expect(maskUrl(url, route)).not.toMatch(/1234.?1234|234.?1234/);
+    expect(maskUrl(url, route)).toContain('153****1234');
+  });
+
+  it('leaves segments that are no mobile readable: an epoch time, an id, an address', () => {
+    expect(maskUrl('/api/v1/x/1694676339000/42/172.16.131.112/1694676339')).toBe('/api/v1/x/1694676339000/42/172.16.131.112/1694676339');
+  });
+
   it('redacts every query value but the plain ones, which are masked', () => {
     expect(maskUrl('/api/v1/webhooks/viatom?token=secret-token-123456789')).toBe('/api/v1/webhooks/viatom?token=[Redacted]');
     expect(maskUrl('/api/v1/measurements?phone=15312341234&limit=5&type=2&flag')).toBe('/api/v1/measurements?phone=[Redacted]&limit=5&type=2&flag');

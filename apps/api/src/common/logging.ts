@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { pino, type DestinationStream, type Level, type Logger as PinoLogger, type LoggerOptions } from 'pino';
-import { maskPhone } from '@health-bridge/viatom-client';
+import { maskPhone, normalizePhone } from '@health-bridge/viatom-client';
 import type { AppConfig } from '../config/app-config';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -31,6 +31,8 @@ const PHONE_SHAPED = new RegExp(
   'g',
 );
 const FULL_WIDTH = /[\uff10-\uff19\uff0b]/g;
+const CHINESE_MOBILE = /^1[3-9]\d{9}$/;
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 /** What people write inside a phone number (as `normalizePhone` drops them). */
 const PHONE_SEPARATORS = /[\s\-.()[\]/\uff08\uff09\uff0d\uff0e\u2010-\u2015]/g;
 
@@ -73,6 +75,10 @@ export function maskUrl(url: string | undefined, route?: string): string {
       if (pattern?.length === segments.length && /^:phone\b/.test(pattern[i])) return segment === '' ? segment : maskWrittenPhone(decodeSegment(segment));
       if (!/[\d%\uff10-\uff19+]/.test(segment)) return segment; // nothing a phone could be written with
       const decoded = decodeSegment(segment);
+      // A whole segment that the phone rule reads as a mobile or an international number,
+      // however it is grouped (`1531-234-1234`, `153 - 1234 - 1234`): an epoch time or an id is neither.
+      const phone = IPV4.test(decoded) ? null : normalizePhone(decoded);
+      if (phone && (CHINESE_MOBILE.test(phone) || phone.startsWith('+'))) return maskPhone(phone);
       const masked = maskPhones(decoded);
       return masked === decoded ? segment : masked;
     })

@@ -11,7 +11,6 @@ import { problem } from './problem';
 export const API_THROTTLER = 'api';
 export const PUSH_THROTTLER = 'push';
 const PUSH_FAILURES = 'push-failures';
-const PUSH_BLOCKED = 'push-blocked';
 
 const routeOf = (context: ExecutionContext): string => context.switchToHttp().getRequest<FastifyRequest>().routeOptions?.url ?? '';
 const isPush = (context: ExecutionContext) => routeOf(context) === PUSH_RECEIVER_PATH;
@@ -65,16 +64,21 @@ export class RateLimitGuard extends ThrottlerGuard {
 /**
  * The push receiver's limits, kept in the throttler's storage (so a Redis storage shares them
  * across replicas as well). Viatom's retry policy is unknown and a catch-up burst after an
- * outage is legitimate, so a push that passed every check counts against nothing unless
- * RATE_LIMIT_PUSH_MAX is set. What is limited by default is failing: RATE_LIMIT_PUSH_FAILURES_MAX
- * failed checks from one address block it for a window, and a blocked address is refused
- * before any check runs, so it cannot go on guessing the token — even the right token is
- * refused until the block ends. Counted per address; IPv6 per /64, which one host can hold whole.
+ * outage is legitimate, so a push that passed every check counts against nothing and is never
+ * refused unless RATE_LIMIT_PUSH_MAX is set. What is limited by default is failing:
+ * RATE_LIMIT_PUSH_FAILURES_MAX failed checks from one address in a window, after which its
+ * further failures are answered 429 (with Retry-After, without a log line each) until the
+ * window passes. A failing attempt is refused either way; what keeps the token safe is its
+ * strength (at least 16 characters, compared in constant time), and the limit keeps a
+ * guesser's noise out of the logs. Counted per address; IPv6 per /64, which one host can hold whole.
+ * Nothing here runs for a push that passes: the hot path pays nothing for it.
  */
 export class PushRateLimits {
   private readonly logger = new Logger('PushAuth');
   private readonly windowMs: number;
   private readonly failuresLimited: boolean;
+  /** Addresses whose block was logged, until when. */
+  private readonly announced = new Map<string, number>();
 
   constructor(
     private readonly storage: ThrottlerStorage,
@@ -86,28 +90,28 @@ export class PushRateLimits {
     this.failuresLimited = checked && limits.pushFailuresMax > 0;
   }
 
-  /** Refuses a push from an address blocked for its failed checks, counting nothing. */
-  async refuseIfBlocked(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    if (!this.failuresLimited) return;
-    // The storage offers only `increment`: this one reads the block. Its hit lives 1 ms and its
-    // limit is never reached, so asking counts nothing and never blocks by itself.
-    const gate = await this.storage.increment(`${PUSH_BLOCKED}:${sourceOf(request)}`, 1, Number.MAX_SAFE_INTEGER, this.windowMs, PUSH_BLOCKED);
-    if (gate.isBlocked) {
-      tooManyRequests(reply, gate.timeToBlockExpire, `Too many failed push checks from this address: at most ${this.limits.pushFailuresMax} per ${this.limits.windowSeconds} s.`);
+  /**
+   * Counts a failed check. Beyond the limit the failure is answered 429 (this throws); the
+   * result says whether the address is over the limit, so that the caller logs only the first.
+   */
+  async countFailure(request: FastifyRequest, reply: FastifyReply): Promise<false> {
+    if (!this.failuresLimited) return false;
+    const source = sourceOf(request);
+    const failures = await this.storage.increment(`${PUSH_FAILURES}:${source}`, this.windowMs, this.limits.pushFailuresMax, this.windowMs, PUSH_FAILURES);
+    if (!failures.isBlocked) return false;
+    if (this.firstOfBlock(source, failures.timeToBlockExpire)) {
+      this.logger.warn(`${this.limits.pushFailuresMax} failed push checks from ${request.ip} in ${this.limits.windowSeconds} s: its further failures are answered 429`);
     }
+    tooManyRequests(reply, failures.timeToBlockExpire, `Too many failed push checks from this address: at most ${this.limits.pushFailuresMax} per ${this.limits.windowSeconds} s.`);
   }
 
-  /** Counts a failed check; at the limit the address is blocked for one window. */
-  async countFailure(request: FastifyRequest): Promise<void> {
-    if (!this.failuresLimited) return;
-    const source = sourceOf(request);
-    const failures = await this.storage.increment(`${PUSH_FAILURES}:${source}`, this.windowMs, Number.MAX_SAFE_INTEGER, this.windowMs, PUSH_FAILURES);
-    if (failures.totalHits < this.limits.pushFailuresMax) return;
-    // Limit 0: this one hit blocks the gate key for the window that refuseIfBlocked reads.
-    await this.storage.increment(`${PUSH_BLOCKED}:${source}`, 1, 0, this.windowMs, PUSH_BLOCKED);
-    if (failures.totalHits === this.limits.pushFailuresMax) {
-      this.logger.warn(`${failures.totalHits} failed push checks from ${request.ip}: its pushes are refused for ${this.limits.windowSeconds} s`);
-    }
+  /** True once per block and process: the storage says whether an address is blocked, not since when. */
+  private firstOfBlock(source: string, secondsLeft: number): boolean {
+    const now = Date.now();
+    if ((this.announced.get(source) ?? 0) > now) return false;
+    if (this.announced.size >= 10_000) this.announced.clear();
+    this.announced.set(source, now + secondsLeft * 1000);
+    return true;
   }
 
   /** Opt-in (RATE_LIMIT_PUSH_MAX): counts a push that passed every check, refusing it over the limit. */

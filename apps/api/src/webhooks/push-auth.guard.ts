@@ -35,7 +35,7 @@ export function addressMatcher(entries: string[]): (address: string | undefined)
  * Push authenticity: every configured check must pass, in this order: the source address
  * (WEBHOOK_IP_ALLOWLIST; `request.ip` believes X-Forwarded-For only from TRUST_PROXY), the
  * shared token (WEBHOOK_TOKEN, as `?token=` or `X-Webhook-Token`), the HMAC signature over the
- * raw body (WEBHOOK_SIGNATURE_*). Viatom documents no signature: the token and the allowlist
+ * body's bytes as sent (decompressed, not yet charset-decoded; WEBHOOK_SIGNATURE_*). Viatom documents no signature: the token and the allowlist
  * are what it can be given today; the signature is ready for the day it signs.
  * The rate limits of the push receiver live here too (PushRateLimits): only here is it known
  * whether a push failed or passed its checks.
@@ -59,13 +59,13 @@ export class PushAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest<{ Querystring: { token?: unknown } }>>();
     const reply = context.switchToHttp().getResponse<FastifyReply>();
-    await this.limits.refuseIfBlocked(request, reply);
     const reason = this.failedCheck(request);
     if (reason !== null) {
-      this.logger.warn(`push refused from ${request.ip}: ${reason}`);
-      await this.limits.countFailure(request);
+      // Over the limit, a failing address gets 429 and no log line per attempt.
+      if (!(await this.limits.countFailure(request, reply))) this.logger.warn(`push refused from ${request.ip}: ${reason}`);
       throw new UnauthorizedException(`push not accepted: ${reason}`);
     }
+    // A push that passed every check is never refused for what its address did before.
     await this.limits.countAccepted(request, reply);
     return true;
   }
@@ -79,7 +79,7 @@ export class PushAuthGuard implements CanActivate {
       if (typeof given !== 'string' || !matchesSecret(given, this.token)) return 'the webhook token is missing or not valid';
     }
     if (this.signature) {
-      const check = this.signature.verify(request.rawBody, request.headers);
+      const check = this.signature.verify(request.rawBodyBytes, request.headers);
       if (!check.ok) return check.reason;
     }
     return null;

@@ -46,25 +46,27 @@ export class PushSignatureVerifier {
     );
   }
 
-  verify(rawBody: string | undefined, headers: HeaderBag, nowSeconds = Math.floor(Date.now() / 1000)): SignatureCheck {
-    const body = rawBody ?? '';
+  /** `body`: the bytes as sent (a string is taken as its UTF-8 bytes). */
+  verify(rawBody: Buffer | string | undefined, headers: HeaderBag, nowSeconds = Math.floor(Date.now() / 1000)): SignatureCheck {
+    const body = typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : (rawBody ?? Buffer.alloc(0));
     const c = this.config;
     const header = single(headers, c.header);
     if (header === undefined || header.trim() === '') return { ok: false, reason: `the ${c.header} header is missing` };
 
-    let signedContent: string;
+    // What is signed before the body (`<id>.<timestamp>.`, `<timestamp>.` or nothing).
+    let signedPrefix: string;
     if (c.scheme === 'standard-webhooks') {
       const id = single(headers, STANDARD_WEBHOOKS_HEADERS.id);
       if (!id || id.length > 256) return { ok: false, reason: `the ${STANDARD_WEBHOOKS_HEADERS.id} header is missing or too long` };
       const time = this.checkTimestamp(single(headers, STANDARD_WEBHOOKS_HEADERS.timestamp), STANDARD_WEBHOOKS_HEADERS.timestamp, nowSeconds);
       if (!time.ok) return time;
-      signedContent = `${id}.${time.timestamp}.${body}`;
+      signedPrefix = `${id}.${time.timestamp}.`;
     } else if (c.timestampHeader) {
       const time = this.checkTimestamp(single(headers, c.timestampHeader), c.timestampHeader, nowSeconds);
       if (!time.ok) return time;
-      signedContent = `${time.timestamp}.${body}`;
+      signedPrefix = `${time.timestamp}.`;
     } else {
-      signedContent = body;
+      signedPrefix = '';
     }
 
     // Standard Webhooks: space-separated `v1,<base64>`; other versions are skipped, as the spec says.
@@ -80,7 +82,7 @@ export class PushSignatureVerifier {
 
     let matched = false;
     for (const key of this.keys) {
-      const expected = createHmac(c.algorithm, key).update(signedContent, 'utf8').digest();
+      const expected = createHmac(c.algorithm, key).update(signedPrefix, 'utf8').update(body).digest();
       for (const candidate of candidates) {
         // A length mismatch says nothing secret (digest lengths are public); timingSafeEqual needs equal lengths.
         matched = (candidate.length === expected.length && timingSafeEqual(candidate, expected)) || matched;

@@ -9,6 +9,8 @@ export interface AuthorizationChange {
   status: AuthorizationStatus;
   /** Source time of the change: the push's update_time (else create_time), or the cancel's time. */
   at: Date;
+  /** The time it is ordered by against other changes, when not `at` (see `pushOrdering`). */
+  orderAt?: Date;
   accountId: string;
   memberId: string;
   revokedBy: RevokedBy | null;
@@ -58,7 +60,7 @@ export async function applyAuthorizationChange(manager: EntityManager, change: A
       authorized_at: change.status === AuthorizationStatus.Authorized ? change.at : null,
       revoked_at: change.status === AuthorizationStatus.Revoked ? change.at : null,
       revoked_by: change.status === AuthorizationStatus.Revoked ? change.revokedBy : null,
-      last_change_at: change.at,
+      last_change_at: change.orderAt ?? change.at,
       created_at: now,
       updated_at: now,
     });
@@ -72,7 +74,8 @@ export async function applyAuthorizationChange(manager: EntityManager, change: A
   }
 
   if (change.confirmedNow && change.at < current.lastChangeAt) change = { ...change, at: current.lastChangeAt };
-  if (isStale(current, change)) return { applied: false, authorization: current };
+  const orderAt = change.orderAt ?? change.at;
+  if (isStale(current, { at: orderAt, status: change.status })) return { applied: false, authorization: current };
 
   // The record says what the newest applied event says, whatever order the events came in:
   // a grant sets authorizedAt to its time even when already authorized; a revocation sets
@@ -96,7 +99,7 @@ export async function applyAuthorizationChange(manager: EntityManager, change: A
   }
   current.accountId = change.accountId || current.accountId;
   current.memberId = change.memberId || current.memberId;
-  current.lastChangeAt = change.at;
+  current.lastChangeAt = orderAt;
   current.updatedAt = now;
   await repo.update(
     { id: current.id },

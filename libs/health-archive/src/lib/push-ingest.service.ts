@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, maskPhone, pushOrdering, PushType, type PushTimeBasis, type ViatomPush } from '@health-bridge/viatom-client';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, maskPhone, pushOrdering, PushType, type ViatomPush } from '@health-bridge/viatom-client';
+import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';
 import { insertOrIgnore, selectRows } from './database/insert-or-ignore';
@@ -20,12 +21,24 @@ import {
   MeasurementReceivedEvent,
 } from './events';
 
+/**
+ * The account id as the archive keeps it: as given, unless its UTF-8 form is longer than an
+ * index entry may be (PostgreSQL's btree takes about 2.7 kB; 1,024 Chinese characters are 3 kB):
+ * then `sha256:<hex>` of it, the same for every push that carries it, so that matching
+ * measurements to authorizations still works. The raw message keeps it as sent.
+ */
+export function indexableId(id: string): string {
+  // Three UTF-8 bytes at most per UTF-16 unit: short ids need no counting.
+  if (id.length <= MAX_INDEXED_ID_BYTES / 3 || Buffer.byteLength(id, 'utf8') <= MAX_INDEXED_ID_BYTES) return id;
+  return `sha256:${createHash('sha256').update(id).digest('hex')}`;
+}
+const MAX_INDEXED_ID_BYTES = 1024;
+
 /** A push as it arrived here: its dedupe key, when, and the time it is ordered by. */
 interface Received {
   dedupeKey: string;
   receivedAt: Date;
-  orderedAt: Date;
-  orderedBy: PushTimeBasis;
+  ordering: ReturnType<typeof pushOrdering>;
 }
 
 export interface IngestResult {
@@ -59,10 +72,11 @@ export class PushIngestService {
     this.maxClockSkewMs = options?.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
   }
 
-  async ingest(push: ViatomPush, receivedAt: Date = new Date()): Promise<IngestResult> {
+  async ingest(given: ViatomPush, receivedAt: Date = new Date()): Promise<IngestResult> {
+    const push = { ...given, accountId: indexableId(given.accountId) };
     const dedupeKey = pushDedupeKey(push.dataTag, push.raw);
     const ordering = pushOrdering(push, receivedAt, this.maxClockSkewMs);
-    const received: Received = { dedupeKey, receivedAt, orderedAt: ordering.at, orderedBy: ordering.basis };
+    const received: Received = { dedupeKey, receivedAt, ordering };
     const { result, events } =
       push.type === PushType.Measurement
         ? await this.archiveMeasurement(received, push)
@@ -103,7 +117,7 @@ export class PushIngestService {
       received_at: receivedAt,
       outcome,
       raw_message: push.rawText,
-      ordered_by: received.orderedBy,
+      ordered_by: received.ordering.basis,
     });
     return pushId !== null ? { pushId, outcome, duplicate: false } : this.firstAnswer(manager, dedupeKey);
   }
@@ -129,7 +143,8 @@ export class PushIngestService {
       {
         phone: push.phone as string,
         status: authorized ? AuthorizationStatus.Authorized : AuthorizationStatus.Revoked,
-        at: received.orderedAt,
+        at: received.ordering.at,
+        orderAt: received.ordering.orderAt,
         accountId: push.accountId,
         memberId: push.memberId,
         revokedBy: authorized ? null : RevokedBy.User,
@@ -170,7 +185,7 @@ export class PushIngestService {
       sourceUpdatedAt: push.updateTime,
       receivedAt,
       rawMessage: push.rawText,
-      orderedBy: received.orderedBy,
+      orderedBy: received.ordering.basis,
       dataType: push.dataType,
       measuredAt: push.measuredAt,
       data: push.measurementData,

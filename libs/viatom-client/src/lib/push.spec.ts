@@ -193,6 +193,13 @@ describe('validatePush: valid pushes', () => {
     expect(push.accountId).toBe('98765432109876543210');
   });
 
+  it('a numeric id is read whole, and held to the same length as a text one', () => {
+    const digits = (n: number) => '7'.repeat(n);
+    const text = (n: number) => `{"type":2,"data_tag":${digits(n)},"data":{"phone":"15312341234"}}`;
+    expect(valid(validatePush(JSON.parse(text(1024)), { rawText: text(1024) })).dataTag).toBe(digits(1024));
+    expect(errors(validatePush(JSON.parse(text(1025)), { rawText: text(1025) }))).toEqual(['data_tag: must be at most 1024 characters']);
+  });
+
   it('ids of 1,024 characters are kept', () => {
     const long = 'x'.repeat(1024);
     expect(valid(validatePush(authorizedPush({ data_tag: long, account_id: long, member_id: long, device_sn: long })))).toMatchObject({
@@ -358,24 +365,34 @@ describe('validatePush: times', () => {
 
 describe('pushOrdering', () => {
   const received = new Date('2022-12-29T08:34:00.000Z');
-  const times = (updateTime: Date | null) => ({ createTime: null, updateTime });
+  const tenMinutes = 10 * 60_000;
+  const times = (updateTime: Date | null, type: number | null = PushType.UserCancelled) => ({ createTime: null, updateTime, type });
 
   it('orders by the source time when there is one', () => {
     const source = new Date('2022-12-29T08:33:40.000Z');
-    expect(pushOrdering(times(source), received)).toEqual({ at: source, basis: PushTimeBasis.Source });
+    expect(pushOrdering(times(source, PushType.UserAuthorized), received)).toEqual({ at: source, orderAt: source, basis: PushTimeBasis.Source });
   });
 
-  it('orders by the received time when there is no usable source time', () => {
-    expect(pushOrdering(times(null), received)).toEqual({ at: received, basis: PushTimeBasis.ReceivedNoSourceTime });
+  it('orders a withdrawal with no usable source time by its received time', () => {
+    expect(pushOrdering(times(null), received)).toEqual({ at: received, orderAt: received, basis: PushTimeBasis.ReceivedNoSourceTime });
   });
 
   it('believes a source time ahead by at most the allowed skew, not one further ahead', () => {
-    const tenMinutes = 10 * 60_000;
     const justInside = new Date(received.getTime() + tenMinutes);
-    expect(pushOrdering(times(justInside), received, tenMinutes)).toEqual({ at: justInside, basis: PushTimeBasis.Source });
+    expect(pushOrdering(times(justInside), received, tenMinutes)).toMatchObject({ at: justInside, basis: PushTimeBasis.Source });
     const beyond = new Date(received.getTime() + tenMinutes + 1);
-    expect(pushOrdering(times(beyond), received, tenMinutes)).toEqual({ at: received, basis: PushTimeBasis.ReceivedSourceTimeAhead });
-    expect(pushOrdering(times(new Date('9999-12-31T15:59:59Z')), received)).toEqual({ at: received, basis: PushTimeBasis.ReceivedSourceTimeAhead });
+    expect(pushOrdering(times(beyond), received, tenMinutes)).toEqual({ at: received, orderAt: received, basis: PushTimeBasis.ReceivedSourceTimeAhead });
+    expect(pushOrdering(times(new Date('9999-12-31T15:59:59Z')), received)).toMatchObject({ at: received, basis: PushTimeBasis.ReceivedSourceTimeAhead });
+  });
+
+  it('orders a grant whose time is not believed as early as the allowed skew lets it be: doubt goes to the withdrawal', () => {
+    const earliest = new Date(received.getTime() - tenMinutes);
+    expect(pushOrdering(times(new Date('9999-12-31T15:59:59Z'), PushType.UserAuthorized), received, tenMinutes)).toEqual({
+      at: received,
+      orderAt: earliest,
+      basis: PushTimeBasis.ReceivedSourceTimeAhead,
+    });
+    expect(pushOrdering(times(null, PushType.UserAuthorized), received, tenMinutes)).toEqual({ at: received, orderAt: earliest, basis: PushTimeBasis.ReceivedNoSourceTime });
   });
 });
 

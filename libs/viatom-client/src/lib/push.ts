@@ -166,7 +166,9 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
       if (Number.isSafeInteger(value)) return String(value);
       // A number JSON.parse rounded (an integer above 2^53): its digits as they were sent.
       numberTexts ??= options.rawText === undefined ? new Map() : topLevelNumberTexts(options.rawText);
-      return numberTexts.get(field) ?? String(value);
+      const text = numberTexts.get(field) ?? String(value);
+      if (text.length > MAX_ID_LENGTH) errors.push(`${field}: must be at most ${MAX_ID_LENGTH} characters`);
+      return text;
     }
     if (typeof value !== 'string') {
       errors.push(`${field}: must be a string or a number`);
@@ -233,6 +235,8 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
  * text (`{"data_tag": 12345678901234567890}` → `data_tag` → `12345678901234567890`); the last
  * one wins, as in JSON.parse. Read only when JSON.parse has rounded such a number.
  */
+const JSON_NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
 export function topLevelNumberTexts(json: string): Map<string, string> {
   const found = new Map<string, string>();
   let depth = 0;
@@ -253,7 +257,8 @@ export function topLevelNumberTexts(json: string): Map<string, string> {
     else if (c === ':' && depth === 1) expectValue = true;
     else if (c === ',') expectValue = false;
     else if (expectValue && depth === 1 && (c === '-' || (c >= '0' && c <= '9'))) {
-      const match = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(json.slice(i, i + 400));
+      JSON_NUMBER.lastIndex = i;
+      const match = JSON_NUMBER.exec(json);
       if (match && key !== null) found.set(key, match[0]);
       i += (match?.[0].length ?? 1) - 1;
       expectValue = false;
@@ -281,13 +286,21 @@ export enum PushTimeBasis {
 
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60_000;
 
+/**
+ * `at`: the time the push speaks for (its source time, or its received time when that cannot
+ * be believed). `orderAt`: the time it is ordered by. They differ for a grant whose own time
+ * cannot be believed: it is ordered at the earliest time Viatom's clock could plausibly have
+ * said (received time − allowed skew), so that a withdrawal sent after it, stamped by a clock
+ * up to that far behind this one, still wins. Doubt goes to the withdrawal.
+ */
 export function pushOrdering(
-  push: Pick<ViatomPush, 'createTime' | 'updateTime'>,
+  push: Pick<ViatomPush, 'createTime' | 'updateTime' | 'type'>,
   receivedAt: Date,
   maxClockSkewMs: number = DEFAULT_MAX_CLOCK_SKEW_MS,
-): { at: Date; basis: PushTimeBasis } {
+): { at: Date; orderAt: Date; basis: PushTimeBasis } {
   const source = pushSourceTime(push);
-  if (!source) return { at: receivedAt, basis: PushTimeBasis.ReceivedNoSourceTime };
-  if (source.getTime() > receivedAt.getTime() + maxClockSkewMs) return { at: receivedAt, basis: PushTimeBasis.ReceivedSourceTimeAhead };
-  return { at: source, basis: PushTimeBasis.Source };
+  if (source && source.getTime() <= receivedAt.getTime() + maxClockSkewMs) return { at: source, orderAt: source, basis: PushTimeBasis.Source };
+  const basis = source ? PushTimeBasis.ReceivedSourceTimeAhead : PushTimeBasis.ReceivedNoSourceTime;
+  const orderAt = push.type === PushType.UserAuthorized ? new Date(receivedAt.getTime() - maxClockSkewMs) : receivedAt;
+  return { at: receivedAt, orderAt, basis };
 }

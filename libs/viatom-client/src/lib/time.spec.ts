@@ -108,6 +108,8 @@ describe('readViatomTime: every form a sender may write', () => {
     ['2023-09-14T02:25:39-05:00', instant],
     ['2023-09-14 15:25:39 +08:00', instant],
     [' 2023-09-14 15:25:39 ', instant],
+    ['20230914152539', instant],
+    [20230914152539, instant],
   ])('reads %p', (value, expected) => {
     expect(readViatomTime(value)?.toISOString()).toBe(expected);
   });
@@ -131,6 +133,8 @@ describe('readViatomTime: every form a sender may write', () => {
     9e16,
     Number.NaN,
     '12345',
+    '20221329163340',
+    '123456789012345',
     'yesterday',
     '2022-12-29',
     '',

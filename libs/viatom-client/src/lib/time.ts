@@ -16,8 +16,10 @@ const VIATOM_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})
  * `±HH:MM`, `±HHMM`, `±HH`).
  */
 const CALENDAR_PATTERN = /^(\d{4})([-/])(\d{2})\2(\d{2})[ Tt](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s*(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?$/;
-/** A whole or decimal number of seconds or milliseconds since the epoch. */
-const EPOCH_PATTERN = /^\d{1,16}(?:\.\d+)?$/;
+/** A whole or decimal number of seconds (9 or 10 digits) or milliseconds (up to 13) since the epoch. */
+const EPOCH_PATTERN = /^\d{9,13}(?:\.\d+)?$/;
+/** `YYYYMMDDHHmmss`, zone-less: 14 digits would otherwise read as milliseconds in the 26th century. */
+const COMPACT_PATTERN = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/;
 
 /** Epoch numbers at or above this are milliseconds (1973-03-03 in ms; year 5138 in seconds). */
 const EPOCH_MS_THRESHOLD = 1e11;
@@ -89,14 +91,16 @@ export function parseViatomTime(value: string, offset: string = DEFAULT_VIATOM_T
  * - `YYYY-MM-DD HH:mm:ss` (`/` for `-`, `T` for the space, any fraction), read in `offset`;
  * - the same with a zone (ISO 8601: `Z`, `±HH:MM`, `±HHMM`, `±HH`), read in its own zone;
  * - epoch milliseconds (a number ≥ 10^11) or seconds (from 10^8, i.e. 1973, up to 10^11), as a
- *   JSON number or as a string of digits, with or without a fraction.
+ *   JSON number or as a string of 9 to 13 digits, with or without a fraction;
+ * - 14 digits, `YYYYMMDDHHmmss`, read in `offset`.
  */
 export function readViatomTime(value: unknown, offset: string = DEFAULT_VIATOM_TIME_ZONE): Date | null {
-  if (typeof value === 'number') return epochTime(value);
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 1e13 && value < 1e14 ? compactTime(String(value), offset) : epochTime(value);
   if (typeof value !== 'string') return null;
   const text = value.trim();
   if (text === '') return null;
   if (EPOCH_PATTERN.test(text)) return epochTime(Number(text));
+  if (text.length === 14) return compactTime(text, offset);
   const match = CALENDAR_PATTERN.exec(text);
   if (!match) return null;
   const [, y, , mo, d, h, mi, s, fraction, zulu, sign, zoneHours, zoneMinutes] = match;
@@ -111,6 +115,14 @@ export function readViatomTime(value: unknown, offset: string = DEFAULT_VIATOM_T
     zoneMs = (sign === '-' ? -1 : 1) * (hours * 60 + minutes) * 60_000;
   } else zoneMs = offsetMinutes(offset) * 60_000;
   return believable(asUtc - zoneMs);
+}
+
+function compactTime(text: string, offset: string): Date | null {
+  const match = COMPACT_PATTERN.exec(text);
+  if (!match) return null;
+  const [y, mo, d, h, mi, s] = match.slice(1).map(Number);
+  const asUtc = utcMillis(y, mo, d, h, mi, s, 0);
+  return asUtc === null ? null : believable(asUtc - offsetMinutes(offset) * 60_000);
 }
 
 function epochTime(n: number): Date | null {
