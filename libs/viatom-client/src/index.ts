@@ -6,3 +6,4 @@ export * from './lib/push';
 export * from './lib/viatom-client.options';
 export * from './lib/viatom-client';
 export * from './lib/viatom-client.module';
+export * from './lib/measurement';
