@@ -1,4 +1,5 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { ViatomTransportFailure } from './errors';
 import type { ViatomLanguage } from './wire';
 
 /**
@@ -33,6 +34,24 @@ export interface ViatomCircuitBreakerOptions {
   cooldownMs?: number;
 }
 
+/**
+ * How a call to Viatom ended: `ok`, or why it failed. A small fixed set (fit for a metric label):
+ * `refused` (a non-zero code), `credentials-rejected` (a credential code), `busy` (109999 after
+ * the retries), `circuit-open` (failed fast, Viatom not called), or the transport failure.
+ */
+export type ViatomCallOutcome = 'ok' | 'refused' | 'credentials-rejected' | 'busy' | 'circuit-open' | ViatomTransportFailure;
+
+/** One call to Viatom, once it has settled. */
+export interface ViatomCallReport {
+  /** Viatom's endpoint, by the last segment of its path. */
+  endpoint: 'jump_path' | 'cancel';
+  outcome: ViatomCallOutcome;
+  /** Attempts made, retries included (0 when the circuit was open). */
+  attempts: number;
+  /** The whole call, every attempt and backoff included. */
+  durationMs: number;
+}
+
 /** How to reach Viatom's open API. Plain values: the app reads them from its configuration. */
 export interface ViatomClientOptions {
   /** Viatom's host, e.g. `https://open.viatomtech.com.cn` (or the sandbox's URL). */
@@ -49,6 +68,12 @@ export interface ViatomClientOptions {
   retry?: ViatomRetryOptions;
   /** The circuit breaker. */
   circuitBreaker?: ViatomCircuitBreakerOptions;
+  /**
+   * Told of every call once it has settled, before its caller is (e.g. to count calls in
+   * metrics). It should be quick: it runs on the call's path. What it throws or rejects is
+   * logged and never reaches the call.
+   */
+  onCall?: (call: ViatomCallReport) => void;
 }
 
 export const DEFAULT_VIATOM_TIMEOUT_MS = 10_000;

@@ -26,6 +26,8 @@ import {
   DEFAULT_VIATOM_RETRY,
   DEFAULT_VIATOM_TIMEOUT_MS,
   VIATOM_CLIENT_OPTIONS,
+  type ViatomCallOutcome,
+  type ViatomCallReport,
   type ViatomClientOptions,
 } from './viatom-client.options';
 import {
@@ -87,6 +89,7 @@ export class ViatomClient implements OnModuleDestroy {
   private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   private circuitOpenedAt = 0;
   private credentialBurstUntil = 0;
+  private observerFailed = false;
 
   constructor(@Inject(VIATOM_CLIENT_OPTIONS) private readonly options: ViatomClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -208,12 +211,33 @@ export class ViatomClient implements OnModuleDestroy {
         ),
       );
       this.logger.log(line('ok'));
+      this.report(endpoint, 'ok', state.attempts, started);
       return data;
     } catch (raw) {
       const error = this.finalError(raw, endpoint, state);
       error.attempts = state.attempts;
       this.logFailure(error, line, scrub);
+      this.report(endpoint, outcomeOf(error), state.attempts, started);
       throw error;
+    }
+  }
+
+  /** Tells the `onCall` observer; nothing it does may change the call's result. */
+  private report(endpoint: ViatomEndpoint, outcome: ViatomCallOutcome, attempts: number, started: number): void {
+    const observer = this.options.onCall;
+    if (!observer) return;
+    const failed = (error: unknown) => {
+      // Once: a broken observer fails on every call, and the calls themselves are unharmed.
+      if (this.observerFailed) return;
+      this.observerFailed = true;
+      this.logger.warn(`The onCall observer failed (${error instanceof Error ? error.message : String(error)}); calls are unaffected. Not logged again.`);
+    };
+    try {
+      const result: unknown = observer({ endpoint: ENDPOINT_NAMES[endpoint], outcome, attempts, durationMs: performance.now() - started });
+      // Typed as returning nothing, but an async function fits that type: its rejection must not go unhandled.
+      if (result instanceof Promise) result.catch(failed);
+    } catch (error) {
+      failed(error);
     }
   }
 
@@ -396,6 +420,19 @@ export class ViatomClient implements OnModuleDestroy {
       }
     }
   }
+}
+
+const ENDPOINT_NAMES: Record<ViatomEndpoint, ViatomCallReport['endpoint']> = {
+  [ViatomEndpoint.AuthJumpPath]: 'jump_path',
+  [ViatomEndpoint.AuthCancel]: 'cancel',
+};
+
+function outcomeOf(error: ViatomError): ViatomCallOutcome {
+  if (error instanceof ViatomCircuitOpenError) return 'circuit-open';
+  if (error instanceof ViatomBusyError) return 'busy';
+  if (error instanceof ViatomApiError) return CREDENTIAL_ERROR_CODES.includes(error.code) ? 'credentials-rejected' : 'refused';
+  if (error instanceof ViatomTransportError) return error.kind;
+  return 'network';
 }
 
 /** A longer answer is not Viatom's (its envelopes are a few hundred bytes). */

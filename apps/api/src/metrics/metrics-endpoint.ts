@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { matchesSecret } from '../common/api-key.guard';
+import { problem, PROBLEM_CONTENT_TYPE } from '../common/problem';
+import type { AppConfig } from '../config/app-config';
+import { ApiMetrics } from './api-metrics';
+
+export const METRICS_PATH = '/metrics';
+
+export interface MetricsAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * What `GET /metrics` answers, on the API's port or on METRICS_PORT alike: the text format,
+ * or 401 when METRICS_TOKEN is set and the request does not carry it as a bearer token.
+ */
+export function metricsAnswerer(metrics: ApiMetrics, token: string | null): (authorization: string | undefined) => Promise<MetricsAnswer> {
+  const accepted = token === null ? null : [createHash('sha256').update(token, 'utf8').digest()];
+  return async (authorization): Promise<MetricsAnswer> => {
+    if (accepted !== null) {
+      const given = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
+      if (given === undefined || !matchesSecret(given, accepted)) {
+        const detail = given === undefined ? 'Metrics need the METRICS_TOKEN as `Authorization: Bearer <token>`.' : 'The metrics token is not valid.';
+        return {
+          status: 401,
+          headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'www-authenticate': 'Bearer realm="metrics"' },
+          body: JSON.stringify(problem(401, detail)),
+        };
+      }
+    }
+    return { status: 200, headers: { 'content-type': metrics.contentType, 'cache-control': 'no-store' }, body: await metrics.scrape() };
+  };
+}
+
+/**
+ * The request histogram (every answered request, in the onResponse hook) and, unless
+ * METRICS_PORT moves it away, `GET /metrics` on the API's port: a plain Fastify route like
+ * /docs, outside /api/v1, outside Swagger (it is for operators, not integrators) and outside
+ * the integrator API key and rate limits; the token, when set, is its lock.
+ */
+export function installMetrics(app: NestFastifyApplication, config: Pick<AppConfig, 'metrics' | 'nodeEnv'>): void {
+  if (!config.metrics.enabled) return;
+  const metrics = app.get(ApiMetrics);
+  ApiMetrics.collectProcessMetrics();
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onResponse', (request, reply, done) => {
+    metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
+    done();
+  });
+  if (config.metrics.port !== undefined) return;
+  if (config.nodeEnv === 'production' && config.metrics.token === null) {
+    new Logger('Metrics').warn("/metrics is open to anyone who reaches the API's port: set METRICS_TOKEN, or METRICS_PORT on a port that is not exposed.");
+  }
+  const answer = metricsAnswerer(metrics, config.metrics.token);
+  fastify.get(METRICS_PATH, async (request, reply) => {
+    const { status, headers, body } = await answer(request.headers.authorization);
+    return reply.code(status).headers(headers).send(body);
+  });
+}
