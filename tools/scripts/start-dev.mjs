@@ -43,21 +43,48 @@ const sandboxEnv = {
   ...process.env,
 };
 
-const children = [
-  spawn(process.execPath, ['dist/tools/viatom-sandbox/main.js'], { cwd: root, stdio: 'inherit', env: sandboxEnv }),
-  spawn(process.execPath, ['dist/apps/api/main.js'], { cwd: root, stdio: 'inherit', env: apiEnv }),
-];
+// Each through the launcher, which says "run npm run build" when a build is missing (--no-build).
+const services = [
+  { name: 'the Viatom sandbox', entry: 'dist/tools/viatom-sandbox/main.js', env: sandboxEnv },
+  { name: 'the API', entry: 'dist/apps/api/main.js', env: apiEnv },
+].map((service) => ({
+  ...service,
+  child: spawn(process.execPath, ['tools/scripts/run-built.mjs', service.entry], { cwd: root, stdio: 'inherit', env: service.env }),
+}));
 
+// Exits once both have exited: non-zero when either failed (a non-zero status, or killed by
+// anything but the stop signals), saying which; 0 when both stopped as asked. A service that
+// stops cleanly on its own (someone sent it SIGTERM) stops the other one too.
 let stopping = false;
-const stop = (code) => {
+let failed = false;
+const stop = () => {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 200).unref();
+  for (const { child } of services) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  setTimeout(() => {
+    for (const { name, child } of services) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      console.error(`npm start: ${name} did not stop within 15 s: killing it`);
+      failed = true;
+      child.kill('SIGKILL');
+    }
+  }, 15_000).unref();
 };
-for (const child of children) child.on('exit', (code) => stop(code ?? 0));
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+for (const { name, child } of services) {
+  child.on('exit', (code, signal) => {
+    const clean = code === 0 || signal === 'SIGTERM' || signal === 'SIGINT';
+    if (!clean) {
+      failed = true;
+      const others = services.filter((s) => s.child !== child && s.child.exitCode === null && s.child.signalCode === null);
+      const how = code !== null ? `exit status ${code}` : `killed by ${signal}`;
+      console.error(`npm start: ${name} failed (${how}; its message is above)${!stopping && others.length > 0 ? `: stopping ${others.map((s) => s.name).join(' and ')}` : ''}.`);
+    }
+    stop();
+    if (services.every((s) => s.child.exitCode !== null || s.child.signalCode !== null)) process.exit(failed ? 1 : 0);
+  });
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 
 const usingDevKey = apiEnv.API_KEYS === DEV.apiKey;
 setTimeout(() => {
@@ -66,7 +93,7 @@ setTimeout(() => {
   health-bridge is running (development defaults, SQLite at ${apiEnv.DATABASE_URL.replace('sqlite:', '')}):
     Swagger UI       http://localhost:${apiPort}/docs   (Authorize with X-API-Key: ${usingDevKey ? `${DEV.apiKey}, the development default` : 'one of your API_KEYS'})
     API              http://localhost:${apiPort}/api/v1
-    Viatom sandbox   http://localhost:${sandboxPort}/admin   (consent page: the jumpPath that POST /api/v1/authorizations/auth-url returns)
+    Viatom sandbox   http://localhost:${sandboxPort}/   (its landing page: the consent page, the admin API, the sample scenarios)
   Try it:
     curl -s -X POST -H 'X-API-Key: ${usingDevKey ? DEV.apiKey : '<key>'}' http://localhost:${apiPort}/api/v1/authorizations/auth-url
   Ctrl+C stops both.

@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     timeZone: env['SANDBOX_TIMEZONE'] || undefined,
     logger: env['SANDBOX_LOG'] === 'true',
   });
-  const url = await sandbox.listen(port, host);
+  const url = await sandbox.listen(port, host).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') throw new Error(`port ${port} on ${host} is already in use by another process: stop it, or set SANDBOX_PORT to a free port.`);
+    if (error.code === 'EADDRNOTAVAIL') throw new Error(`SANDBOX_HOST ${host} is not an address of this machine.`);
+    throw error;
+  });
 
   let stopping = false;
   const stop = (signal: string) => {

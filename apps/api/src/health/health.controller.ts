@@ -23,12 +23,39 @@ class HealthDto {
   viatomCircuit!: ViatomCircuitState;
 }
 
+class LivenessDto {
+  @ApiProperty({ enum: ['ok'], example: 'ok' })
+  status!: 'ok';
+}
+
+class ReadinessDto {
+  @ApiProperty({
+    enum: ['ready', 'not-ready'],
+    example: 'ready',
+    description: '`not-ready` (503) while the database does not answer or a migration is pending; Viatom never makes this service not ready.',
+  })
+  status!: 'ready' | 'not-ready';
+  @ApiProperty({ enum: ['up', 'down'], example: 'up' })
+  database!: 'up' | 'down';
+  @ApiProperty({
+    enum: ['applied', 'pending', 'unknown'],
+    example: 'applied',
+    description:
+      '`pending` while the database lacks a migration this build needs (with DATABASE_MIGRATIONS_RUN=false, until the release step has run them); `unknown` while the database is down and they were never seen applied.',
+  })
+  migrations!: 'applied' | 'pending' | 'unknown';
+  @ApiProperty({ enum: ['closed', 'open', 'half-open'], example: 'closed', description: "Viatom's circuit breaker, shown for information." })
+  viatomCircuit!: ViatomCircuitState;
+}
+
 const PING_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
 @PublicRoute()
 @Controller('health')
 export class HealthController {
+  private migrationsApplied = false;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly viatom: ViatomClient,
@@ -36,11 +63,14 @@ export class HealthController {
 
   @Get()
   @ApiOperation({
-    summary: 'Liveness and readiness',
+    summary: 'Health (liveness and readiness in one; see /health/live and /health/ready)',
     description: "200 when the database answers (`degraded` while Viatom's circuit is not closed: Viatom never makes this service down), 503 when it does not.",
   })
   @ApiOkResponse({ type: HealthDto })
-  @ApiServiceUnavailableResponse({ type: HealthDto })
+  @ApiServiceUnavailableResponse({
+    type: HealthDto,
+    examples: { 'database down': { summary: 'the database does not answer', value: { status: 'down', database: 'down', viatomCircuit: 'closed' } } },
+  })
   async check(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthDto> {
     const up = await this.pingDatabase();
     const viatomCircuit = this.viatom.circuitState;
@@ -48,18 +78,77 @@ export class HealthController {
     return { status: !up ? 'down' : viatomCircuit === 'closed' ? 'ok' : 'degraded', database: up ? 'up' : 'down', viatomCircuit };
   }
 
+  @Get('live')
+  @ApiOperation({
+    summary: 'Liveness',
+    description: 'Always 200 while the process answers HTTP: nothing outside it (the database, Viatom) is checked, so an outage never gets the process restarted.',
+  })
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @ApiOperation({
+    summary: 'Readiness',
+    description:
+      "200 when the database answers and every migration this build needs is applied; 503 otherwise, and while the process is stopping. Viatom's circuit is shown but never makes it unready (pushes are still received while Viatom is down).",
+  })
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiServiceUnavailableResponse({
+    type: ReadinessDto,
+    examples: {
+      'database down': { summary: 'the database does not answer', value: { status: 'not-ready', database: 'down', migrations: 'applied', viatomCircuit: 'closed' } },
+      'migration pending': { summary: 'a migration is not applied yet', value: { status: 'not-ready', database: 'up', migrations: 'pending', viatomCircuit: 'closed' } },
+    },
+  })
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
+    const up = await this.pingDatabase();
+    const migrations = up ? await this.migrationState() : this.migrationsApplied ? 'applied' : 'unknown';
+    const ready = up && migrations === 'applied';
+    if (!ready) reply.status(503);
+    return { status: ready ? 'ready' : 'not-ready', database: up ? 'up' : 'down', migrations, viatomCircuit: this.viatom.circuitState };
+  }
+
   private async pingDatabase(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('database ping timed out')), PING_TIMEOUT_MS);
-      });
-      await Promise.race([this.dataSource.query('SELECT 1'), timeout]);
+      await withTimeout(this.dataSource.query('SELECT 1'));
       return true;
     } catch {
       return false;
-    } finally {
-      clearTimeout(timer);
     }
+  }
+
+  /**
+   * Compares the migrations table with this build's migrations. Migrations are not taken back
+   * while a build runs, so once all are applied that is remembered, and a probe costs one ping.
+   */
+  private async migrationState(): Promise<'applied' | 'pending' | 'unknown'> {
+    if (this.migrationsApplied) return 'applied';
+    const table = this.dataSource.options.migrationsTableName ?? 'migrations';
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      if (!(await withTimeout(runner.hasTable(table)))) return 'pending';
+      const rows = await withTimeout<Array<{ name: string }>>(runner.query(`SELECT name FROM ${this.dataSource.driver.escape(table)}`));
+      const applied = new Set(rows.map((row) => row.name));
+      this.migrationsApplied = this.dataSource.migrations.every((migration) => applied.has(migration.name ?? migration.constructor.name));
+      return this.migrationsApplied ? 'applied' : 'pending';
+    } catch {
+      return 'unknown';
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('database check timed out')), PING_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
