@@ -1,10 +1,11 @@
 // One jest setup for every project: ts-jest in transpile-only mode (type errors are
-// caught by `npm run typecheck`), node environment, UTC so time handling is honest.
+// caught by `npm run typecheck`), node environment (failing a test file that leaves a server
+// listening, which would hang the run), UTC so time handling is honest.
 process.env.TZ = 'UTC';
 
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: require('node:path').join(__dirname, 'jest.environment.js'),
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
   },

@@ -2,7 +2,7 @@ import { EventEmitterModule, EventEmitter2 } from '@nestjs/event-emitter';
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { validatePush, ViatomClientModule, type ViatomPush, type ViatomPushWire } from '@health-bridge/viatom-client';
-import { createTestDatabase, TestDatabase, TestDatabaseTarget } from '../src/testing';
+import { createTestDatabase, OpenedResources, TestDatabaseTarget } from '../src/testing';
 import { DataSource } from 'typeorm';
 import { HealthArchiveModule, healthArchiveDataSourceOptions } from '../src';
 
@@ -15,16 +15,21 @@ export interface ArchiveHarness {
 
 /** The archive's real module graph on a real, throw-away database. */
 export async function startArchive(target: TestDatabaseTarget, viatomBaseUrl = 'http://127.0.0.1:9'): Promise<ArchiveHarness> {
-  const database: TestDatabase = await createTestDatabase(target);
-  const module = await Test.createTestingModule({
-    imports: [
-      EventEmitterModule.forRoot({ wildcard: true }),
-      TypeOrmModule.forRoot(healthArchiveDataSourceOptions({ ...database.options, migrationsRun: true })),
-      ViatomClientModule.forRoot({ baseUrl: viatomBaseUrl, secret: 'test-secret', accessToken: 'test-token', timeoutMs: 2000 }),
-      HealthArchiveModule,
-    ],
-  }).compile();
-  await module.init();
+  const opened = new OpenedResources(`startArchive on ${target.name}`);
+  const database = await opened.step('creating the test database', () => createTestDatabase(target));
+  opened.add(() => database.drop());
+  const module = await opened.step('compiling the archive module', () =>
+    Test.createTestingModule({
+      imports: [
+        EventEmitterModule.forRoot({ wildcard: true }),
+        TypeOrmModule.forRoot(healthArchiveDataSourceOptions({ ...database.options, migrationsRun: true })),
+        ViatomClientModule.forRoot({ baseUrl: viatomBaseUrl, secret: 'test-secret', accessToken: 'test-token', timeoutMs: 2000 }),
+        HealthArchiveModule,
+      ],
+    }).compile(),
+  );
+  opened.add(() => module.close());
+  await opened.step('starting the archive module', () => module.init());
   const events: ArchiveHarness['events'] = [];
   module.get(EventEmitter2).onAny((name: string | string[], payload: unknown) => {
     events.push({ name: String(name), payload });
@@ -33,10 +38,7 @@ export async function startArchive(target: TestDatabaseTarget, viatomBaseUrl = '
     module,
     dataSource: module.get(DataSource),
     events,
-    close: async () => {
-      await module.close();
-      await database.drop();
-    },
+    close: () => opened.close(),
   };
 }
 

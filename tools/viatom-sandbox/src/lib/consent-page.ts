@@ -13,7 +13,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-function page(title: string, body: string): string {
+const CONSENT_BANNER = `<strong>Sandbox.</strong> This page is the local stand-in for Viatom's consent page
+(the "ViHub" login a user sees after the integrator fetched <code>jump_path</code>). It is not Viatom and
+holds no real account.`;
+
+function page(title: string, body: string, banner = CONSENT_BANNER): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -24,9 +28,7 @@ function page(title: string, body: string): string {
 <style>${STYLE}</style>
 </head>
 <body>
-<p class="banner"><strong>Sandbox.</strong> This page is the local stand-in for Viatom's consent page
-(the "ViHub" login a user sees after the integrator fetched <code>jump_path</code>). It is not Viatom and
-holds no real account.</p>
+<p class="banner">${banner}</p>
 ${body}
 </body>
 </html>
@@ -88,4 +90,53 @@ ${push}
 
 export function consentErrorHtml(message: string): string {
   return page('Not authorized (sandbox)', `<h1>Not authorized</h1><p class="fail">${escapeHtml(message)}</p><p><a href="javascript:history.back()">Back</a></p>`);
+}
+
+export interface LandingPageInput {
+  /** The path the sandbox is served under ('' at the root), so that links work behind a proxy. */
+  basePath: string;
+  pushTarget: string | null;
+  /** GET routes of the admin API, linked. */
+  adminLinks: ReadonlyArray<{ path: string; description: string }>;
+  /** Push scenarios that need only a phone, each a button posting the form to its route. */
+  scenarios: ReadonlyArray<{ path: string; description: string }>;
+}
+
+/** The sandbox's home: what it is and where everything is, for someone who opened its URL in a browser. */
+export function landingPageHtml(input: LandingPageInput): string {
+  const href = (path: string) => escapeHtml(`${input.basePath}${path}`);
+  const target = input.pushTarget ? `<code>${escapeHtml(input.pushTarget)}</code>` : 'nowhere yet (set one with <code>POST /admin/push-url</code>)';
+  const adminLinks = input.adminLinks
+    .map((route) => `<li><a href="${href(route.path)}"><code>GET ${escapeHtml(route.path)}</code></a>: ${escapeHtml(route.description)}</li>`)
+    .join('\n');
+  const scenarios = input.scenarios
+    .map((route) => `<li><button type="submit" formaction="${href(route.path)}">${escapeHtml(route.path.replace('/admin/pushes/', ''))}</button> ${escapeHtml(route.description)}</li>`)
+    .join('\n');
+  return page(
+    'Viatom sandbox',
+    `<h1>Viatom sandbox</h1>
+<p>Pushes go to ${target}.</p>
+<h2>Consent page</h2>
+<p><a href="${href('/auth/')}">The consent page</a>: the page a <code>jump_path</code> link opens. Type a phone and
+authorize: the sandbox sends the type-2 push.</p>
+<h2>Admin API</h2>
+<ul>
+${adminLinks}
+</ul>
+<h2>Sample scenarios</h2>
+<p>Each button sends its pushes for this phone and answers with what was sent and what the receiver said (JSON).
+The admin index lists every scenario with its options.</p>
+<form method="post" action="${href('/admin/pushes/authorized')}">
+<label for="phone">Phone number</label>
+<input id="phone" name="phone" type="tel" required pattern="\\+?[0-9]{6,20}" value="15312341234">
+<ul>
+${scenarios}
+</ul>
+</form>
+<h2>Open API</h2>
+<p class="muted"><code>POST /api/v1/open/auth/jump_path</code> and <code>POST /api/v1/open/auth/cancel</code>, with the
+<code>secret</code> and <code>access-token</code> headers, as Viatom's.</p>`,
+    `<strong>Sandbox.</strong> A local stand-in for Viatom's health-archive open platform, for development, demos and
+tests. It is not Viatom and holds no real account.`,
+  );
 }

@@ -7,7 +7,7 @@ import { redactUrl } from './push-sender';
 import { statePush } from './pushes';
 
 /** The path part of the public URL (the sandbox may sit behind a proxy under a prefix). */
-function basePath(publicUrl: string): string {
+export function basePath(publicUrl: string): string {
   try {
     return new URL(publicUrl).pathname.replace(/\/+$/, '');
   } catch {

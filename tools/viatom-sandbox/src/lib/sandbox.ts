@@ -1,13 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { isValidUtcOffset } from '@health-bridge/viatom-client';
 import Fastify from 'fastify';
-import { registerAdmin } from './admin';
+import { ADMIN_ROUTES, registerAdmin } from './admin';
 import { registerBodyParsers } from './body';
-import { registerConsent } from './consent';
+import { basePath, registerConsent } from './consent';
+import { landingPageHtml } from './consent-page';
 import type { SandboxContext } from './context';
 import { FaultState } from './faults';
 import { registerOpenApi, newSign } from './open-api';
-import { checkPushUrl, PushSender } from './push-sender';
+import { checkPushUrl, PushSender, redactUrl } from './push-sender';
 import { createScenarios, SandboxInputError } from './scenarios';
 import type { OpenApiCall, Sandbox, SandboxFault, SandboxOptions } from './types';
 
@@ -98,12 +99,20 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     if (status >= 500) request.log.error(error);
     return reply.code(status).send({ error: status >= 500 ? 'Internal Server Error' : error.message });
   });
-  app.get('/', async () => ({
-    name: 'viatom-sandbox',
-    consentPage: '/auth/',
-    admin: '/admin',
-    openApi: ['POST /api/v1/open/auth/jump_path', 'POST /api/v1/open/auth/cancel'],
-  }));
+  app.get('/', async (_request, reply) =>
+    reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(
+        landingPageHtml({
+          basePath: basePath(ctx.publicUrl()),
+          pushTarget: redactUrl(pusher.url),
+          adminLinks: ADMIN_ROUTES.filter((route) => route.method === 'GET'),
+          // The scenarios that run on a phone (every other field has a default): the page's one field.
+          scenarios: ADMIN_ROUTES.filter((route) => route.path.startsWith('/admin/pushes/') && route.body !== undefined && 'phone' in route.body),
+        }),
+      ),
+  );
   registerOpenApi(app, ctx);
   registerConsent(app, ctx);
   registerAdmin(app, ctx, reset);
