@@ -4,8 +4,8 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
-import { HealthArchiveModule, healthArchiveDataSourceOptions, runPendingMigrations } from '@health-bridge/health-archive';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { HealthArchiveModule } from '@health-bridge/health-archive';
+import type { DataSourceOptions } from 'typeorm';
 import { ViatomClientModule } from '@health-bridge/viatom-client';
 import { AuthorizationsController } from './authorizations/authorizations.controller';
 import { ApiKeyGuard } from './common/api-key.guard';
@@ -15,7 +15,10 @@ import { ProblemFilter } from './common/problem.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { MeasurementsController } from './measurements/measurements.controller';
+import { ApiMetrics } from './metrics/api-metrics';
+import { MetricsModule } from './metrics/metrics.module';
 import { PushesController } from './pushes/pushes.controller';
+import { databaseOptions, openDatabase } from './startup';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** The REST API: built from a validated configuration (main.ts reads it from the environment). */
@@ -23,20 +26,19 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 export class AppModule {
   /** `logStream`: where the JSON log lines go (default stdout); tests pass their own to read them. */
   static forRoot(config: AppConfig, options: { logStream?: DestinationStream } = {}): DynamicModule {
+    const metrics = new ApiMetrics();
+    const rootLogger = createRootLogger(config, options.logStream);
     return {
       module: AppModule,
       imports: [
         ThrottlerModule.forRoot(throttlerOptions(config)),
         EventEmitterModule.forRoot(),
         TypeOrmModule.forRootAsync({
-          useFactory: () =>
-            healthArchiveDataSourceOptions({ url: config.database.url, schema: config.database.schema, poolSize: config.database.poolSize }),
-          // Pending migrations run under a lock, so that replicas starting together do not race.
-          dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options as DataSourceOptions).initialize();
-            if (config.database.migrationsRun) await runPendingMigrations(dataSource);
-            return dataSource;
-          },
+          // openDatabase waits for the database itself (masked target, attempt count, DATABASE_CONNECT_TIMEOUT_MS)
+          // and runs pending migrations under a lock, so that replicas starting together do not race;
+          // TypeOrmModule's own retry (a stack trace per attempt) is off.
+          useFactory: () => ({ ...databaseOptions(config), toRetry: () => false }),
+          dataSourceFactory: (options) => openDatabase(options as DataSourceOptions, config, rootLogger),
         }),
         ViatomClientModule.forRoot({
           baseUrl: config.viatom.baseUrl,
@@ -46,13 +48,15 @@ export class AppModule {
           timeoutMs: config.viatom.timeoutMs,
           retry: config.viatom.retry,
           circuitBreaker: config.viatom.circuitBreaker,
+          onCall: metrics.observeViatomCall,
         }),
         HealthArchiveModule.forRoot({ maxClockSkewMs: config.viatom.maxClockSkewMs }),
+        MetricsModule.forRoot(config, metrics),
       ],
       controllers: [AuthorizationsController, WebhooksController, PushesController, MeasurementsController, HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
-        { provide: ROOT_LOGGER, useValue: createRootLogger(config, options.logStream) },
+        { provide: ROOT_LOGGER, useValue: rootLogger },
         { provide: PinoNestLogger, useFactory: (root: PinoLogger) => new PinoNestLogger(root), inject: [ROOT_LOGGER] },
         // Rate limits first: a flood of wrong keys is limited too. Pushes are limited by PushAuthGuard, which knows whether one passed.
         { provide: APP_GUARD, useClass: RateLimitGuard },

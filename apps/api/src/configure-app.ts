@@ -12,6 +12,7 @@ import { logRequest, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER }
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { PUSH_RECEIVER_PATH, pushErrorEnvelope, TRANSPORT_ANSWER } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
+import { installMetrics } from './metrics/metrics-endpoint';
 import { type AppConfig } from './config/app-config';
 import { createOpenApiDocument, setupSwagger } from './swagger';
 
@@ -96,7 +97,7 @@ export const NEST_APP_OPTIONS = { bodyParser: false } as const;
  * main.ts, the e2e tests and the OpenAPI export, so tests run what production runs.
  */
 export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
-  app.setGlobalPrefix(API_PREFIX, { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET })) });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   // Nest's own log lines (bootstrap, the problem filter, the libs) go through pino too, as JSON.
@@ -120,6 +121,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     logRequest(logger, request, reply);
     done();
   });
+  installMetrics(app, config);
   // A compressed body is inflated before it is parsed; Fastify's body limit then holds for
   // the inflated size too (a zip bomb is a 413).
   fastify.addHook('preParsing', (request, _reply, payload, done) => {

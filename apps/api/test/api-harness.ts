@@ -1,6 +1,6 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { createTestDatabase, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
+import { createTestDatabase, OpenedResources, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 import { createSandbox, type Sandbox } from '@health-bridge/viatom-sandbox';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
@@ -36,10 +36,13 @@ export async function startApi(
   env: Record<string, string> = {},
   options: { logStream?: DestinationStream } = {},
 ): Promise<ApiHarness> {
+  const opened = new OpenedResources(`startApi on ${target.name}`);
   const sandbox = createSandbox({ secret: SECRET, accessToken: ACCESS_TOKEN });
-  const sandboxUrl = await sandbox.listen(0);
-  const database = await createTestDatabase(target);
-  const config = loadConfig({
+  opened.add(() => sandbox.close());
+  const sandboxUrl = await opened.step('starting the Viatom sandbox', () => sandbox.listen(0));
+  const database = await opened.step('creating the test database', () => createTestDatabase(target));
+  opened.add(() => database.drop());
+  const config = await opened.step('loading the configuration', () => loadConfig({
     DATABASE_URL: database.options.url,
     ...(database.options.schema ? { DATABASE_SCHEMA: database.options.schema } : {}),
     VIATOM_BASE_URL: sandboxUrl,
@@ -55,17 +58,24 @@ export async function startApi(
     // push-auth, webhooks and fuzz send far more refused pushes from 127.0.0.1 than the default allows.
     RATE_LIMIT_PUSH_FAILURES_MAX: '0',
     ...env,
-  });
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config, { logStream: options.logStream })],
-  }).compile();
+  }));
+  const moduleRef = await opened.step('compiling the application module', () =>
+    Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream: options.logStream })] }).compile(),
+  );
+  // Closing the app closes its module too; until there is an app, the module is closed alone.
+  let closeApp = () => moduleRef.close();
+  opened.add(() => closeApp());
   const app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(fastifyOptions(config)), {
     ...NEST_APP_OPTIONS,
     logger: false,
   });
-  configureApp(app, config);
-  await app.listen(0, env.HOST ?? '127.0.0.1');
-  const url = env.HOST ? await app.getUrl() : (await app.getUrl()).replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  closeApp = () => app.close();
+  const url = await opened.step('starting the API', async () => {
+    configureApp(app, config);
+    await app.listen(0, env.HOST ?? '127.0.0.1');
+    const address = await app.getUrl();
+    return env.HOST ? address : address.replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
+  });
   const pushUrl = `${url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`;
   sandbox.setPushUrl(pushUrl);
   return {
@@ -77,18 +87,8 @@ export async function startApi(
     dataSource: app.get(DataSource),
     database,
     pushUrl,
-    close: async () => {
-      // Always release the sandbox and the database, even when a test broke the app (e.g. destroyed its DataSource).
-      try {
-        await app.close();
-      } finally {
-        try {
-          await sandbox.close();
-        } finally {
-          await database.drop();
-        }
-      }
-    },
+    // Closes the app, the database and the sandbox, each even when another fails (e.g. a test destroyed the DataSource).
+    close: () => opened.close(),
   };
 }
 

@@ -6,7 +6,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('authorization
   beforeAll(async () => {
     h = await startApi(target);
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   beforeEach(async () => {
     h.sandbox.resetFaults();
     await h.dataSource.query('DELETE FROM measurement');
@@ -193,7 +193,7 @@ describe('authorizations API with Viatom unreachable', () => {
     // Port 9 (discard) on loopback: nothing listens there, the connection is refused.
     h = await startApi({ name: 'sqlite' }, { VIATOM_BASE_URL: 'http://127.0.0.1:9' });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('answers 503 problem+json and changes nothing', async () => {
     await h.sandbox.send.authorized({ phone: '15312341234' });

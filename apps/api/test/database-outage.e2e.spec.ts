@@ -14,9 +14,12 @@ const postgresUrl = process.env.TEST_DATABASE_URL;
     h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: relay.databaseUrl });
   });
   afterAll(async () => {
-    await relay.restore();
-    await h?.close();
-    await relay.cut();
+    try {
+      await relay?.restore();
+      await h?.close();
+    } finally {
+      await relay?.cut();
+    }
   });
 
   const push = (n: number) =>

@@ -25,9 +25,9 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the whole flo
     for (const { name, listener } of listeners) emitter.on(name, listener);
   });
   afterAll(async () => {
-    const emitter = h.app.get(EventEmitter2);
-    for (const { name, listener } of listeners) emitter.off(name, listener);
-    await h.close();
+    const emitter = h?.app.get(EventEmitter2);
+    for (const { name, listener } of listeners) emitter?.off(name, listener);
+    await h?.close();
   });
   beforeEach(async () => {
     await resetState(h);

@@ -22,7 +22,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('health, routi
   beforeAll(async () => {
     h = await startApi(target);
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   describe('GET /health', () => {
     it('answers 200 ok with the database up, without an API key', async () => {
@@ -96,7 +96,7 @@ describe('docs switched off', () => {
   beforeAll(async () => {
     h = await startApi({ name: 'sqlite' }, { SWAGGER_ENABLED: 'false' });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('answers 404 at /docs and /docs-json', async () => {
     expectProblem(await api(h, 'GET', '/docs'), 404);
@@ -111,7 +111,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('health with t
     h = await startApi(target);
   });
   // The harness's close() tolerates the DataSource destroyed below.
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('answers 503 down once the database is gone, still without an API key', async () => {
     expect((await health(h)).status).toBe(200);

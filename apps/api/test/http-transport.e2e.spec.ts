@@ -37,7 +37,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
   beforeAll(async () => {
     h = await startApi(target, { BODY_LIMIT_BYTES: '65536' });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   beforeEach(() => resetState(h));
 
   const pushCount = async () => Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n);
@@ -194,7 +194,7 @@ describe('slow, stalled and aborted clients', () => {
     client = new RawClient(h.url);
   });
   afterEach(() => client.closeAll());
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   beforeEach(async () => {
     await resetState(h);
     lines.length = 0;
@@ -321,7 +321,7 @@ describe('an unknown route', () => {
   beforeAll(async () => {
     h = await startApi({ name: 'sqlite' }, { LOG_LEVEL: 'info' }, { logStream: { write: (line: string) => void lines.push(line) } });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('answers 404 naming the method and path, never the query string, in the answer or the log', async () => {
     const res = await api(h, 'GET', '/api/v1/nope?token=secret123456789');

@@ -15,7 +15,7 @@ describe('logs of a full flow', () => {
   beforeAll(async () => {
     h = await startApi({ name: 'sqlite' }, { LOG_LEVEL: 'debug' }, { logStream: { write: (line: string) => void lines.push(line) } });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('are JSON with request ids, and hold no phone number, secret, token, key or signature in clear', async () => {
     const requestId = 'flow-test-request-1';

@@ -9,7 +9,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/m
   beforeAll(async () => {
     h = await startApi(target);
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   beforeEach(() => resetState(h));
 
   const phone = '15312341234';

@@ -56,12 +56,14 @@ describe('the OpenAPI document', () => {
         '/api/v1/pushes',
         '/api/v1/webhooks/viatom',
         '/health',
+        '/health/live',
+        '/health/ready',
       ].sort(),
     );
     expect(document.components?.securitySchemes?.['api-key']).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'x-api-key' }));
     const cancel = document.paths['/api/v1/authorizations/cancel']?.post as OpenAPIV3.OperationObject;
     expect(cancel.security).toEqual([{ 'api-key': [] }]);
-    expect(Object.keys(cancel.responses).sort()).toEqual(['200', '400', '401', '502', '503', '504']);
+    expect(Object.keys(cancel.responses).sort()).toEqual(['200', '400', '401', '429', '502', '503', '504']);
     const receiver = document.paths['/api/v1/webhooks/viatom']?.post as OpenAPIV3.OperationObject;
     expect(receiver.security).toBeUndefined();
     expect(document.components?.schemas?.['ProblemDto']).toBeDefined();
@@ -76,5 +78,61 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  const operations = () =>
+    Object.entries(document.paths).flatMap(([path, item]) =>
+      (['get', 'post'] as const).flatMap((method) => (item?.[method] ? [{ route: `${method.toUpperCase()} ${path}`, operation: item[method] as OpenAPIV3.OperationObject }] : [])),
+    );
+
+  it('prefills nothing in "Try it out" on a list: no query parameter has an example, only limit a default', () => {
+    const lists = operations().filter(({ route }) => route.startsWith('GET ') && !route.includes('{'));
+    expect(lists.map(({ route }) => route)).toEqual(expect.arrayContaining(['GET /api/v1/measurements', 'GET /api/v1/pushes', 'GET /api/v1/authorizations']));
+    const prefilled = lists.flatMap(({ route, operation }) =>
+      ((operation.parameters ?? []) as OpenAPIV3.ParameterObject[])
+        .filter((parameter) => parameter.in === 'query')
+        .filter((parameter) => {
+          const schema = (parameter.schema ?? {}) as OpenAPIV3.SchemaObject;
+          return parameter.example !== undefined || parameter.examples !== undefined || schema.example !== undefined || (schema.default !== undefined && parameter.name !== 'limit');
+        })
+        .map((parameter) => `${route} ?${parameter.name}`),
+    );
+    expect(prefilled).toEqual([]);
+    // What an example was for is said in the description instead.
+    const measurements = document.paths['/api/v1/measurements']?.get?.parameters as OpenAPIV3.ParameterObject[];
+    expect(measurements.find((parameter) => parameter.name === 'from')?.description).toContain('2022-12-29T00:00:00Z');
+  });
+
+  it('gives each error status its own examples, each saying that status', () => {
+    const byStatus = new Map<string, Set<string>>();
+    const missing: string[] = [];
+    const wrongStatus: string[] = [];
+    for (const { route, operation } of operations()) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!/^[45]/.test(status)) continue;
+        for (const [type, media] of Object.entries((response as OpenAPIV3.ResponseObject).content ?? {})) {
+          const values = media.examples ? Object.values(media.examples).map((e) => (e as OpenAPIV3.ExampleObject).value) : media.example !== undefined ? [media.example] : [];
+          if (values.length === 0) missing.push(`${route} ${status} ${type}`);
+          for (const value of values) {
+            // A problem says its status; Viatom's envelope its code (20015 for a bad push). A
+            // health answer is neither: it says what is down, in its own words.
+            const said = value.status ?? (value.code === 20015 ? 400 : value.code);
+            if (!route.includes(' /health') && String(said) !== status) wrongStatus.push(`${route} ${status}: ${JSON.stringify(value)}`);
+            byStatus.set(status, (byStatus.get(status) ?? new Set()).add(JSON.stringify(value)));
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(wrongStatus).toEqual([]);
+    const statuses = [...byStatus.keys()];
+    const shared = statuses.flatMap((a) => statuses.filter((b) => a < b && [...byStatus.get(a)!].some((value) => byStatus.get(b)!.has(value))).map((b) => `${a} and ${b}`));
+    expect(shared).toEqual([]);
+    expect(statuses.sort()).toEqual(expect.arrayContaining(['400', '401', '404', '429', '502', '503', '504']));
+  });
+
+  it('marks the auth-url body optional (it may be absent), and the cancel body required', () => {
+    expect(document.paths['/api/v1/authorizations/auth-url']?.post?.requestBody).toMatchObject({ required: false });
+    expect(document.paths['/api/v1/authorizations/cancel']?.post?.requestBody).toMatchObject({ required: true });
   });
 });

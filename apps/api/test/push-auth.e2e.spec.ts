@@ -40,7 +40,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('Standard Webh
   beforeAll(async () => {
     h = await startApi(target, { WEBHOOK_SIGNATURE_SCHEME: 'standard-webhooks', WEBHOOK_SIGNATURE_SECRETS: `${SW_NEXT_SECRET},${SW_SECRET}` });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   beforeEach(() => h.dataSource.query('DELETE FROM push_log'));
 
   it('accepts a push signed with either secret (rotation), together with the token', async () => {
@@ -106,7 +106,7 @@ describe('plain HMAC header signature (GitHub style), no token', () => {
       { WEBHOOK_TOKEN: '', WEBHOOK_SIGNATURE_SECRETS: GH_SECRET, WEBHOOK_SIGNATURE_HEADER: 'X-Hub-Signature-256', WEBHOOK_SIGNATURE_PREFIX: 'sha256=' },
     );
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   const sign = (body: string | Buffer, secret = GH_SECRET) => ({ 'x-hub-signature-256': 'sha256=' + createHmac('sha256', secret).update(body).digest('hex') });
 
   it('accepts a push signed over its raw bytes (UTF-8 included), refuses others', async () => {
@@ -201,7 +201,7 @@ describe('every check at once', () => {
       { WEBHOOK_IP_ALLOWLIST: '192.0.2.10', TRUST_PROXY: '127.0.0.1', WEBHOOK_SIGNATURE_SCHEME: 'standard-webhooks', WEBHOOK_SIGNATURE_SECRETS: SW_SECRET },
     );
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('needs the address, the token and the signature together', async () => {
     const body = message();

@@ -11,7 +11,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('races on $nam
   beforeAll(async () => {
     h = await startApi(target);
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   beforeEach(() => resetState(h));
 
   const count = async (table: string, where = '') => Number((await h.dataSource.query(`SELECT COUNT(*) AS n FROM ${table} ${where}`))[0].n);

@@ -1,11 +1,14 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { api, expectProblem, pushMessage, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { forgetRedisKeys, newRedisPrefix, TEST_REDIS_URL } from './redis-keys';
 
 // The push receiver's rate limits over real HTTP: a push that passes its checks is never
 // throttled by default, whatever its address did before; failed push checks are limited per
 // address (beyond the limit they are answered 429 until the window passes). X-Forwarded-For (believed from the
 // trusted 127.0.0.1 / ::1) gives each test its own source addresses.
+// The same on every database with the counters in memory, and with the counters in Redis
+// (REDIS_URL, the machine's; a fresh key prefix per app, as memory is fresh per app).
 
 async function post(h: ApiHarness, from: string, { token = TEST_WEBHOOK_TOKEN, body = pushMessage() as unknown } = {}) {
   const res = await fetch(`${h.url}/api/v1/webhooks/viatom?token=${encodeURIComponent(token)}`, {
@@ -30,8 +33,29 @@ const expectBlocked = (res: Awaited<ReturnType<typeof post>>, window: number) =>
   expect(res.body.message).toMatch(/failed push checks/);
 };
 
-async function withApi(target: Parameters<typeof startApi>[0], env: Record<string, string>, run: (h: ApiHarness) => Promise<void>) {
-  const h = await startApi(target, { TRUST_PROXY: '127.0.0.1', ...env });
+const redisPrefixes: string[] = [];
+afterAll(() => forgetRedisKeys(redisPrefixes));
+
+interface Counters {
+  name: string;
+  target: Parameters<typeof startApi>[0];
+  inRedis: boolean;
+}
+const countersOn: Counters[] = [
+  ...testDatabaseTargets(process.env.TEST_DATABASE_URL).map((target) => ({ name: `${target.name}, counters in memory`, target, inRedis: false })),
+  // Where the counters live does not depend on the database.
+  { name: 'sqlite, counters in Redis', target: { name: 'sqlite' }, inRedis: true },
+];
+
+function start(counters: Counters, env: Record<string, string>): Promise<ApiHarness> {
+  const prefix = newRedisPrefix();
+  if (counters.inRedis) redisPrefixes.push(prefix);
+  const storage: Record<string, string> = counters.inRedis ? { REDIS_URL: TEST_REDIS_URL, RATE_LIMIT_REDIS_PREFIX: prefix } : {};
+  return startApi(counters.target, { TRUST_PROXY: '127.0.0.1', ...storage, ...env });
+}
+
+async function withApi(counters: Counters, env: Record<string, string>, run: (h: ApiHarness) => Promise<void>) {
+  const h = await start(counters, env);
   try {
     await run(h);
   } finally {
@@ -39,12 +63,12 @@ async function withApi(target: Parameters<typeof startApi>[0], env: Record<strin
   }
 }
 
-describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate limits on $name', (target) => {
+describe.each(countersOn)('push rate limits on $name', (counters) => {
   describe('by default (RATE_LIMIT_PUSH_MAX unset)', () => {
     let h: ApiHarness;
     beforeAll(async () => {
       // The harness switches both push limits off; unset them again to get the defaults back, but with a small failure limit.
-      h = await startApi(target, { TRUST_PROXY: '127.0.0.1', RATE_LIMIT_PUSH_MAX: '', RATE_LIMIT_PUSH_FAILURES_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
+      h = await start(counters, { RATE_LIMIT_PUSH_MAX: '', RATE_LIMIT_PUSH_FAILURES_MAX: '3', RATE_LIMIT_WINDOW_SECONDS: '60' });
     });
     afterAll(() => h?.close());
     beforeEach(() => h.dataSource.query('DELETE FROM push_log'));
@@ -86,7 +110,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
     });
 
     it('counts an IPv6 /64 as one source', async () => {
-      await withApi(target, { HOST: '::1', TRUST_PROXY: '::1/128', RATE_LIMIT_PUSH_FAILURES_MAX: '3' }, async (v6) => {
+      await withApi(counters, { HOST: '::1', TRUST_PROXY: '::1/128', RATE_LIMIT_PUSH_FAILURES_MAX: '3' }, async (v6) => {
         for (const from of ['2001:db8::1', '2001:db8::2', '2001:db8::3']) expect((await post(v6, from, { token: WRONG })).status).toBe(401);
         expectBlocked(await post(v6, '2001:db8::ffff:4', { token: WRONG }), 60);
         expect((await post(v6, '2001:db8:0:1::1', { token: WRONG })).status).toBe(401);
@@ -95,7 +119,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
   });
 
   it('lifts the block when the window has passed, and counts failures afresh', async () => {
-    await withApi(target, { RATE_LIMIT_PUSH_FAILURES_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '2' }, async (h) => {
+    await withApi(counters, { RATE_LIMIT_PUSH_FAILURES_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '2' }, async (h) => {
       expect(await statuses(h, '198.51.100.5', 2, { token: WRONG })).toEqual([401, 401]);
       const blocked = await post(h, '198.51.100.5', { token: WRONG });
       expectBlocked(blocked, 2);
@@ -107,7 +131,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
   });
 
   it('counts a source address outside WEBHOOK_IP_ALLOWLIST as a failure', async () => {
-    await withApi(target, { WEBHOOK_IP_ALLOWLIST: '203.0.113.0/24', RATE_LIMIT_PUSH_FAILURES_MAX: '2' }, async (h) => {
+    await withApi(counters, { WEBHOOK_IP_ALLOWLIST: '203.0.113.0/24', RATE_LIMIT_PUSH_FAILURES_MAX: '2' }, async (h) => {
       expect(await statuses(h, '198.51.100.11', 3)).toEqual([401, 401, 429]);
       expect((await post(h, '203.0.113.5')).status).toBe(200);
       expect(await stored(h)).toBe(1);
@@ -115,7 +139,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
   });
 
   it('counts nothing when no push check is configured', async () => {
-    await withApi(target, { WEBHOOK_TOKEN: '', RATE_LIMIT_PUSH_FAILURES_MAX: '1' }, async (h) => {
+    await withApi(counters, { WEBHOOK_TOKEN: '', RATE_LIMIT_PUSH_FAILURES_MAX: '1' }, async (h) => {
       expect(h.config.webhookToken).toBeNull();
       expect(await statuses(h, '198.51.100.6', 5, { token: 'anything' })).toEqual(Array(5).fill(200));
       expect(await statuses(h, '198.51.100.6', 3, { body: [] })).toEqual([400, 400, 400]);
@@ -124,7 +148,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
   });
 
   it('limits authenticated pushes only when RATE_LIMIT_PUSH_MAX is set, counting only those', async () => {
-    await withApi(target, { RATE_LIMIT_PUSH_MAX: '3', RATE_LIMIT_PUSH_FAILURES_MAX: '10', RATE_LIMIT_WINDOW_SECONDS: '60' }, async (h) => {
+    await withApi(counters, { RATE_LIMIT_PUSH_MAX: '3', RATE_LIMIT_PUSH_FAILURES_MAX: '10', RATE_LIMIT_WINDOW_SECONDS: '60' }, async (h) => {
       // Failed attempts use none of the authenticated allowance.
       expect(await statuses(h, '198.51.100.7', 5, { token: WRONG })).toEqual(Array(5).fill(401));
       expect(await statuses(h, '198.51.100.7', 3)).toEqual([200, 200, 200]);
@@ -143,7 +167,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push rate lim
   });
 
   it('keeps the integrator API limit apart from the push limits', async () => {
-    await withApi(target, { RATE_LIMIT_API_MAX: '2', RATE_LIMIT_PUSH_FAILURES_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '60' }, async (h) => {
+    await withApi(counters, { RATE_LIMIT_API_MAX: '2', RATE_LIMIT_PUSH_FAILURES_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '60' }, async (h) => {
       expect(await statuses(h, '198.51.100.9', 2, { token: WRONG })).toEqual([401, 401]);
       expectBlocked(await post(h, '198.51.100.9', { token: WRONG }), 60);
       // A blocked push address and its failures leave the API's budget whole, and the API's limit works as before.

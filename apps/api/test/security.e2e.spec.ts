@@ -22,7 +22,7 @@ describe('security headers and Swagger UI', () => {
   beforeAll(async () => {
     h = await startApi({ name: 'sqlite' });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('sends helmet headers on API answers, errors and /health', async () => {
     for (const res of [await api(h, 'GET', '/api/v1/authorizations'), await api(h, 'GET', '/api/v1/authorizations', undefined, { 'x-api-key': 'wrong' }), await api(h, 'GET', '/health')]) {
@@ -67,7 +67,7 @@ describe('Swagger disabled', () => {
   beforeAll(async () => {
     h = await startApi({ name: 'sqlite' }, { SWAGGER_ENABLED: 'false' });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('serves neither /docs nor /docs-json', async () => {
     for (const path of ['/docs', '/docs-json']) {
@@ -84,7 +84,7 @@ describe('rate limits', () => {
   beforeAll(async () => {
     h = await startApi({ name: 'sqlite' }, { API_KEYS: `${TEST_API_KEY},${OTHER_KEY}`, RATE_LIMIT_API_MAX: '5', RATE_LIMIT_PUSH_MAX: '8', RATE_LIMIT_WINDOW_SECONDS: '60' });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('limits each API key on its own, answers 429 problem+json with Retry-After, and never starves pushes', async () => {
     for (let i = 0; i < 5; i++) expect((await api(h, 'GET', i % 2 ? '/api/v1/authorizations' : '/api/v1/pushes')).status).toBe(200);

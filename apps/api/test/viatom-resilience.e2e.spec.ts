@@ -34,7 +34,7 @@ describe('Viatom failures through the API', () => {
       },
     );
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   beforeEach(async () => {
     await h.sandbox.settled();
     h.sandbox.reset();
@@ -127,7 +127,7 @@ describe('Viatom unreachable through the API', () => {
       { VIATOM_BASE_URL: `http://127.0.0.1:${await closedPort()}`, VIATOM_RETRY_BASE_DELAY_MS: '5', VIATOM_RETRY_MAX_DELAY_MS: '20' },
     );
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('503 with Retry-After, saying the connection was refused', async () => {
     const res = await authUrl(h);
@@ -152,7 +152,7 @@ describe('Viatom deadline through the API', () => {
       },
     );
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('hung attempts are retried within the deadline, then 504, and the calls stop', async () => {
     h.sandbox.setFault({ latencyMs: 5_000 });
@@ -176,7 +176,7 @@ describe('Viatom circuit breaker through the API', () => {
       { VIATOM_RETRY_MAX_ATTEMPTS: '1', VIATOM_BREAKER_THRESHOLD: '2', VIATOM_BREAKER_COOLDOWN_MS: '1000' },
     );
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   const health = () => api(h, 'GET', '/health');
 

@@ -8,7 +8,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver
   beforeAll(async () => {
     h = await startApi(target);
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
   beforeEach(() => resetState(h));
 
   const pushCount = async () => Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n);
@@ -99,7 +99,7 @@ describe('push receiver with a body limit', () => {
   beforeAll(async () => {
     h = await startApi({ name: 'sqlite' }, { BODY_LIMIT_BYTES: '2048' });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('answers 413 above the limit and stores nothing', async () => {
     const res = await fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
@@ -121,7 +121,7 @@ describe('push receiver with a webhook token that looks like a digest', () => {
   beforeAll(async () => {
     h = await startApi({ name: 'sqlite' }, { WEBHOOK_TOKEN: token });
   });
-  afterAll(() => h.close());
+  afterAll(() => h?.close());
 
   it('takes the token as given (API_KEYS alone read sha256: digests)', async () => {
     const send = (given: string) =>

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuthorizationService } from '@health-bridge/health-archive';
 import { ApiProblems } from '../common/problem.dto';
 import { ParsePhonePipe } from '../common/phone.pipe';
@@ -15,7 +15,7 @@ import {
 
 @ApiTags('authorizations')
 @ApiSecurity('api-key')
-@ApiProblems(401)
+@ApiProblems(401, 429)
 @Controller('authorizations')
 export class AuthorizationsController {
   constructor(private readonly authorizations: AuthorizationService) {}
@@ -27,6 +27,7 @@ export class AuthorizationsController {
     description:
       'Asks Viatom for an authorization URL to show the user. When the user consents, Viatom pushes a type-2 message and the user appears here as `authorized`. The URL is returned byte for byte.',
   })
+  @ApiBody({ type: AuthUrlRequestDto, required: false, description: 'Optional: without a body (or with `{}`), the page is in VIATOM_LANGUAGE.' })
   @ApiOkResponse({ type: AuthUrlResponseDto })
   @ApiProblems(400, 502, 503, 504)
   async authUrl(@Body() body: AuthUrlRequestDto): Promise<AuthUrlResponseDto> {

@@ -28,9 +28,12 @@ export function IsPhone(): PropertyDecorator {
   };
 }
 
-/** `limit` and `cursor` of every list. */
+/**
+ * `limit` and `cursor` of every list. No query parameter of a list carries an `example`:
+ * Swagger UI's "Try it out" would fill it in, and Execute would then filter by it.
+ */
 export class PageQueryDto {
-  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.', example: 50 })
+  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.' })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'limit must be a whole number' })
@@ -38,7 +41,7 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
   limit?: number;
 
-  @ApiProperty({ required: false, description: 'The `nextCursor` of the previous page; absent for the first page.', example: 'aWQ6MTIz' })
+  @ApiProperty({ required: false, description: 'The `nextCursor` of the previous page, as it was (e.g. `aWQ6MTIz`); absent for the first page.' })
   @IsOptional()
   @IsString()
   @MaxLength(64, { message: 'cursor must be at most 64 characters' })

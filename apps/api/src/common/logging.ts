@@ -135,14 +135,17 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, stream?: D
   return pino(options, stream ?? pino.destination({ dest: 1, sync: false }));
 }
 
+/** Health probes: an orchestrator calls them every few seconds per replica, and they say nothing a metric does not. */
+const PROBE_ROUTES = new Set(['/health', '/health/live', '/health/ready']);
+
 /**
- * One line per answered request (not for /health): its id, method, masked URL, source address,
+ * One line per answered request (not for the health probes): its id, method, masked URL, source address,
  * status and duration; at `error` for 5xx, `warn` for 4xx. Headers are not logged.
  */
 export function logRequest(logger: PinoLogger, request: FastifyRequest, reply: FastifyReply): void {
   const status = reply.statusCode;
   const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-  if (request.url === '/health' || !logger.isLevelEnabled(level)) return;
+  if (PROBE_ROUTES.has(request.routeOptions.url ?? '') || !logger.isLevelEnabled(level)) return;
   logger[level]({ req: requestFields(request), res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
 }
 

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
 import { API_KEY_HEADER, digestKeys, matchesSecret } from './api-key.guard';
 import { PUSH_RECEIVER_PATH } from './problem.filter';
+import { SharedRateLimitStorage } from './rate-limit-storage';
 import { problem } from './problem';
 
 /** Counters apart, so a flood of API calls never starves Viatom's pushes. */
@@ -27,7 +28,7 @@ function tooManyRequests(reply: FastifyReply, secondsLeft: number, detail: strin
  * `api`: per integrator key (a valid key's SHA-256; a missing or wrong key counts against the
  * caller's address instead, so random keys do not escape the limit). The push receiver is
  * limited by PushRateLimits, from its own guard: only there is it known whether a push passed.
- * Storage is in memory, per process: see the README to share it through Redis across replicas.
+ * Counters are in Redis with REDIS_URL (shared by every replica, failing open), else in memory, per process.
  */
 export function throttlerOptions(config: Pick<AppConfig, 'apiKeys' | 'rateLimit'>): ThrottlerModuleOptions {
   const keys = digestKeys(config.apiKeys);
@@ -49,6 +50,7 @@ export function throttlerOptions(config: Pick<AppConfig, 'apiKeys' | 'rateLimit'
     // One counter per caller across every route, not one per route.
     generateKey: (_context, tracker, name) => `${name}:${tracker}`,
     setHeaders: false,
+    storage: config.rateLimit.redis ? new SharedRateLimitStorage(config.rateLimit.redis) : undefined,
   };
 }
 

@@ -13,6 +13,8 @@ export interface BaseAppConfig {
     schema?: string;
     migrationsRun: boolean;
     poolSize: number;
+    /** How long start-up waits for an unreachable PostgreSQL server before it gives up. */
+    connectTimeoutMs: number;
   };
   viatom: {
     baseUrl: string;
@@ -48,6 +50,14 @@ export interface BaseAppConfig {
   /** How long an idle keep-alive connection is kept open; above the load balancer's own idle timeout. */
   keepAliveTimeoutMs: number;
   swaggerEnabled: boolean;
+  /** `GET /metrics` (Prometheus): see the README's "Metrics". */
+  metrics: {
+    enabled: boolean;
+    /** When set, a scrape must send `Authorization: Bearer <token>`. Never logged. */
+    token: string | null;
+    /** When set, metrics are served on this port (same HOST) and not on the API's. */
+    port?: number;
+  };
 }
 
 /** The whole configuration: the base above plus the security settings (security-config.ts). */
@@ -152,6 +162,7 @@ export function loadConfig(env: Env): AppConfig {
       schema,
       migrationsRun: boolean('DATABASE_MIGRATIONS_RUN', true),
       poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 500),
+      connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_MS', 60_000, 0, 3_600_000),
     },
     viatom: {
       baseUrl: url('VIATOM_BASE_URL', "Viatom's open-platform host, e.g. https://open.viatomtech.com.cn"),
@@ -179,6 +190,11 @@ export function loadConfig(env: Env): AppConfig {
     headersTimeoutMs: integer('HEADERS_TIMEOUT_MS', 10_000, 1_000, 3_600_000),
     keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 72_000, 1_000, 3_600_000),
     swaggerEnabled: boolean('SWAGGER_ENABLED', true),
+    metrics: {
+      enabled: boolean('METRICS_ENABLED', true),
+      token: value('METRICS_TOKEN') ?? null,
+      port: value('METRICS_PORT') === undefined ? undefined : integer('METRICS_PORT', 0, 0, 65535),
+    },
   };
   const { retry } = config.viatom;
   if (retry.maxDelayMs < retry.baseDelayMs) {
@@ -186,6 +202,10 @@ export function loadConfig(env: Env): AppConfig {
   }
   if (retry.attemptTimeoutMs !== undefined && retry.attemptTimeoutMs > config.viatom.timeoutMs) {
     problems.push(`VIATOM_ATTEMPT_TIMEOUT_MS (${retry.attemptTimeoutMs}) must not be more than VIATOM_TIMEOUT_MS (${config.viatom.timeoutMs})`);
+  }
+  if (config.metrics.token !== null && config.metrics.token.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
+  if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) {
+    problems.push(`METRICS_PORT (${config.metrics.port}) must differ from PORT: leave it unset to serve /metrics on the API's port`);
   }
   // Node refuses to start otherwise: the headers are part of the request.
   if (config.headersTimeoutMs > config.requestTimeoutMs) {

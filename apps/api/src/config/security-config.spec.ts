@@ -1,5 +1,6 @@
 import { loadConfig } from './app-config';
 import { problemsOf, REQUIRED_ENV } from './testing-env';
+import { maskUrlPassword } from './security-config';
 
 const BASE = REQUIRED_ENV;
 
@@ -9,7 +10,7 @@ describe('security configuration', () => {
     expect(config.pushAuth).toEqual({ ipAllowlist: [], signature: null });
     expect(config.trustProxy).toEqual([]);
     // The authenticated sender is not limited unless asked (RATE_LIMIT_PUSH_MAX); failed push checks are.
-    expect(config.rateLimit).toEqual({ windowSeconds: 60, apiMax: 600, pushMax: 0, pushFailuresMax: 20 });
+    expect(config.rateLimit).toEqual({ windowSeconds: 60, apiMax: 600, pushMax: 0, pushFailuresMax: 20, redis: null });
     expect(config.logLevel).toBe('info');
   });
 
@@ -114,6 +115,29 @@ describe('security configuration', () => {
     for (const bad of ['1000001', '-1', '2.5', 'twenty']) {
       expect(problemsOf({ ...BASE, RATE_LIMIT_PUSH_FAILURES_MAX: bad })).toEqual([`RATE_LIMIT_PUSH_FAILURES_MAX must be a whole number from 0 to 1000000 (got "${bad}")`]);
     }
+  });
+
+  it('reads REDIS_URL and its key prefix, and never repeats a password when it refuses one', () => {
+    expect(loadConfig({ ...BASE, REDIS_URL: 'rediss://:s3cret@redis.internal:6380/2' }).rateLimit.redis).toEqual({
+      url: 'rediss://:s3cret@redis.internal:6380/2',
+      keyPrefix: 'health-bridge:throttle:',
+    });
+    expect(loadConfig({ ...BASE, REDIS_URL: 'redis://127.0.0.1', RATE_LIMIT_REDIS_PREFIX: 'staging:hb:' }).rateLimit.redis).toEqual({ url: 'redis://127.0.0.1', keyPrefix: 'staging:hb:' });
+    for (const bad of ['http://:s3cret@redis.internal:6379', 'redis://:s3cret@', 'redis://:s3cret@redis.internal:6379/db', 'redis-host:6379', '//:s3cret@redis.internal:6379']) {
+      const problems = problemsOf({ ...BASE, REDIS_URL: bad });
+      expect(problems).toEqual([expect.stringMatching(/^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/)]);
+      expect(problems[0]).not.toContain('s3cret');
+    }
+    expect(problemsOf({ ...BASE, REDIS_URL: 'redis://:s3cret%zz@redis.internal:6379' })).toEqual([expect.stringMatching(/^REDIS_URL: the user name or password holds a %/)]);
+    for (const bad of ['has space', 'tag{x}', 'x'.repeat(101)]) {
+      expect(problemsOf({ ...BASE, REDIS_URL: 'redis://127.0.0.1', RATE_LIMIT_REDIS_PREFIX: bad })).toEqual([expect.stringMatching(/^RATE_LIMIT_REDIS_PREFIX may hold only/)]);
+    }
+  });
+
+  it('masks the password of a URL however it is written', () => {
+    expect(maskUrlPassword('redis://user:p%40ss@host:6379/0')).toBe('redis://user:***@host:6379/0');
+    expect(maskUrlPassword('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(maskUrlPassword('not a url //user:secret@host')).toBe('not a url //user:***@host');
   });
 
   it('refuses settings that do not fit the Standard Webhooks scheme, and a scheme without secrets', () => {

@@ -50,9 +50,34 @@ export interface SecurityConfig {
     pushMax: number;
     /** Failed push checks per window per source address before it is blocked for a window (0 = no limit). */
     pushFailuresMax: number;
+    /** Where the counters are shared by every replica; null = in memory, per process. */
+    redis: RateLimitRedisConfig | null;
   };
   logLevel: LogLevel;
 }
+
+export interface RateLimitRedisConfig {
+  /** `redis://` or `rediss://`; may hold a password: log it only through `maskUrlPassword`. */
+  url: string;
+  /** Put before every key, so that several deployments can share one Redis. */
+  keyPrefix: string;
+}
+
+/** A URL as it may be logged: its password, if any, replaced by `***`. */
+export function maskUrlPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL: whatever sits between `//user:` and `@` may be a password.
+    return url.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@');
+  }
+}
+
+/** Allowed in a key prefix: no space or control character, no `{}` (Redis Cluster's hash tags). */
+const KEY_PREFIX = /^[A-Za-z0-9:._-]{1,100}$/;
 
 /** Development defaults published in tools/scripts/start-dev.mjs: refused in production. */
 const PUBLISHED_DEV_SECRETS = ['dev-api-key-change-me', 'dev-webhook-token-change-me'];
@@ -179,7 +204,33 @@ export function loadSecurityConfig(
       apiMax: integer('RATE_LIMIT_API_MAX', 600, 0, 1_000_000),
       pushMax: integer('RATE_LIMIT_PUSH_MAX', 0, 0, 1_000_000),
       pushFailuresMax: integer('RATE_LIMIT_PUSH_FAILURES_MAX', 20, 0, 1_000_000),
+      redis: rateLimitRedis(value('REDIS_URL'), value('RATE_LIMIT_REDIS_PREFIX'), problems),
     },
     logLevel: oneOf<LogLevel>('LOG_LEVEL', LOG_LEVELS, 'info'),
   };
+}
+
+function rateLimitRedis(url: string | undefined, keyPrefix: string | undefined, problems: string[]): RateLimitRedisConfig | null {
+  if (keyPrefix !== undefined && !KEY_PREFIX.test(keyPrefix)) {
+    problems.push(`RATE_LIMIT_REDIS_PREFIX may hold only letters, digits and : . _ - (1 to 100 of them) (got "${keyPrefix}")`);
+  }
+  if (url === undefined) return null;
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    /* reported below */
+  }
+  // The path, if any, is the database number.
+  if (!parsed || !['redis:', 'rediss:'].includes(parsed.protocol) || parsed.hostname === '' || !/^(\/\d{0,5})?$/.test(parsed.pathname)) {
+    problems.push(`REDIS_URL must be a redis:// or rediss:// URL, e.g. redis://:password@redis-host:6379/0 (got "${maskUrlPassword(url)}")`);
+    return null;
+  }
+  try {
+    decodeURIComponent(parsed.username + parsed.password);
+  } catch {
+    problems.push('REDIS_URL: the user name or password holds a % that is not followed by two hex digits (write % as %25)');
+    return null;
+  }
+  return { url, keyPrefix: keyPrefix ?? 'health-bridge:throttle:' };
 }

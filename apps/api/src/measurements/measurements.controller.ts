@@ -21,12 +21,12 @@ const toInstant = (value: unknown): Date => {
 };
 
 export class MeasurementListQueryDto extends PageQueryDto {
-  @ApiProperty({ required: false, description: 'Measurements of the account this phone authorized.', example: '15312341234' })
+  @ApiProperty({ required: false, description: 'Measurements of the account this phone authorized, e.g. `15312341234`.' })
   @IsOptional()
   @IsPhone()
   phone?: string;
 
-  @ApiProperty({ required: false, description: '1 temperature, 2 SpO2, 3 blood pressure, 4 glucose, 5 ECG, 6 heart rate, 7 sleep, 9 cholesterol, 10 weight, 15 fetal heart rate.', example: 2 })
+  @ApiProperty({ required: false, description: 'Only this kind: 1 temperature, 2 SpO2, 3 blood pressure, 4 glucose, 5 ECG, 6 heart rate, 7 sleep, 9 cholesterol, 10 weight, 15 fetal heart rate.' })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'dataType must be a whole number' })
@@ -34,13 +34,13 @@ export class MeasurementListQueryDto extends PageQueryDto {
   @Max(MAX_INT32, { message: `dataType must be at most ${MAX_INT32}` })
   dataType?: number;
 
-  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured at or after (ISO 8601 with zone).', example: '2022-12-29T00:00:00Z' })
+  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured at or after this instant: ISO 8601 with a zone, e.g. `2022-12-29T00:00:00Z` or `2022-12-29T08:00:00+08:00`.' })
   @IsOptional()
   @Transform(({ value }) => toInstant(value))
   @IsDate({ message: 'from must be an ISO 8601 date-time with a zone, e.g. 2022-12-29T00:00:00Z' })
   from?: Date;
 
-  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured before (ISO 8601 with zone).', example: '2022-12-30T00:00:00Z' })
+  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured before this instant: ISO 8601 with a zone, e.g. `2022-12-30T00:00:00Z`.' })
   @IsOptional()
   @Transform(({ value }) => toInstant(value))
   @IsDate({ message: 'to must be an ISO 8601 date-time with a zone, e.g. 2022-12-30T00:00:00Z' })
@@ -93,7 +93,7 @@ export class MeasurementPageDto extends PageDto {
 
 @ApiTags('measurements')
 @ApiSecurity('api-key')
-@ApiProblems(401)
+@ApiProblems(401, 429)
 @Controller('measurements')
 export class MeasurementsController {
   constructor(private readonly measurements: MeasurementService) {}

@@ -8,7 +8,7 @@ import { IsPhone, MAX_INT32, PageDto, PageQueryDto, toInteger } from '../common/
 import { ApiProblems } from '../common/problem.dto';
 
 export class PushListQueryDto extends PageQueryDto {
-  @ApiProperty({ required: false, description: 'Push type: 1 measurement, 2 authorized, 3 cancelled.', example: 2 })
+  @ApiProperty({ required: false, description: 'Only this push type: 1 measurement, 2 authorized, 3 cancelled.' })
   @IsOptional()
   @Transform(toInteger)
   @IsInt({ message: 'type must be a whole number' })
@@ -16,7 +16,7 @@ export class PushListQueryDto extends PageQueryDto {
   @Max(MAX_INT32, { message: `type must be at most ${MAX_INT32}` })
   type?: number;
 
-  @ApiProperty({ required: false, description: 'Only pushes about this phone (any written form: `+86 153-1234-1234` finds `15312341234`).', example: '15312341234' })
+  @ApiProperty({ required: false, description: 'Only pushes about this phone, in any written form: `+86 153-1234-1234` finds `15312341234`.' })
   @IsOptional()
   @IsPhone()
   phone?: string;
@@ -100,7 +100,7 @@ export class PushPageDto extends PageDto {
 
 @ApiTags('pushes')
 @ApiSecurity('api-key')
-@ApiProblems(401)
+@ApiProblems(401, 429)
 @Controller('pushes')
 export class PushesController {
   constructor(private readonly pushLog: PushLogService) {}

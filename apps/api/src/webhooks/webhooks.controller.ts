@@ -4,7 +4,9 @@ import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery,
 import { PushIngestService } from '@health-bridge/health-archive';
 import { pushAcknowledgement, validatePush } from '@health-bridge/viatom-client';
 import { PublicRoute } from '../common/api-key.guard';
+import { pushErrorEnvelope } from '../common/problem.filter';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { ApiMetrics } from '../metrics/api-metrics';
 import { PushAuthGuard } from './push-auth.guard';
 
 class PushAckDto {
@@ -38,6 +40,7 @@ export class WebhooksController {
   constructor(
     private readonly ingest: PushIngestService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ApiMetrics,
   ) {}
 
   @Post('viatom')
@@ -52,19 +55,38 @@ export class WebhooksController {
   @ApiHeader({ name: 'X-Webhook-Token', required: false, description: 'The WEBHOOK_TOKEN, when configured (or use ?token=).' })
   @ApiBody({ schema: { type: 'object', example: PUSH_EXAMPLE, description: "Viatom's push message, snake_case as Viatom sends it." } })
   @ApiOkResponse({ type: PushAckDto, description: 'Stored (or already stored).' })
-  @ApiResponse({ status: 400, type: PushAckDto, description: 'Not a valid push: `code` 20015 and `message` say what is wrong. Nothing was stored.' })
+  @ApiResponse({
+    status: 400,
+    type: PushAckDto,
+    description: 'Not a valid push: `code` 20015 and `message` say what is wrong. Nothing was stored.',
+    example: pushErrorEnvelope(400, 'invalid push: data.phone: required for type 2 and 3'),
+  })
   @ApiResponse({
     status: 401,
     type: PushAckDto,
     description: 'A configured push check failed (source address, webhook token or signature): `message` says which. Nothing was stored.',
+    example: pushErrorEnvelope(401, 'push not accepted: the webhook token is missing or not valid'),
   })
-  @ApiResponse({ status: 429, type: PushAckDto, description: 'This address failed the push checks too often (RATE_LIMIT_PUSH_FAILURES_MAX), so every push from it, even with the right token, is refused until the window ends; or, only when RATE_LIMIT_PUSH_MAX is set, it sent more authenticated pushes than that. Send it again after Retry-After seconds. Nothing was stored.' })
-  @ApiResponse({ status: 503, type: PushAckDto, description: 'The push could not be stored (database unavailable): send it again later.' })
+  @ApiResponse({
+    status: 429,
+    type: PushAckDto,
+    description:
+      'This address failed the push checks too often (RATE_LIMIT_PUSH_FAILURES_MAX), so every push from it, even with the right token, is refused until the window ends; or, only when RATE_LIMIT_PUSH_MAX is set, it sent more authenticated pushes than that. Send it again after Retry-After seconds. Nothing was stored.',
+    example: pushErrorEnvelope(429, 'Too many failed push checks from this address: at most 20 per 60 s. Try again in 42 s.'),
+  })
+  @ApiResponse({
+    status: 503,
+    type: PushAckDto,
+    description: 'The push could not be stored (database unavailable): send it again later.',
+    example: pushErrorEnvelope(503, 'The database is unavailable. Try again later.'),
+  })
   async receive(@Body() body: unknown, @Req() request: FastifyRequest) {
     const receivedAt = new Date();
     const validation = validatePush(body, { timeZone: this.config.viatom.timeZone, rawText: request.rawBody });
     if (!validation.ok) throw new BadRequestException(`invalid push: ${validation.errors.join('; ')}`);
-    await this.ingest.ingest(validation.push, receivedAt);
+    const result = await this.ingest.ingest(validation.push, receivedAt);
+    // Refused pushes are counted by status in the request histogram (route /api/v1/webhooks/viatom).
+    this.metrics.recordPush(validation.push.type, result);
     return pushAcknowledgement();
   }
 }

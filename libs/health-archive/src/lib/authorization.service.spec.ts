@@ -25,7 +25,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('Authorization
     sandbox = createSandbox({ secret: 'test-secret', accessToken: 'test-token' });
     sandboxUrl = await sandbox.listen(0);
   });
-  afterAll(() => sandbox.close());
+  afterAll(() => sandbox?.close());
   beforeEach(async () => {
     sandbox.reset();
     archive = await startArchive(target, sandboxUrl);
@@ -33,8 +33,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('Authorization
     ingest = archive.module.get(PushIngestService);
   });
   afterEach(async () => {
-    await sandbox.settled();
-    await archive.close();
+    await sandbox?.settled();
+    await archive?.close();
   });
 
   const phone = '15312341234';

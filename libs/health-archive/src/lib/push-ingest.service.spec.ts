@@ -15,7 +15,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('PushIngestSer
     archive = await startArchive(target);
     ingest = archive.module.get(PushIngestService);
   });
-  afterEach(() => archive.close());
+  afterEach(() => archive?.close());
 
   const authorizationOf = (phone: string) => archive.dataSource.getRepository(Authorization).findOneBy({ phone });
   const pushCount = () => archive.dataSource.getRepository(PushLogEntry).count();

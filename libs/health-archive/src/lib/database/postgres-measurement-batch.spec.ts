@@ -17,7 +17,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
     archive = await startArchive(postgres[0]);
     batcher = new PostgresMeasurementBatcher(archive.dataSource);
   });
-  afterEach(() => archive.close());
+  afterEach(() => archive?.close());
 
   let n = 0;
   const record = (overrides: Partial<MeasurementPushRecord> = {}): MeasurementPushRecord => {
