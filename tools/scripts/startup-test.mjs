@@ -195,6 +195,15 @@ try {
     checkNoStack(api.output());
   });
 
+  await test('a busy METRICS_PORT: non-zero, one message naming METRICS_PORT', async () => {
+    const port = await busyPort();
+    const api = start([API], apiEnv({ PORT: String(await freePort()), METRICS_PORT: String(port) }));
+    const { code } = await exitOf(api);
+    check(code !== 0 && code !== null, `exit ${code}`);
+    check(api.err.includes('METRICS_PORT') && api.err.includes(String(port)), `stderr does not name METRICS_PORT ${port}:\n${api.err}`);
+    checkNoStack(api.output());
+  });
+
   await test('a bad variable (VIATOM_TIMEOUT_MS=abc): non-zero, names it', async () => {
     const api = start([API], apiEnv({ PORT: String(await freePort()), VIATOM_TIMEOUT_MS: 'abc' }));
     const { code } = await exitOf(api);

@@ -117,11 +117,14 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
     void request.raw.socket?.remoteAddress;
     done();
   });
+  const observeRequest = installMetrics(app, config);
   fastify.addHook('onResponse', (request, reply, done) => {
-    logRequest(logger, request, reply);
+    // Fastify builds routeOptions anew on every read: read once, for the log line and the metric.
+    const route = request.routeOptions.url;
+    logRequest(logger, request, reply, route);
+    observeRequest?.(request, reply, route);
     done();
   });
-  installMetrics(app, config);
   // A compressed body is inflated before it is parsed; Fastify's body limit then holds for
   // the inflated size too (a zip bomb is a 413).
   fastify.addHook('preParsing', (request, _reply, payload, done) => {

@@ -142,11 +142,11 @@ const PROBE_ROUTES = new Set(['/health', '/health/live', '/health/ready']);
  * One line per answered request (not for the health probes): its id, method, masked URL, source address,
  * status and duration; at `error` for 5xx, `warn` for 4xx. Headers are not logged.
  */
-export function logRequest(logger: PinoLogger, request: FastifyRequest, reply: FastifyReply): void {
+export function logRequest(logger: PinoLogger, request: FastifyRequest, reply: FastifyReply, route = request.routeOptions.url): void {
   const status = reply.statusCode;
   const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
-  if (PROBE_ROUTES.has(request.routeOptions.url ?? '') || !logger.isLevelEnabled(level)) return;
-  logger[level]({ req: requestFields(request), res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+  if (PROBE_ROUTES.has(route ?? '') || !logger.isLevelEnabled(level)) return;
+  logger[level]({ req: requestFields(request, route), res: { statusCode: status }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
 }
 
 /**
@@ -162,8 +162,8 @@ export function logRequestCutOff(logger: PinoLogger, request: FastifyRequest, re
   else logger.warn({ ...fields, res: { statusCode: answered } }, 'request cut off: its body is not valid HTTP');
 }
 
-function requestFields(request: FastifyRequest) {
-  return { id: request.id, method: request.method, url: maskUrl(request.url, request.routeOptions.url), remoteAddress: request.ip };
+function requestFields(request: FastifyRequest, route = request.routeOptions.url) {
+  return { id: request.id, method: request.method, url: maskUrl(request.url, route), remoteAddress: request.ip };
 }
 
 /**

@@ -204,6 +204,7 @@ export function loadConfig(env: Env): AppConfig {
     problems.push(`VIATOM_ATTEMPT_TIMEOUT_MS (${retry.attemptTimeoutMs}) must not be more than VIATOM_TIMEOUT_MS (${config.viatom.timeoutMs})`);
   }
   if (config.metrics.token !== null && config.metrics.token.length < 16) problems.push('METRICS_TOKEN must be at least 16 characters long');
+  if (config.metrics.token !== null && /\s/.test(config.metrics.token)) problems.push('METRICS_TOKEN must not contain spaces (it is sent as "Authorization: Bearer <token>")');
   if (config.metrics.port !== undefined && config.metrics.port !== 0 && config.metrics.port === config.port) {
     problems.push(`METRICS_PORT (${config.metrics.port}) must differ from PORT: leave it unset to serve /metrics on the API's port`);
   }

@@ -138,6 +138,9 @@ describe('security configuration', () => {
     expect(maskUrlPassword('redis://user:p%40ss@host:6379/0')).toBe('redis://user:***@host:6379/0');
     expect(maskUrlPassword('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
     expect(maskUrlPassword('not a url //user:secret@host')).toBe('not a url //user:***@host');
+    // A `/` unencoded in the password: not a URL any more, and nothing of the password shown.
+    expect(maskUrlPassword('redis://:pa/ss@host:6379')).toBe('redis://***@host:6379');
+    expect(problemsOf({ ...BASE, REDIS_URL: 'redis://:pa/ss@host:6379' }).join(' ')).not.toMatch(/pa\/ss|pa\b/);
   });
 
   it('refuses settings that do not fit the Standard Webhooks scheme, and a scheme without secrets', () => {

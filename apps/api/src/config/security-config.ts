@@ -71,7 +71,11 @@ export function maskUrlPassword(url: string): string {
     parsed.password = '***';
     return parsed.toString();
   } catch {
-    // Not a URL: whatever sits between `//user:` and `@` may be a password.
+    // Not a URL (a `/` or `#` unencoded in a password breaks parsing): everything between the
+    // scheme and the last `@` may be credentials.
+    const at = url.lastIndexOf('@');
+    const scheme = url.indexOf('://');
+    if (scheme !== -1 && at > scheme) return `${url.slice(0, scheme + 3)}***${url.slice(at)}`;
     return url.replace(/(\/\/[^/@:]*:)[^/@]*@/, '$1***@');
   }
 }

@@ -92,7 +92,7 @@ export class HealthController {
   @ApiOperation({
     summary: 'Readiness',
     description:
-      "200 when the database answers and every migration this build needs is applied; 503 otherwise, and while the process is stopping. Viatom's circuit is shown but never makes it unready (pushes are still received while Viatom is down).",
+      "200 when the database answers and every migration this build needs is applied; 503 otherwise (while the process stops, its port refuses connections). Viatom's circuit is shown but never makes it unready (pushes are still received while Viatom is down).",
   })
   @ApiOkResponse({ type: ReadinessDto })
   @ApiServiceUnavailableResponse({

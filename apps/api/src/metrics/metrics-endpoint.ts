@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { matchesSecret } from '../common/api-key.guard';
 import { problem, PROBLEM_CONTENT_TYPE } from '../common/problem';
 import type { AppConfig } from '../config/app-config';
@@ -42,16 +43,17 @@ export function metricsAnswerer(metrics: ApiMetrics, token: string | null): (aut
  * /docs, outside /api/v1, outside Swagger (it is for operators, not integrators) and outside
  * the integrator API key and rate limits; the token, when set, is its lock.
  */
-export function installMetrics(app: NestFastifyApplication, config: Pick<AppConfig, 'metrics' | 'nodeEnv'>): void {
-  if (!config.metrics.enabled) return;
+/** Records an answered request; `route` is its pattern (`request.routeOptions.url`), read once by the caller. */
+export type RequestObserver = (request: FastifyRequest, reply: FastifyReply, route: string | undefined) => void;
+
+export function installMetrics(app: NestFastifyApplication, config: Pick<AppConfig, 'metrics' | 'nodeEnv'>): RequestObserver | null {
+  if (!config.metrics.enabled) return null;
   const metrics = app.get(ApiMetrics);
   ApiMetrics.collectProcessMetrics();
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onResponse', (request, reply, done) => {
-    metrics.observeRequest(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
-    done();
-  });
-  if (config.metrics.port !== undefined) return;
+  // Called from configure-app's one onResponse hook, which reads the route pattern once for the log line and this.
+  const observe: RequestObserver = (request, reply, route) => metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime);
+  if (config.metrics.port !== undefined) return observe;
   if (config.nodeEnv === 'production' && config.metrics.token === null) {
     new Logger('Metrics').warn("/metrics is open to anyone who reaches the API's port: set METRICS_TOKEN, or METRICS_PORT on a port that is not exposed.");
   }
@@ -60,4 +62,5 @@ export function installMetrics(app: NestFastifyApplication, config: Pick<AppConf
     const { status, headers, body } = await answer(request.headers.authorization);
     return reply.code(status).headers(headers).send(body);
   });
+  return observe;
 }

@@ -7,6 +7,7 @@ import { problem, PROBLEM_CONTENT_TYPE } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiMetrics, type PoolCounts } from './api-metrics';
 import { METRICS_PATH, metricsAnswerer } from './metrics-endpoint';
+import { StartupError } from '../startup';
 
 /** Points the scrape-time metrics at this app's Viatom client and database. */
 @Injectable()
@@ -76,7 +77,7 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(
           error.code === 'EADDRINUSE'
-            ? new Error(`METRICS_PORT ${port} is already in use on ${this.config.host}: choose another port, or leave METRICS_PORT unset to serve /metrics on the API's port.`)
+            ? new StartupError(`METRICS_PORT ${port} is already in use on ${this.config.host}: choose another port, or leave METRICS_PORT unset to serve /metrics on the API's port.`)
             : error,
         ),
       );
