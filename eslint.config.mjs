@@ -1,17 +1,27 @@
 import nx from '@nx/eslint-plugin';
 
-/** Which project may depend on which: api -> health-archive -> viatom-client; the sandbox only on the client's wire types. */
+/**
+ * Which project may depend on which: api -> health-archive -> viatom-client -> viatom-protocol;
+ * the protocol lib depends on nothing of ours, and the sandbox only on the protocol lib.
+ */
 const productionConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:client'] },
-  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:client'] },
-  { sourceTag: 'type:client', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:client'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:client', 'type:protocol'] },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:client', 'type:protocol'] },
+  { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:protocol'] },
+  { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:protocol'] },
 ];
 
-/** Tests may also use the Viatom sandbox (a tool), which stands in for Viatom. */
+/**
+ * Tests may also use the Viatom sandbox (a tool), which stands in for Viatom, and the archive's
+ * test support. The protocol lib's tests stay pure: no sandbox, nothing of ours.
+ */
 const testConstraints = productionConstraints.map((c) => ({
   ...c,
-  onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'type:tool', ...(c.sourceTag === 'type:app' ? [] : ['type:domain'])],
+  onlyDependOnLibsWithTags:
+    c.sourceTag === 'type:protocol'
+      ? c.onlyDependOnLibsWithTags
+      : [...c.onlyDependOnLibsWithTags, 'type:tool', ...(c.sourceTag === 'type:app' ? [] : ['type:domain'])],
 }));
 
 const boundaries = (depConstraints) => [

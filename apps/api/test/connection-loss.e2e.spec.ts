@@ -1,4 +1,4 @@
-import { formatViatomTime } from '@health-bridge/viatom-client';
+import { formatViatomTime } from '@health-bridge/viatom-protocol';
 import { accountIdForPhone, DEFAULT_MEMBER_ID } from '@health-bridge/viatom-sandbox';
 import { Client } from 'pg';
 import { api, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';

@@ -1,5 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { normalizePhone } from '@health-bridge/viatom-client';
+import { normalizePhone } from '@health-bridge/viatom-protocol';
 import { pushMessage, startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 /**

@@ -1,5 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { formatViatomTime } from '@health-bridge/viatom-client';
+import { formatViatomTime } from '@health-bridge/viatom-protocol';
 import { api, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 /**

@@ -1,7 +1,8 @@
 import { EventEmitterModule, EventEmitter2 } from '@nestjs/event-emitter';
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { validatePush, ViatomClientModule, type ViatomPush, type ViatomPushWire } from '@health-bridge/viatom-client';
+import { validatePush, type ViatomPush, type ViatomPushWire } from '@health-bridge/viatom-protocol';
+import { ViatomClientModule } from '@health-bridge/viatom-client';
 import { createTestDatabase, OpenedResources, TestDatabaseTarget } from '../src/testing';
 import { DataSource } from 'typeorm';
 import { HealthArchiveModule, healthArchiveDataSourceOptions } from '../src';

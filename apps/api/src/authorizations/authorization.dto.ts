@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { Authorization, AuthorizationStatus, RevokedBy } from '@health-bridge/health-archive';
-import { VIATOM_LANGUAGES, type ViatomLanguage } from '@health-bridge/viatom-client';
+import { VIATOM_LANGUAGES, type ViatomLanguage } from '@health-bridge/viatom-protocol';
 import { IsPhone, PageDto, PageQueryDto } from '../common/dto';
 
 export class AuthUrlRequestDto {

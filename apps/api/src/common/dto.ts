@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@health-bridge/health-archive';
-import { normalizePhone, PHONE_PATTERN, PHONE_RULE } from '@health-bridge/viatom-client';
+import { normalizePhone, PHONE_PATTERN, PHONE_RULE } from '@health-bridge/viatom-protocol';
 
 export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 

@@ -1,12 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { InvalidCursorError } from '@health-bridge/health-archive';
-import {
-  CREDENTIAL_ERROR_CODES,
-  ViatomApiError,
-  ViatomBusyError,
-  ViatomCircuitOpenError,
-  ViatomTransportError,
-} from '@health-bridge/viatom-client';
+import { CREDENTIAL_ERROR_CODES } from '@health-bridge/viatom-protocol';
+import { ViatomApiError, ViatomBusyError, ViatomCircuitOpenError, ViatomTransportError } from '@health-bridge/viatom-client';
 import { Problem, problem, ProblemType } from './problem';
 
 /**

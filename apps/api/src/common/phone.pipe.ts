@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
-import { normalizePhone, PHONE_RULE } from '@health-bridge/viatom-client';
+import { normalizePhone, PHONE_RULE } from '@health-bridge/viatom-protocol';
 import { problem, ProblemType } from './problem';
 
 /** A phone in a path parameter, in any form the service reads: its canonical form, or a 400. */

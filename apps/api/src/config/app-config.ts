@@ -1,4 +1,4 @@
-import { isValidUtcOffset, VIATOM_LANGUAGES, type ViatomLanguage } from '@health-bridge/viatom-client';
+import { isValidUtcOffset, VIATOM_LANGUAGES, type ViatomLanguage } from '@health-bridge/viatom-protocol';
 import { parseDatabaseUrl } from '@health-bridge/health-archive';
 import { loadSecurityConfig, type SecurityConfig } from './security-config';
 

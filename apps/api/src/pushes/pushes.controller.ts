@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PushLogEntry, PushLogService, PushOutcome } from '@health-bridge/health-archive';
-import { PushTimeBasis } from '@health-bridge/viatom-client';
+import { PushTimeBasis } from '@health-bridge/viatom-protocol';
 import { IsPhone, MAX_INT32, PageDto, PageQueryDto, toInteger } from '../common/dto';
 import { ApiProblems } from '../common/problem.dto';
 

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, HttpCode, Inject, Post, Req, Use
 import type { FastifyRequest } from 'fastify';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PushIngestService } from '@health-bridge/health-archive';
-import { pushAcknowledgement, validatePush } from '@health-bridge/viatom-client';
+import { pushAcknowledgement, validatePush } from '@health-bridge/viatom-protocol';
 import { PublicRoute } from '../common/api-key.guard';
 import { pushErrorEnvelope } from '../common/problem.filter';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';

@@ -1,4 +1,5 @@
-import { formatViatomTime, PushType, ViatomApiError, ViatomTransportError, type ViatomPushWire } from '@health-bridge/viatom-client';
+import { formatViatomTime, PushType, type ViatomPushWire } from '@health-bridge/viatom-protocol';
+import { ViatomApiError, ViatomTransportError } from '@health-bridge/viatom-client';
 import { accountIdForPhone, createSandbox, DEFAULT_MEMBER_ID, type Sandbox } from '@health-bridge/viatom-sandbox';
 import { parsed, startArchive, wirePush, type ArchiveHarness } from '../../test/archive-harness';
 import { testDatabaseTargets } from '../testing';

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { maskPhone, ViatomClient, type ViatomCallOptions } from '@health-bridge/viatom-client';
+import { maskPhone } from '@health-bridge/viatom-protocol';
+import { ViatomClient, type ViatomCallOptions } from '@health-bridge/viatom-client';
 import { DataSource } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';
 import { TransactionRunner } from './database/transaction-runner';

@@ -1,5 +1,5 @@
 import { testDatabaseTargets } from '../testing';
-import { PushType } from '@health-bridge/viatom-client';
+import { PushType } from '@health-bridge/viatom-protocol';
 import { parsed, startArchive, wirePush, type ArchiveHarness } from '../../test/archive-harness';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
 import { Measurement } from './entities/measurement';

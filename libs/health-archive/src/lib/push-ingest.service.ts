@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, maskPhone, pushOrdering, PushType, type ViatomPush } from '@health-bridge/viatom-client';
+import { DEFAULT_MAX_CLOCK_SKEW_MS, maskPhone, pushOrdering, PushType, type ViatomPush } from '@health-bridge/viatom-protocol';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';

@@ -1,4 +1,4 @@
-import type { ViatomEndpoint } from './wire';
+import type { ViatomEndpoint } from '@health-bridge/viatom-protocol';
 
 /** Base of every failure talking to Viatom. Never carries the secret or the access token. */
 export abstract class ViatomError extends Error {

@@ -1,6 +1,6 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { ViatomTransportFailure } from './errors';
-import type { ViatomLanguage } from './wire';
+import type { ViatomLanguage } from '@health-bridge/viatom-protocol';
 
 /**
  * Retries of one call. Only what is safe is retried: failures before an answer (connection

@@ -18,9 +18,19 @@ import {
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
+import {
+  CREDENTIAL_ERROR_CODES,
+  maskPhone,
+  ViatomEndpoint,
+  ViatomErrorCode,
+  ViatomHeader,
+  type CancelRequestBody,
+  type JumpPathData,
+  type ViatomEnvelope,
+  type ViatomLanguage,
+} from '@health-bridge/viatom-protocol';
 import { ViatomApiError, ViatomBusyError, ViatomCircuitOpenError, ViatomError, ViatomTransportError } from './errors';
 import { HttpPostError, httpPost, type HttpAnswer } from './http-post';
-import { maskPhone } from './phone';
 import {
   DEFAULT_VIATOM_CIRCUIT_BREAKER,
   DEFAULT_VIATOM_RETRY,
@@ -30,16 +40,6 @@ import {
   type ViatomCallReport,
   type ViatomClientOptions,
 } from './viatom-client.options';
-import {
-  CancelRequestBody,
-  CREDENTIAL_ERROR_CODES,
-  JumpPathData,
-  ViatomEndpoint,
-  ViatomEnvelope,
-  ViatomErrorCode,
-  ViatomHeader,
-  ViatomLanguage,
-} from './wire';
 
 export interface ViatomCallOptions {
   /** Overrides the configured `language` header for this call. */

@@ -1,4 +1,4 @@
-import { formatViatomTime, normalizePhone, PushType } from '@health-bridge/viatom-client';
+import { formatViatomTime, normalizePhone, PushType } from '@health-bridge/viatom-protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPlainObject, UnparsableBody } from './body';
 import { consentErrorHtml, consentPageHtml, consentResultHtml } from './consent-page';

@@ -1,4 +1,4 @@
-import { ViatomEndpoint } from '@health-bridge/viatom-client';
+import { ViatomEndpoint } from '@health-bridge/viatom-protocol';
 import type { SandboxEndpointName, SandboxFault } from './types';
 
 export const ENDPOINT_NAMES: Record<SandboxEndpointName, string> = {

@@ -1,4 +1,4 @@
-import { ViatomErrorCode, type ViatomEnvelope, type ViatomLanguage } from '@health-bridge/viatom-client';
+import { ViatomErrorCode, type ViatomEnvelope, type ViatomLanguage } from '@health-bridge/viatom-protocol';
 
 export const LANGUAGES: readonly ViatomLanguage[] = ['zh-CN', 'en-US'];
 

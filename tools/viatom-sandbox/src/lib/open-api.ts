@@ -7,7 +7,7 @@ import {
   ViatomErrorCode,
   ViatomHeader,
   type ViatomLanguage,
-} from '@health-bridge/viatom-client';
+} from '@health-bridge/viatom-protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPlainObject, UnparsableBody } from './body';
 import type { SandboxContext } from './context';

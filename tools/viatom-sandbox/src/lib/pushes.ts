@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { formatViatomTime, MeasurementDataType, PushType, type ViatomPushWire } from '@health-bridge/viatom-client';
+import { formatViatomTime, MeasurementDataType, PushType, type ViatomPushWire } from '@health-bridge/viatom-protocol';
 
 /** The data types a measurement push may carry (Viatom's ViHealth guide). */
 export const MEASUREMENT_DATA_TYPES: readonly number[] = [

@@ -1,4 +1,4 @@
-import { parseViatomTime, validatePush } from '@health-bridge/viatom-client';
+import { parseViatomTime, validatePush } from '@health-bridge/viatom-protocol';
 import { createSandbox, MEASUREMENT_DATA_TYPES, type Sandbox } from '../index';
 import { startPushReceiver, type PushReceiver, type ReceivedPush } from '../testing/push-receiver';
 

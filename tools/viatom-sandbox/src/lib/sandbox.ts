@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { isValidUtcOffset } from '@health-bridge/viatom-client';
+import { isValidUtcOffset } from '@health-bridge/viatom-protocol';
 import Fastify from 'fastify';
 import { ADMIN_ROUTES, registerAdmin } from './admin';
 import { registerBodyParsers } from './body';

@@ -1,4 +1,4 @@
-import { normalizePhone, PushType } from '@health-bridge/viatom-client';
+import { normalizePhone, PushType } from '@health-bridge/viatom-protocol';
 import { isPlainObject } from './body';
 import type { PushSender } from './push-sender';
 import {

@@ -1,4 +1,4 @@
-import type { PushTimeBasis } from '@health-bridge/viatom-client';
+import type { PushTimeBasis } from '@health-bridge/viatom-protocol';
 
 /** What became of a push. */
 export enum PushOutcome {

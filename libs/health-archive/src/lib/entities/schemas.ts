@@ -1,5 +1,5 @@
 import { EntitySchema } from 'typeorm';
-import { MAX_ID_LENGTH, PushTimeBasis } from '@health-bridge/viatom-client';
+import { MAX_ID_LENGTH, PushTimeBasis } from '@health-bridge/viatom-protocol';
 import { columnTypes, Dialect } from '../database/dialect';
 import { Authorization } from './authorization';
 import { Measurement } from './measurement';

@@ -1,21 +1,20 @@
 /**
- * The Viatom client (libs/viatom-client) against the sandbox, over real HTTP. It lives here
- * because the sandbox depends on the client's wire types: a client test importing the
- * sandbox would make the two projects depend on each other.
+ * The Viatom client against the sandbox, over real HTTP. The sandbox shares only the
+ * protocol lib with the client, so the client's tests may stand Viatom in with it.
  */
 import { inspect } from 'node:util';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { ViatomEndpoint } from '@health-bridge/viatom-protocol';
+import { closedPort, createSandbox, failure, type Sandbox } from '@health-bridge/viatom-sandbox';
 import {
   ViatomApiError,
   ViatomClient,
   ViatomClientModule,
-  ViatomEndpoint,
   ViatomTransportError,
   type ViatomClientOptions,
   type ViatomTransportFailure,
-} from '@health-bridge/viatom-client';
-import { closedPort, createSandbox, failure, type Sandbox } from '../src';
+} from '../src';
 import { CapturingLogger } from './capturing-logger';
 
 const SECRET = 'client-spec-secret-9f2c';

@@ -4,8 +4,8 @@
  * rejecting, ever changes a call's result. Against the sandbox over real HTTP.
  */
 import { Test } from '@nestjs/testing';
-import { ViatomApiError, ViatomClient, ViatomClientModule, type ViatomCallReport, type ViatomClientOptions } from '@health-bridge/viatom-client';
-import { createSandbox, failure, type Sandbox } from '../src';
+import { createSandbox, failure, type Sandbox } from '@health-bridge/viatom-sandbox';
+import { ViatomApiError, ViatomClient, ViatomClientModule, type ViatomCallReport, type ViatomClientOptions } from '../src';
 import { CapturingLogger } from './capturing-logger';
 
 const SECRET = 'observer-spec-secret-7c2a';

@@ -4,6 +4,7 @@
  * sandbox (`sandbox.calls`), never inferred from durations.
  */
 import { Test } from '@nestjs/testing';
+import { closedPort, createSandbox, failure, until, type Sandbox } from '@health-bridge/viatom-sandbox';
 import {
   ViatomApiError,
   ViatomBusyError,
@@ -12,8 +13,7 @@ import {
   ViatomClientModule,
   ViatomTransportError,
   type ViatomClientOptions,
-} from '@health-bridge/viatom-client';
-import { closedPort, createSandbox, failure, until, type Sandbox } from '../src';
+} from '../src';
 import { CapturingLogger } from './capturing-logger';
 
 const SECRET = 'resilience-spec-secret-4e1d';
