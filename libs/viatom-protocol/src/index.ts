@@ -19,6 +19,7 @@ export {
 export {
   DEFAULT_MAX_CLOCK_SKEW_MS,
   MAX_ID_LENGTH,
+  MAX_INT32,
   MeasurementDataType,
   pushOrdering,
   pushSourceTime,
@@ -35,7 +36,7 @@ export {
 export { DEFAULT_VIATOM_TIME_ZONE, formatViatomTime, isValidUtcOffset, parseViatomTime, readViatomTime } from './lib/time';
 
 /** The phone rule Viatom accounts are keyed by, and the mask phones are logged with. */
-export { maskPhone, normalizePhone, PHONE_PATTERN, PHONE_RULE } from './lib/phone';
+export { maskPhone, normalizePhone, PHONE_PATTERN, PHONE_RULE, unformatPhone } from './lib/phone';
 
 /** Measurement pushes decoded into typed observations. */
 export { decodeMeasurement, MeasurementKind, type DecodedMeasurement, type Observation } from './lib/measurement';

@@ -13,9 +13,6 @@ export const trim = ({ value }: { value: unknown }) => (typeof value === 'string
 export const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (/^-?\d{1,15}$/.test(value) ? Number(value) : Number.NaN) : value;
 
-/** The largest type or data_type a filter may name: the columns are 32-bit integers. */
-export const MAX_INT32 = 2 ** 31 - 1;
-
 /** A phone in any form the service reads (`normalizePhone`) becomes its canonical form; anything else stays as given and fails. */
 const toCanonicalPhone = ({ value }: { value: unknown }) => (typeof value === 'string' ? (normalizePhone(value) ?? value) : value);
 

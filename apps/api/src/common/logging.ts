@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { pino, type DestinationStream, type Level, type Logger as PinoLogger, type LoggerOptions } from 'pino';
-import { maskPhone, normalizePhone } from '@health-bridge/viatom-protocol';
+import { maskPhone, normalizePhone, unformatPhone } from '@health-bridge/viatom-protocol';
 import type { AppConfig } from '../config/app-config';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -30,18 +30,15 @@ const PHONE_SHAPED = new RegExp(
     `)(?!${DIGIT})`,
   'g',
 );
-const FULL_WIDTH = /[\uff10-\uff19\uff0b]/g;
 const CHINESE_MOBILE = /^1[3-9]\d{9}$/;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-/** What people write inside a phone number (as `normalizePhone` drops them). */
-const PHONE_SEPARATORS = /[\s\-.()[\]/\uff08\uff09\uff0d\uff0e\u2010-\u2015]/g;
 
 /**
  * A phone as written (`+86 153-1234-1234`, full-width digits…) masked in ASCII digits
  * (`+861****1234`); what is not a number once its separators are dropped is redacted whole.
  */
 function maskWrittenPhone(text: string): string {
-  const digits = text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(PHONE_SEPARATORS, '');
+  const digits = unformatPhone(text);
   return /^\+?\d+$/.test(digits) ? maskPhone(digits) : REDACTED;
 }
 

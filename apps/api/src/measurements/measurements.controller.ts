@@ -3,7 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '
 import { Transform } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Measurement, MeasurementService } from '@health-bridge/health-archive';
-import { IsPhone, MAX_INT32, PageDto, PageQueryDto, toInteger } from '../common/dto';
+import { MAX_INT32 } from '@health-bridge/viatom-protocol';
+import { IsPhone, PageDto, PageQueryDto, toInteger } from '../common/dto';
 import { problem, ProblemType } from '../common/problem';
 import { ApiProblems } from '../common/problem.dto';
 

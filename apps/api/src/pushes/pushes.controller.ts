@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { PushLogEntry, PushLogService, PushOutcome } from '@health-bridge/health-archive';
-import { PushTimeBasis } from '@health-bridge/viatom-protocol';
-import { IsPhone, MAX_INT32, PageDto, PageQueryDto, toInteger } from '../common/dto';
+import { MAX_INT32, PushTimeBasis } from '@health-bridge/viatom-protocol';
+import { IsPhone, PageDto, PageQueryDto, toInteger } from '../common/dto';
 import { ApiProblems } from '../common/problem.dto';
 
 export class PushListQueryDto extends PageQueryDto {

@@ -17,8 +17,10 @@ const SEPARATORS = /[\s\-.()[\]/\u00a0\u3000\u2010-\u2015\uff08\uff09\uff0d\uff0
 const FULL_WIDTH = /[\uff10-\uff19\uff0b]/g;
 /** A Chinese mobile number with a country code in front of it. */
 const CHINESE_MOBILE_WITH_CODE = /^(?:\+86|0086|86)(1[3-9]\d{9})$/;
-/** Characters a phone may be written with, before normalisation (cheap check for the hot path). */
-const PLAIN_PHONE = /^\+?\d{6,20}$/;
+/** A phone as written, without its formatting: full-width digits and plus read as ASCII, separators dropped (steps 1 and 2). */
+export function unformatPhone(text: string): string {
+  return text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(SEPARATORS, '');
+}
 
 /** The canonical phone, or null when the value is not a phone in any form. */
 export function normalizePhone(value: unknown): string | null {
@@ -26,9 +28,10 @@ export function normalizePhone(value: unknown): string | null {
   if (typeof value === 'string') text = value;
   else if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) text = String(value);
   else return null;
-  if (!PLAIN_PHONE.test(text)) {
-    text = text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(SEPARATORS, '');
-    if (!PLAIN_PHONE.test(text)) return null;
+  // Already plain (the usual case on the hot path): nothing to unformat.
+  if (!PHONE_PATTERN.test(text)) {
+    text = unformatPhone(text);
+    if (!PHONE_PATTERN.test(text)) return null;
   }
   const national = CHINESE_MOBILE_WITH_CODE.exec(text);
   return national ? national[1] : text;

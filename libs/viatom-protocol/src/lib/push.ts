@@ -62,8 +62,8 @@ export interface PushValidationOptions {
 
 /** The largest id accepted (ids are opaque: the documents give no length). */
 export const MAX_ID_LENGTH = 1024;
-/** The largest type and data_type kept: archives keep them in 32-bit integer columns. */
-const MAX_INT32 = 2 ** 31 - 1;
+/** The largest type and data_type kept (archives keep them in 32-bit integer columns), and so the largest a filter on them may name. */
+export const MAX_INT32 = 2 ** 31 - 1;
 
 /** Keys that must never be accepted from outside (prototype pollution). */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -159,23 +159,22 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
   const type = rawType === undefined ? null : int32(rawType);
 
   let numberTexts: Map<string, string> | undefined;
+  /** A number's decimal text; one JSON.parse rounded (an integer above 2^53) as its digits were sent. */
+  const numberText = (field: string, value: number): string => {
+    if (Number.isSafeInteger(value)) return String(value);
+    numberTexts ??= options.rawText === undefined ? new Map() : topLevelNumberTexts(options.rawText);
+    return numberTexts.get(field) ?? String(value);
+  };
   const id = (field: string): string => {
     const value = input[field];
     if (value === undefined || value === null) return '';
-    if (typeof value === 'number') {
-      if (Number.isSafeInteger(value)) return String(value);
-      // A number JSON.parse rounded (an integer above 2^53): its digits as they were sent.
-      numberTexts ??= options.rawText === undefined ? new Map() : topLevelNumberTexts(options.rawText);
-      const text = numberTexts.get(field) ?? String(value);
-      if (text.length > MAX_ID_LENGTH) errors.push(`${field}: must be at most ${MAX_ID_LENGTH} characters`);
-      return text;
-    }
-    if (typeof value !== 'string') {
+    if (typeof value !== 'string' && typeof value !== 'number') {
       errors.push(`${field}: must be a string or a number`);
       return '';
     }
-    if (value.length > MAX_ID_LENGTH) errors.push(`${field}: must be at most ${MAX_ID_LENGTH} characters`);
-    return value;
+    const text = typeof value === 'string' ? value : numberText(field, value);
+    if (text.length > MAX_ID_LENGTH) errors.push(`${field}: must be at most ${MAX_ID_LENGTH} characters`);
+    return text;
   };
   const dataTag = id('data_tag').trim();
   const accountId = id('account_id');
@@ -183,8 +182,9 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
   const deviceSn = id('device_sn');
 
   const givenData = input['data'];
-  const data = objectOf(givenData) ?? {};
-  const measurementData = givenData === undefined || givenData === null ? {} : (objectOf(givenData) ?? givenData);
+  const dataObject = objectOf(givenData);
+  const data = dataObject ?? {};
+  const measurementData = givenData === undefined || givenData === null ? {} : (dataObject ?? givenData);
   const userInfo = objectOf(input['user_info']) ?? {};
 
   const createTime = readViatomTime(input['create_time'], timeZone);
