@@ -12,10 +12,25 @@ const MAX_PLAIN_TAG = 256;
 export function pushDedupeKey(dataTag: string, raw: Record<string, unknown>): string {
   const tag = dataTag.trim();
   // A long tag is hashed: the key's column and index stay small whatever Viatom's tags become.
-  if (tag.length > MAX_PLAIN_TAG) return `tag-sha256:${createHash('sha256').update(tag).digest('hex')}`;
+  if (tag.length > MAX_PLAIN_TAG) return `tag-sha256:${sha256Hex(tag)}`;
   if (tag !== '') return `tag:${tag}`;
-  return `sha256:${createHash('sha256').update(canonicalJson(raw)).digest('hex')}`;
+  return `sha256:${sha256Hex(canonicalJson(raw))}`;
 }
+
+/**
+ * The account id as the archive keeps it: as given, unless its UTF-8 form is longer than an
+ * index entry may be (PostgreSQL's btree takes about 2.7 kB; 1,024 Chinese characters are 3 kB):
+ * then `sha256:<hex>` of it, the same for every push that carries it, so that matching
+ * measurements to authorizations still works. The raw message keeps it as sent.
+ */
+export function indexableId(id: string): string {
+  // Three UTF-8 bytes at most per UTF-16 unit: short ids need no counting.
+  if (id.length <= MAX_INDEXED_ID_BYTES / 3 || Buffer.byteLength(id, 'utf8') <= MAX_INDEXED_ID_BYTES) return id;
+  return `sha256:${sha256Hex(id)}`;
+}
+const MAX_INDEXED_ID_BYTES = 1024;
+
+const sha256Hex = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { DEFAULT_MAX_CLOCK_SKEW_MS, maskPhone, pushOrdering, PushType, type ViatomPush } from '@health-bridge/viatom-protocol';
-import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { applyAuthorizationChange } from './authorization-state';
 import { insertOrIgnore, selectRows } from './database/insert-or-ignore';
@@ -10,7 +9,7 @@ import { PostgresMeasurementBatcher } from './database/postgres-measurement-batc
 import { writeMeasurementOnSqlite } from './database/sqlite-measurement';
 import { TransactionRunner } from './database/transaction-runner';
 import { HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './health-archive.options';
-import { pushDedupeKey } from './dedupe-key';
+import { indexableId, pushDedupeKey } from './dedupe-key';
 import { AuthorizationStatus, RevokedBy } from './entities/authorization';
 import { PushLogEntry, PushOutcome } from './entities/push-log-entry';
 import {
@@ -20,19 +19,6 @@ import {
   HealthArchiveEvent,
   MeasurementReceivedEvent,
 } from './events';
-
-/**
- * The account id as the archive keeps it: as given, unless its UTF-8 form is longer than an
- * index entry may be (PostgreSQL's btree takes about 2.7 kB; 1,024 Chinese characters are 3 kB):
- * then `sha256:<hex>` of it, the same for every push that carries it, so that matching
- * measurements to authorizations still works. The raw message keeps it as sent.
- */
-export function indexableId(id: string): string {
-  // Three UTF-8 bytes at most per UTF-16 unit: short ids need no counting.
-  if (id.length <= MAX_INDEXED_ID_BYTES / 3 || Buffer.byteLength(id, 'utf8') <= MAX_INDEXED_ID_BYTES) return id;
-  return `sha256:${createHash('sha256').update(id).digest('hex')}`;
-}
-const MAX_INDEXED_ID_BYTES = 1024;
 
 /** A push as it arrived here: its dedupe key, when, and the time it is ordered by. */
 interface Received {
@@ -73,7 +59,8 @@ export class PushIngestService {
   }
 
   async ingest(given: ViatomPush, receivedAt: Date = new Date()): Promise<IngestResult> {
-    const push = { ...given, accountId: indexableId(given.accountId) };
+    const accountId = indexableId(given.accountId);
+    const push = accountId === given.accountId ? given : { ...given, accountId };
     const dedupeKey = pushDedupeKey(push.dataTag, push.raw);
     const ordering = pushOrdering(push, receivedAt, this.maxClockSkewMs);
     const received: Received = { dedupeKey, receivedAt, ordering };
