@@ -93,14 +93,14 @@ export class PushRateLimits {
   }
 
   /**
-   * Counts a failed check. Beyond the limit the failure is answered 429 (this throws); the
-   * result says whether the address is over the limit, so that the caller logs only the first.
+   * Counts a failed check. Beyond the limit the failure is answered 429 here (this throws),
+   * logged once per block; within it, the caller answers and logs it.
    */
-  async countFailure(request: FastifyRequest, reply: FastifyReply): Promise<false> {
-    if (!this.failuresLimited) return false;
+  async countFailure(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    if (!this.failuresLimited) return;
     const source = sourceOf(request);
     const failures = await this.storage.increment(`${PUSH_FAILURES}:${source}`, this.windowMs, this.limits.pushFailuresMax, this.windowMs, PUSH_FAILURES);
-    if (!failures.isBlocked) return false;
+    if (!failures.isBlocked) return;
     if (this.firstOfBlock(source, failures.timeToBlockExpire)) {
       this.logger.warn(`${this.limits.pushFailuresMax} failed push checks from ${request.ip} in ${this.limits.windowSeconds} s: its further failures are answered 429`);
     }

@@ -61,8 +61,9 @@ export class PushAuthGuard implements CanActivate {
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const reason = this.failedCheck(request);
     if (reason !== null) {
-      // Over the limit, a failing address gets 429 and no log line per attempt.
-      if (!(await this.limits.countFailure(request, reply))) this.logger.warn(`push refused from ${request.ip}: ${reason}`);
+      // Over the limit this throws 429, without a log line per attempt.
+      await this.limits.countFailure(request, reply);
+      this.logger.warn(`push refused from ${request.ip}: ${reason}`);
       throw new UnauthorizedException(`push not accepted: ${reason}`);
     }
     // A push that passed every check is never refused for what its address did before.

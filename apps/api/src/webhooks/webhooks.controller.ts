@@ -71,7 +71,7 @@ export class WebhooksController {
     status: 429,
     type: PushAckDto,
     description:
-      'This address failed the push checks too often (RATE_LIMIT_PUSH_FAILURES_MAX), so every push from it, even with the right token, is refused until the window ends; or, only when RATE_LIMIT_PUSH_MAX is set, it sent more authenticated pushes than that. Send it again after Retry-After seconds. Nothing was stored.',
+      'This address failed the push checks too often (RATE_LIMIT_PUSH_FAILURES_MAX), so its further failing pushes are answered 429 instead of 401 until the window ends (a push that passes its checks is never refused for it); or, only when RATE_LIMIT_PUSH_MAX is set, it sent more authenticated pushes than that. Send it again after Retry-After seconds. Nothing was stored.',
     example: pushErrorEnvelope(429, 'Too many failed push checks from this address: at most 20 per 60 s. Try again in 42 s.'),
   })
   @ApiResponse({
