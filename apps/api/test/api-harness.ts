@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
 import { configureApp, fastifyOptions, NEST_APP_OPTIONS } from '../src/configure-app';
+import { CuttableRelay } from './tcp-relay';
 
 export const TEST_API_KEY = 'test-api-key-0123456789';
 export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789';
@@ -89,6 +90,45 @@ export async function startApi(
     pushUrl,
     // Closes the app, the database and the sandbox, each even when another fails (e.g. a test destroyed the DataSource).
     close: () => opened.close(),
+  };
+}
+
+/** The API on PostgreSQL, reaching the database only through a relay that a test can cut, reset and restore. */
+export interface ApiBehindRelay {
+  h: ApiHarness;
+  relay: CuttableRelay;
+  /** Brings the relay back (so that the API's pool closes cleanly), closes the API, then the relay. */
+  close(): Promise<void>;
+}
+
+/**
+ * startApi on PostgreSQL with DATABASE_URL through a started relay; the test schema is the
+ * harness's own, on the real server. `query`: parameters added to the relayed URL (e.g. an
+ * application_name that tells the API's backends apart). The relay is closed if the API fails to start.
+ */
+export async function startApiBehindRelay(postgresUrl: string, env: Record<string, string> = {}, query: Record<string, string> = {}): Promise<ApiBehindRelay> {
+  const relay = new CuttableRelay(postgresUrl);
+  await relay.start();
+  const viaRelay = new URL(relay.databaseUrl);
+  for (const [name, value] of Object.entries(query)) viaRelay.searchParams.set(name, value);
+  let h: ApiHarness;
+  try {
+    h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: viaRelay.toString(), ...env });
+  } catch (error) {
+    await relay.cut();
+    throw error;
+  }
+  return {
+    h,
+    relay,
+    close: async () => {
+      try {
+        await relay.restore();
+        await h.close();
+      } finally {
+        await relay.cut();
+      }
+    },
   };
 }
 

@@ -1,8 +1,8 @@
 import { formatViatomTime } from '@health-bridge/viatom-protocol';
 import { accountIdForPhone, DEFAULT_MEMBER_ID } from '@health-bridge/viatom-sandbox';
 import { Client } from 'pg';
-import { api, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
-import { CuttableRelay } from './tcp-relay';
+import { api, startApiBehindRelay, TEST_WEBHOOK_TOKEN, type ApiBehindRelay, type ApiHarness } from './api-harness';
+import type { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
@@ -34,26 +34,20 @@ type Answer = { kind: 'measurement' | 'authorization'; message: Record<string, u
   let relay: CuttableRelay;
   let admin: Client;
   let h: ApiHarness | undefined;
+  let behindRelay: ApiBehindRelay | undefined;
 
   beforeAll(async () => {
     admin = new Client({ connectionString: postgresUrl, connectionTimeoutMillis: 5000 });
     await admin.connect();
-    relay = new CuttableRelay(postgresUrl as string);
-    await relay.start();
-    const viaRelay = new URL(relay.databaseUrl);
-    // Names the API's backends, so that only they are terminated.
-    viaRelay.searchParams.set('application_name', applicationName);
-    h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: viaRelay.toString() });
+    // The application_name names the API's backends, so that only they are terminated.
+    behindRelay = await startApiBehindRelay(postgresUrl as string, {}, { application_name: applicationName });
+    ({ h, relay } = behindRelay);
   });
   afterAll(async () => {
     try {
-      await h?.close();
+      await behindRelay?.close();
     } finally {
-      try {
-        await relay?.cut();
-      } finally {
-        await admin?.end();
-      }
+      await admin?.end();
     }
   });
 

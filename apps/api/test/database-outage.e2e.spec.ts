@@ -1,26 +1,19 @@
-import { api, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
-import { CuttableRelay } from './tcp-relay';
+import { api, startApiBehindRelay, TEST_WEBHOOK_TOKEN, type ApiBehindRelay, type ApiHarness } from './api-harness';
+import type { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
 (postgresUrl ? describe : describe.skip)('database outage (PostgreSQL behind a relay that is cut, then restored)', () => {
   let h: ApiHarness;
   let relay: CuttableRelay;
+  let behindRelay: ApiBehindRelay | undefined;
 
   beforeAll(async () => {
-    relay = new CuttableRelay(postgresUrl as string);
-    await relay.start();
-    // Migrations run through the relay too; the schema is the harness's own, on the real server.
-    h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: relay.databaseUrl });
+    // Migrations run through the relay too.
+    behindRelay = await startApiBehindRelay(postgresUrl as string);
+    ({ h, relay } = behindRelay);
   });
-  afterAll(async () => {
-    try {
-      await relay?.restore();
-      await h?.close();
-    } finally {
-      await relay?.cut();
-    }
-  });
+  afterAll(() => behindRelay?.close());
 
   const push = (n: number) =>
     fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {

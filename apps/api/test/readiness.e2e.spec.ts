@@ -3,8 +3,8 @@
 // circuit is shown and never makes it unready. The probes are not request-logged.
 import { runPendingMigrations } from '@health-bridge/health-archive';
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { api, expectProblem, startApi, type ApiHarness } from './api-harness';
-import { CuttableRelay } from './tcp-relay';
+import { api, expectProblem, startApi, startApiBehindRelay, type ApiBehindRelay, type ApiHarness } from './api-harness';
+import type { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 const probe = (h: ApiHarness, path: string) => api(h, 'GET', path, undefined, { 'x-api-key': '' });
@@ -106,20 +106,12 @@ describe('readiness with the database gone (SQLite: the DataSource destroyed)', 
 (postgresUrl ? describe : describe.skip)('readiness through a PostgreSQL outage (a relay cut, then restored)', () => {
   let h: ApiHarness;
   let relay: CuttableRelay;
+  let behindRelay: ApiBehindRelay | undefined;
   beforeAll(async () => {
-    relay = new CuttableRelay(postgresUrl as string);
-    await relay.start();
-    // The test schema is created directly on the server; the API reaches it through the relay.
-    h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: relay.databaseUrl, DATABASE_MIGRATIONS_RUN: 'false' });
+    behindRelay = await startApiBehindRelay(postgresUrl as string, { DATABASE_MIGRATIONS_RUN: 'false' });
+    ({ h, relay } = behindRelay);
   });
-  afterAll(async () => {
-    try {
-      await relay?.restore();
-      await h?.close();
-    } finally {
-      await relay?.cut();
-    }
-  });
+  afterAll(() => behindRelay?.close());
 
   it('is not ready while the database is down (migrations unknown: never seen), ready again once it is back', async () => {
     await relay.cut();
