@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { PushSignatureConfig } from '../config/security-config';
+import { type PushSignatureConfig, STANDARD_WEBHOOKS_HEADERS, STANDARD_WEBHOOKS_SIGNATURE } from '../config/security-config';
 
 export type HeaderBag = Record<string, string | string[] | undefined>;
 export type SignatureCheck = { ok: true } | { ok: false; reason: string };
@@ -8,17 +8,8 @@ const HEX = /^(?:[0-9a-fA-F]{2})+$/;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 const UNIX_SECONDS = /^\d{1,12}$/;
 
-/** Standard Webhooks headers (https://github.com/standard-webhooks/standard-webhooks/blob/main/spec/standard-webhooks.md). */
-export const STANDARD_WEBHOOKS_HEADERS = { id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' } as const;
-
-/** What the Standard Webhooks spec fixes of a signature: header, HMAC-SHA256, base64, `v1,` entries, the timestamp header. */
-export const STANDARD_WEBHOOKS_SIGNATURE = {
-  algorithm: 'sha256',
-  header: STANDARD_WEBHOOKS_HEADERS.signature,
-  encoding: 'base64',
-  prefix: 'v1,',
-  timestampHeader: STANDARD_WEBHOOKS_HEADERS.timestamp,
-} as const;
+/** Defined with the configuration, which fills them in; exported here for the verifier's users. */
+export { STANDARD_WEBHOOKS_HEADERS, STANDARD_WEBHOOKS_SIGNATURE };
 
 /** Strict decoding: anything that is not exactly hex / padded base64 is malformed, never "close enough". */
 function decode(value: string, encoding: 'hex' | 'base64'): Buffer | null {
