@@ -14,6 +14,7 @@ module.exports = {
     '^@health-bridge/health-archive/testing$': '<rootDir>/../../libs/health-archive/src/testing.ts',
     '^@health-bridge/health-archive$': '<rootDir>/../../libs/health-archive/src/index.ts',
     '^@health-bridge/viatom-client$': '<rootDir>/../../libs/viatom-client/src/index.ts',
+    '^@health-bridge/viatom-protocol/testing$': '<rootDir>/../../libs/viatom-protocol/src/testing.ts',
     '^@health-bridge/viatom-protocol$': '<rootDir>/../../libs/viatom-protocol/src/index.ts',
     '^@health-bridge/viatom-sandbox$': '<rootDir>/../../tools/viatom-sandbox/src/index.ts',
   },

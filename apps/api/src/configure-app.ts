@@ -10,11 +10,12 @@ import helmet, { type HelmetOptions } from 'helmet';
 import type { Logger as PinoLogger } from 'pino';
 import { logRequest, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
-import { PUSH_RECEIVER_PATH, pushErrorEnvelope, TRANSPORT_ANSWER } from './common/problem.filter';
+import { pushErrorEnvelope, TRANSPORT_ANSWER } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
 import { installMetrics } from './metrics/metrics-endpoint';
 import { type AppConfig } from './config/app-config';
 import { createOpenApiDocument, setupSwagger } from './swagger';
+import { isPushReceiverRoute } from './webhooks/push-receiver';
 
 export const API_PREFIX = 'api/v1';
 
@@ -109,12 +110,15 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   // Every answer (errors, 404s, /health and Swagger UI included) carries the security headers
   // and its request id.
   const headers = securityHeaders();
+  // Node's clientError sees only the raw request: these are the ones a push receiver route took.
+  const pushRequests = new WeakSet<IncomingMessage>();
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header(REQUEST_ID_HEADER, request.id);
     // Node keeps a peer's address once it has been read (once per connection): read now, it is
     // still there for the log line of a request whose socket is gone (aborted, timed out).
     void request.raw.socket?.remoteAddress;
+    if (isPushReceiverRoute(request)) pushRequests.add(request.raw);
     done();
   });
   const observeRequest = installMetrics(app, config);
@@ -155,7 +159,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   });
   // Fastify's own answer to a late or broken connection is bare JSON and unlogged.
   fastify.server.removeAllListeners('clientError');
-  fastify.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(logger, error, socket));
+  fastify.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(logger, error, socket, pushRequests));
 
   if (config.swaggerEnabled) setupSwagger(app, createOpenApiDocument(app));
 }
@@ -255,10 +259,12 @@ function inflated(payload: Readable, header: string, limit: number): Readable {
  * Node's `clientError`: a connection that sent no complete headers within HEADERS_TIMEOUT_MS
  * or no complete request within REQUEST_TIMEOUT_MS (ERR_HTTP_REQUEST_TIMEOUT), or bytes that
  * are not HTTP. Answered as Fastify would (408, 431 or 400, then the connection closed), but in
- * this API's shape: problem+json, Viatom's envelope on the push receiver. A request whose body
- * was still arriving then fails in the ProblemFilter, which logs it; the socket says why.
+ * this API's shape: Viatom's envelope to a request a push receiver route took (`pushRequests`),
+ * problem+json otherwise, a connection whose request headers never came whole included (it is on
+ * no route). A request whose body was still arriving then fails in the ProblemFilter, which logs
+ * it; the socket says why.
  */
-function answerClientError(logger: PinoLogger, error: NodeJS.ErrnoException, socket: Socket): void {
+function answerClientError(logger: PinoLogger, error: NodeJS.ErrnoException, socket: Socket, pushRequests: WeakSet<IncomingMessage>): void {
   // The client went away (a reset, or its end of the connection closed mid-request): nobody to answer.
   if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || socket.destroyed) {
     socket.destroy();
@@ -275,7 +281,7 @@ function answerClientError(logger: PinoLogger, error: NodeJS.ErrnoException, soc
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
   (socket as Socket & { [TRANSPORT_ANSWER]?: number })[TRANSPORT_ANSWER] = status;
   if (socket.writable && !inFlight?.headersSent) {
-    const toPush = inFlight?.req?.url?.split('?')[0] === PUSH_RECEIVER_PATH;
+    const toPush = inFlight?.req !== undefined && pushRequests.has(inFlight.req);
     const body = JSON.stringify(toPush ? pushErrorEnvelope(status, detail) : problem(status, detail));
     const type = toPush ? 'application/json; charset=utf-8' : PROBLEM_CONTENT_TYPE;
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

@@ -1,6 +1,8 @@
+import type { Type } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { createTestDatabase, OpenedResources, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
 import { createSandbox, type Sandbox } from '@health-bridge/viatom-sandbox';
 import type { DestinationStream } from 'pino';
 import { DataSource } from 'typeorm';
@@ -13,6 +15,8 @@ export const TEST_API_KEY = 'test-api-key-0123456789';
 export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789';
 const SECRET = 'sandbox-secret-for-tests';
 const ACCESS_TOKEN = 'sandbox-access-token-for-tests';
+/** Where Viatom is told to push (with `?token=`): a public contract, so the tests spell it out. */
+export const PUSH_PATH = '/api/v1/webhooks/viatom';
 
 export interface ApiHarness {
   /** Base URL of the running API, e.g. http://127.0.0.1:PORT */
@@ -30,12 +34,13 @@ export interface ApiHarness {
 
 /**
  * The whole service as production runs it (same config loader, same configureApp, real
- * HTTP), on a throw-away database, wired to an in-process Viatom sandbox.
+ * HTTP), on a throw-away database, wired to an in-process Viatom sandbox. `controllers`: test
+ * controllers mounted in the app's own module, beside its routes (so they get its providers and guards).
  */
 export async function startApi(
   target: TestDatabaseTarget,
   env: Record<string, string> = {},
-  options: { logStream?: DestinationStream } = {},
+  options: { logStream?: DestinationStream; controllers?: Type[] } = {},
 ): Promise<ApiHarness> {
   const opened = new OpenedResources(`startApi on ${target.name}`);
   const sandbox = createSandbox({ secret: SECRET, accessToken: ACCESS_TOKEN });
@@ -60,8 +65,9 @@ export async function startApi(
     RATE_LIMIT_PUSH_FAILURES_MAX: '0',
     ...env,
   }));
+  const appModule = AppModule.forRoot(config, { logStream: options.logStream });
   const moduleRef = await opened.step('compiling the application module', () =>
-    Test.createTestingModule({ imports: [AppModule.forRoot(config, { logStream: options.logStream })] }).compile(),
+    Test.createTestingModule({ imports: [{ ...appModule, controllers: [...(appModule.controllers ?? []), ...(options.controllers ?? [])] }] }).compile(),
   );
   // Closing the app closes its module too; until there is an app, the module is closed alone.
   let closeApp = () => moduleRef.close();
@@ -77,7 +83,7 @@ export async function startApi(
     const address = await app.getUrl();
     return env.HOST ? address : address.replace('[::1]', '127.0.0.1').replace('localhost', '127.0.0.1');
   });
-  const pushUrl = `${url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`;
+  const pushUrl = `${url}${PUSH_PATH}?token=${TEST_WEBHOOK_TOKEN}`;
   sandbox.setPushUrl(pushUrl);
   return {
     url,
@@ -150,13 +156,7 @@ export async function api(
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON: keep the text */
-  }
-  return { status: response.status, body: parsed, headers: response.headers, text };
+  return { status: response.status, body: parsedOrText(text), headers: response.headers, text };
 }
 
 /** Calls the sandbox's admin API. */
@@ -179,22 +179,54 @@ export async function resetState(harness: Pick<ApiHarness, 'dataSource' | 'sandb
   await harness.dataSource.query('DELETE FROM user_authorization');
 }
 
-let pushSequence = 0;
-
-/** A push as Viatom sends it: type 2 for 15312341234 unless told otherwise, with a fresh data_tag. */
+/**
+ * testPush (a type-2 push for 15312341234, a fresh data_tag each call) with any field replaced by
+ * anything, what Viatom never sends included: for the tests of what the receiver refuses.
+ */
 export function pushMessage(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 2,
-    data_tag: `push-${process.pid}-${++pushSequence}`,
-    account_id: 'OA==|MTEx',
-    member_id: 'OA==|LTE=',
-    device_sn: '',
-    data: { phone: '15312341234' },
-    user_info: {},
-    create_time: '2022-12-29 16:33:40',
-    update_time: '2022-12-29 16:33:40',
-    ...overrides,
-  };
+  return { ...testPush(), ...overrides };
+}
+
+export interface PushOptions {
+  /** Sent as `?token=` (default the harness's WEBHOOK_TOKEN); null or '' sends none. */
+  token?: string | null;
+  /** Added to `Content-Type: application/json`, or replacing it (a charset, Content-Encoding, signatures, X-Forwarded-For…). */
+  headers?: Record<string, string>;
+  /** The receiver's path, when it is not the push receiver's. */
+  path?: string;
+  signal?: AbortSignal;
+}
+
+/** An answer of the push receiver: the body parsed when it is JSON (Viatom's envelope), else its text. */
+export interface PushAnswer {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+/**
+ * Posts a push to the receiver as Viatom does. `body`: an object is sent as its JSON; a string
+ * or bytes are sent as they are (JSON as a sender wrote it, another charset, a compressed body).
+ */
+export async function postPush(harness: Pick<ApiHarness, 'url'>, body: unknown, options: PushOptions = {}): Promise<PushAnswer> {
+  const { token = TEST_WEBHOOK_TOKEN, headers = {}, path = PUSH_PATH, signal } = options;
+  const response = await fetch(`${harness.url}${path}${token ? `?token=${encodeURIComponent(token)}` : ''}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    signal,
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: parsedOrText(text), text };
+}
+
+function parsedOrText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text; // not JSON: keep the text
+  }
 }
 
 /** Asserts an RFC 9457 problem answer with this status, and that it leaks no internals. */

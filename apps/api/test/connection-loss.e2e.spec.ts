@@ -1,7 +1,8 @@
 import { formatViatomTime } from '@health-bridge/viatom-protocol';
+import { testMeasurementPush, testPush } from '@health-bridge/viatom-protocol/testing';
 import { accountIdForPhone, DEFAULT_MEMBER_ID } from '@health-bridge/viatom-sandbox';
 import { Client } from 'pg';
-import { api, startApiBehindRelay, TEST_WEBHOOK_TOKEN, type ApiBehindRelay, type ApiHarness } from './api-harness';
+import { api, postPush, startApiBehindRelay, type ApiBehindRelay, type ApiHarness } from './api-harness';
 import type { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -53,14 +54,7 @@ type Answer = { kind: 'measurement' | 'authorization'; message: Record<string, u
 
   const send = async (message: Record<string, unknown>): Promise<number> => {
     try {
-      const res = await fetch(`${h?.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(message),
-        signal: AbortSignal.timeout(15_000),
-      });
-      await res.arrayBuffer();
-      return res.status;
+      return (await postPush(h as ApiHarness, message, { signal: AbortSignal.timeout(15_000) })).status;
     } catch {
       return 0; // no HTTP answer at all
     }
@@ -70,32 +64,15 @@ type Answer = { kind: 'measurement' | 'authorization'; message: Record<string, u
   const measurementPush = () => {
     const n = ++sequence;
     const phone = PHONES[n % PHONES.length];
-    return {
-      type: 1,
-      data_tag: `loss-m-${n}`,
-      account_id: accountIdForPhone(phone),
-      member_id: DEFAULT_MEMBER_ID,
-      device_sn: 'SN0001',
-      data: { data_type: 2, measure_time: '2022-12-29 10:05:00', measure_result: { spo2: 98 } },
-      create_time: '2022-12-29 10:05:00',
-      update_time: '2022-12-29 10:05:00',
-    };
+    return testMeasurementPush({ data_tag: `loss-m-${n}`, account_id: accountIdForPhone(phone), member_id: DEFAULT_MEMBER_ID, time: '2022-12-29 10:05:00', result: { spo2: 98 } });
   };
   const authorizationPush = () => {
     const n = ++sequence;
     const phone = PHONES[n % PHONES.length];
     // Each phone authorized, cancelled, authorized… with a later time each time.
     const time = formatViatomTime(new Date(Date.UTC(2022, 11, 29, 0, 0, 0) + n * 1000));
-    return {
-      type: Math.floor(n / PHONES.length) % 2 === 0 ? 2 : 3,
-      data_tag: `loss-a-${n}`,
-      account_id: accountIdForPhone(phone),
-      member_id: DEFAULT_MEMBER_ID,
-      device_sn: '',
-      data: { phone },
-      create_time: time,
-      update_time: time,
-    };
+    const type = Math.floor(n / PHONES.length) % 2 === 0 ? 2 : 3;
+    return testPush({ type, data_tag: `loss-a-${n}`, account_id: accountIdForPhone(phone), member_id: DEFAULT_MEMBER_ID, phone, time });
   };
 
   /** Stored rows per data_tag, read from the database directly. */

@@ -1,4 +1,5 @@
-import { api, startApiBehindRelay, TEST_WEBHOOK_TOKEN, type ApiBehindRelay, type ApiHarness } from './api-harness';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
+import { api, postPush, startApiBehindRelay, type ApiBehindRelay, type ApiHarness } from './api-harness';
 import type { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
@@ -15,20 +16,7 @@ const postgresUrl = process.env.TEST_DATABASE_URL;
   });
   afterAll(() => behindRelay?.close());
 
-  const push = (n: number) =>
-    fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 2,
-        data_tag: `outage-${n}`,
-        account_id: 'OA==|MTEx',
-        member_id: 'OA==|LTE=',
-        data: { phone: '15312341234' },
-        create_time: `2022-12-29 10:0${n}:00`,
-        update_time: `2022-12-29 10:0${n}:00`,
-      }),
-    }).then(async (r) => ({ status: r.status, headers: r.headers, body: (await r.json()) as { code: number; message: string } }));
+  const push = (n: number) => postPush(h, testPush({ data_tag: `outage-${n}`, time: `2022-12-29 10:0${n}:00` }));
 
   it('answers 503 everywhere while the database is down, and recovers without a restart', async () => {
     expect((await push(1)).status).toBe(200);

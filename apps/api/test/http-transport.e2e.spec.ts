@@ -1,14 +1,15 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { connect, type Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { api, expectProblem, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { api, expectProblem, postPush, PUSH_PATH, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 // The HTTP layer under the routes: bodies decoded and inflated as declared (and refused
 // clearly when they cannot be), slow and stalled clients cut off, aborted requests logged as
 // what they are, and a 404 that does not echo its query string.
 
 const ACK = { code: 0, message: 'success', reason: '', data: {} };
-const PUSH_PATH = `/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`;
+/** The push receiver's path and token, as a raw request's start line has them. */
+const PUSH_TARGET = `${PUSH_PATH}?token=${TEST_WEBHOOK_TOKEN}`;
 /** 张三 in GBK (and GB18030). */
 const ZHANG_SAN_GBK = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]);
 /** 𠀀 (U+20000), a four-byte GB18030 sequence that GBK does not have. */
@@ -18,18 +19,6 @@ const U20000_GB18030 = Buffer.from([0x95, 0x32, 0x82, 0x36]);
 function pushBytes(nameBytes: Buffer, name: string): { bytes: Buffer; text: string } {
   const [before, after] = JSON.stringify(pushMessage({ user_info: { name: '\u0000' } })).split('\\u0000');
   return { bytes: Buffer.concat([Buffer.from(before), nameBytes, Buffer.from(after)]), text: `${before}${name}${after}` };
-}
-
-async function post(h: ApiHarness, path: string, body: Buffer | string, headers: Record<string, string>) {
-  const response = await fetch(`${h.url}${path}`, { method: 'POST', headers, body });
-  const text = await response.text();
-  let parsed: any = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* kept as text */
-  }
-  return { status: response.status, headers: response.headers, body: parsed, text };
 }
 
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sent, on $name', (target) => {
@@ -50,7 +39,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
     ['gb2312', ZHANG_SAN_GBK, '张三'],
   ])('decodes a body declared as %s, and the push log returns its text', async (charset, bytes, name) => {
     const push = pushBytes(bytes, name);
-    const res = await post(h, PUSH_PATH, push.bytes, { 'content-type': `application/json; charset=${charset}` });
+    const res = await postPush(h, push.bytes, { headers: { 'content-type': `application/json; charset=${charset}` } });
     expect(res).toMatchObject({ status: 200, body: ACK });
     expect(await lastLogged()).toMatchObject({ rawMessage: push.text, message: expect.objectContaining({ user_info: { name } }) });
   });
@@ -58,11 +47,11 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
   it('takes UTF-8 declared the way Java senders do, and UTF-8 by default, a byte-order mark dropped', async () => {
     const push = pushBytes(Buffer.from('张三'), '张三');
     for (const contentType of ['application/json;charset=UTF-8', 'application/json; charset="utf-8"', 'application/json', 'Application/JSON; Charset=utf8']) {
-      const res = await post(h, PUSH_PATH, push.bytes, { 'content-type': contentType });
+      const res = await postPush(h, push.bytes, { headers: { 'content-type': contentType } });
       expect({ contentType, status: res.status }).toEqual({ contentType, status: 200 });
     }
     const withBom = pushBytes(Buffer.from('李四'), '李四');
-    expect((await post(h, PUSH_PATH, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), withBom.bytes]), { 'content-type': 'application/json' })).status).toBe(200);
+    expect((await postPush(h, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), withBom.bytes]))).status).toBe(200);
     expect((await lastLogged()).rawMessage).toBe(withBom.text);
   });
 
@@ -74,7 +63,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
       ['application/json; charset=gbk', pushBytes(Buffer.from([0x81, 0x20]), '').bytes, /not valid gbk/],
     ];
     for (const [contentType, bytes, message] of cases) {
-      const res = await post(h, PUSH_PATH, bytes, { 'content-type': contentType });
+      const res = await postPush(h, bytes, { headers: { 'content-type': contentType } });
       expect({ contentType, status: res.status }).toEqual({ contentType, status: 400 });
       expect(res.body).toMatchObject({ code: 20015, message: expect.stringMatching(message), reason: '', data: null });
     }
@@ -83,14 +72,14 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
 
   it('answers 415 for a charset it cannot read, saying so, on the push receiver and on the API', async () => {
     const body = JSON.stringify(pushMessage());
-    const res = await post(h, PUSH_PATH, body, { 'content-type': 'application/json; charset=klingon' });
+    const res = await postPush(h, body, { headers: { 'content-type': 'application/json; charset=klingon' } });
     expect(res.status).toBe(415);
     expect(res.body).toMatchObject({ code: 415, message: expect.stringContaining('charset "klingon" is not one this service reads'), data: null });
     const apiRes = await api(h, 'POST', '/api/v1/authorizations/cancel', '{"phone":"15312341234"}', { 'content-type': 'application/json; charset=x-unknown' });
     expectProblem(apiRes, 415);
     expect(apiRes.body.detail).toContain('charset "x-unknown"');
     // Another content type is a different mistake, and said so.
-    const plain = await post(h, PUSH_PATH, body, { 'content-type': 'text/plain' });
+    const plain = await postPush(h, body, { headers: { 'content-type': 'text/plain' } });
     expect(plain).toMatchObject({ status: 415, body: { code: 415, message: 'The body must be JSON (Content-Type: application/json).' } });
     expect(await pushCount()).toBe(0);
   });
@@ -103,14 +92,14 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
     ['identity', (b: Buffer) => b],
   ])('inflates a body sent with Content-Encoding: %s and keeps its text', async (coding, compress) => {
     const push = pushBytes(Buffer.from('张三'), '张三');
-    const res = await post(h, PUSH_PATH, compress(push.bytes), { 'content-type': 'application/json', 'content-encoding': coding });
+    const res = await postPush(h, compress(push.bytes), { headers: { 'content-encoding': coding } });
     expect(res).toMatchObject({ status: 200, body: ACK });
     expect((await lastLogged()).rawMessage).toBe(push.text);
   });
 
   it('inflates, then decodes the declared charset', async () => {
     const push = pushBytes(ZHANG_SAN_GBK, '张三');
-    const res = await post(h, PUSH_PATH, gzipSync(push.bytes), { 'content-type': 'application/json; charset=gbk', 'content-encoding': 'GZIP' });
+    const res = await postPush(h, gzipSync(push.bytes), { headers: { 'content-type': 'application/json; charset=gbk', 'content-encoding': 'GZIP' } });
     expect(res.status).toBe(200);
     expect((await lastLogged()).rawMessage).toBe(push.text);
   });
@@ -118,25 +107,25 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
   it('answers 413 for a body that inflates past BODY_LIMIT_BYTES (a zip bomb), stores nothing, and serves on', async () => {
     const bomb = gzipSync(Buffer.from(`{"type":1,"data":{"blob":"${'0'.repeat(20_000_000)}"}}`));
     expect(bomb.length).toBeLessThan(65536); // small as sent: only the inflated size is over the limit
-    const res = await post(h, PUSH_PATH, bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const res = await postPush(h, bomb, { headers: { 'content-encoding': 'gzip' } });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ code: 413, message: expect.stringContaining('once decompressed, is larger than the configured limit') });
     const justUnder = pushMessage({ user_info: { note: '0'.repeat(60_000) } });
-    expect((await post(h, PUSH_PATH, gzipSync(JSON.stringify(justUnder)), { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(200);
+    expect((await postPush(h, gzipSync(JSON.stringify(justUnder)), { headers: { 'content-encoding': 'gzip' } })).status).toBe(200);
     expect(await pushCount()).toBe(1);
   });
 
   it('answers 415 for an encoding it does not inflate, 400 for a body that is not what its encoding says', async () => {
     const body = JSON.stringify(pushMessage());
     for (const coding of ['compress', 'zstd', 'gzip, gzip']) {
-      const res = await post(h, PUSH_PATH, body, { 'content-type': 'application/json', 'content-encoding': coding });
+      const res = await postPush(h, body, { headers: { 'content-encoding': coding } });
       expect({ coding, status: res.status }).toEqual({ coding, status: 415 });
       expect(res.body).toMatchObject({ code: 415, message: expect.stringMatching(/Content-Encoding|compressed once/) });
     }
-    const notGzip = await post(h, PUSH_PATH, body, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const notGzip = await postPush(h, body, { headers: { 'content-encoding': 'gzip' } });
     expect(notGzip).toMatchObject({ status: 400, body: { code: 20015, message: 'The body is not valid gzip data (its Content-Encoding).' } });
     const cut = gzipSync(body).subarray(0, 30);
-    expect((await post(h, PUSH_PATH, cut, { 'content-type': 'application/json', 'content-encoding': 'gzip' })).status).toBe(400);
+    expect((await postPush(h, cut, { headers: { 'content-encoding': 'gzip' } })).status).toBe(400);
     expect(await pushCount()).toBe(0);
   });
 });
@@ -212,13 +201,13 @@ describe('slow, stalled and aborted clients', () => {
   }
   const stillServes = async () => {
     expect((await api(h, 'GET', '/health')).status).toBe(200);
-    const res = await post(h, PUSH_PATH, JSON.stringify(pushMessage()), { 'content-type': 'application/json' });
+    const res = await postPush(h, pushMessage());
     expect(res).toMatchObject({ status: 200, body: ACK });
   };
 
   it("answers 408 in Viatom's envelope to a push whose body does not come, logs it as timed out, and serves on", async () => {
     const { socket, received } = client.open();
-    socket.write(requestHead(PUSH_PATH, 300) + '{"type":2,');
+    socket.write(requestHead(PUSH_TARGET, 300) + '{"type":2,');
     const answer = parseAnswer(await received);
     expect(answer.status).toBe(408);
     expect(answer.headers).toMatchObject({ connection: 'close', 'content-type': 'application/json; charset=utf-8' });
@@ -251,7 +240,7 @@ describe('slow, stalled and aborted clients', () => {
   it('takes a body that arrives slowly but within REQUEST_TIMEOUT_MS', async () => {
     const body = JSON.stringify(pushMessage());
     const { socket, received } = client.open();
-    socket.write(requestHead(PUSH_PATH, Buffer.byteLength(body)));
+    socket.write(requestHead(PUSH_TARGET, Buffer.byteLength(body)));
     const pieces = 5;
     for (let i = 0; i < pieces; i++) {
       await sleep(150);
@@ -263,7 +252,7 @@ describe('slow, stalled and aborted clients', () => {
 
   it('logs a request aborted mid-body at info, not as a database failure, and serves on', async () => {
     const { socket, received } = client.open();
-    socket.write(requestHead(PUSH_PATH, 300) + '{"type":2,"data":{"phone":"153');
+    socket.write(requestHead(PUSH_TARGET, 300) + '{"type":2,"data":{"phone":"153');
     await sleep(200); // the server has read the headers and is waiting for the rest
     socket.destroy();
     await received;
@@ -281,7 +270,7 @@ describe('slow, stalled and aborted clients', () => {
   it('logs a compressed body aborted mid-way the same way', async () => {
     const gzipped = gzipSync(JSON.stringify(pushMessage()));
     const { socket, received } = client.open();
-    socket.write(requestHead(PUSH_PATH, gzipped.length, 'Content-Encoding: gzip\r\n'));
+    socket.write(requestHead(PUSH_TARGET, gzipped.length, 'Content-Encoding: gzip\r\n'));
     socket.write(gzipped.subarray(0, 20));
     await sleep(200);
     socket.destroy();
@@ -294,7 +283,7 @@ describe('slow, stalled and aborted clients', () => {
 
   it('answers 400 to a body that stops being HTTP mid-way (a broken chunk), and logs it as cut off', async () => {
     const { socket, received } = client.open();
-    socket.write(`POST ${PUSH_PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"typ\r\n`);
+    socket.write(`POST ${PUSH_TARGET} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"typ\r\n`);
     await sleep(100);
     socket.write('not-a-chunk-size\r\n');
     const answer = parseAnswer(await received);

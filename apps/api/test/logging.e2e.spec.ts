@@ -1,4 +1,5 @@
-import { api, startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
+import { api, postPush, startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 // The logs of a whole flow, captured as the JSON lines pino writes: a request id on every
 // request line, and no phone number, secret, token, API key or signature in clear.
@@ -37,10 +38,9 @@ describe('logs of a full flow', () => {
     }
     // Refused calls carry credentials too: a wrong API key, a wrong webhook token, signature, bearer, cookie.
     expect((await api(h, 'GET', `/api/v1/authorizations/${PHONE}`, undefined, { 'x-api-key': 'wrong-key-but-still-secret-123' })).status).toBe(401);
-    const refused = await fetch(`${h.url}/api/v1/webhooks/viatom?token=wrong-token-still-secret-456`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-signature': SIGNATURE, 'x-hub-signature-256': SIGNATURE, authorization: BEARER, cookie: COOKIE },
-      body: JSON.stringify({ type: 2, data: { phone: PHONE } }),
+    const refused = await postPush(h, testPush({ phone: PHONE }), {
+      token: 'wrong-token-still-secret-456',
+      headers: { 'x-signature': SIGNATURE, 'x-hub-signature-256': SIGNATURE, authorization: BEARER, cookie: COOKIE },
     });
     expect(refused.status).toBe(401);
     await h.sandbox.settled();

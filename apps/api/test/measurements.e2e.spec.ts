@@ -1,4 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { testMeasurementPush } from '@health-bridge/viatom-protocol/testing';
 import { accountIdForPhone, DEFAULT_MEMBER_ID, MEASUREMENT_DATA_TYPES, type PushRecord } from '@health-bridge/viatom-sandbox';
 import { allPages, api, expectProblem, resetState, startApi, type ApiHarness } from './api-harness';
 
@@ -68,7 +69,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/m
       const data = { data_type: 5, measure_time: '2022-12-29 10:00:00', measure_result: { wave: [1, -2, 3.5], note: '心电图 ✓' }, remark: '', extra: { a: { b: null } } };
       delivered(
         await h.sandbox.send.raw({
-          message: { type: 1, data_tag: 'ecg-odd', account_id: accountIdForPhone(phone), member_id: 'm', device_sn: 'd', data, create_time: '2022-12-29 10:01:00' },
+          message: testMeasurementPush({ data_tag: 'ecg-odd', account_id: accountIdForPhone(phone), member_id: 'm', device_sn: 'd', data, time: '2022-12-29 10:01:00' }),
         }),
       );
       const [item] = (await list(`phone=${phone}`)).items;
@@ -79,7 +80,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/m
       await authorize(phone);
       delivered(
         await h.sandbox.send.raw({
-          message: { type: 1, data_tag: 'bare', account_id: accountIdForPhone(phone), data: { data_type: 'two', measure_time: 'yesterday' }, create_time: '2022-12-29 10:01:00' },
+          message: testMeasurementPush({ data_tag: 'bare', account_id: accountIdForPhone(phone), data: { data_type: 'two', measure_time: 'yesterday' }, time: '2022-12-29 10:01:00' }),
         }),
       );
       const [item] = (await list(`phone=${phone}`)).items;

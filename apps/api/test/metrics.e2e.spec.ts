@@ -9,7 +9,8 @@ import { Writable } from 'node:stream';
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { accountIdForPhone, type PushRecord } from '@health-bridge/viatom-sandbox';
 import { MetricsServer } from '../src/metrics/metrics.module';
-import { api, expectProblem, pushMessage, startApi, type ApiHarness } from './api-harness';
+import { testMeasurementPush } from '@health-bridge/viatom-protocol/testing';
+import { api, expectProblem, postPush, PUSH_PATH, pushMessage, startApi, type ApiHarness } from './api-harness';
 import { parsePrometheusText, sampleValue, samplesOf, type MetricFamily } from './prometheus-text';
 
 const AUTHORIZED = '15300000001';
@@ -17,7 +18,6 @@ const OUT_OF_ORDER = '15300000002';
 const REPEATED = '15300000003';
 const LOOKED_UP = '15312341234';
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
-const PUSH_ROUTE = '/api/v1/webhooks/viatom';
 
 async function scrape(url: string, headers: Record<string, string> = {}): Promise<{ status: number; contentType: string | null; text: string }> {
   const res = await fetch(`${url}/metrics`, { headers });
@@ -35,9 +35,6 @@ const delivered = (records: PushRecord[]) => {
   for (const record of records) expect({ status: record.status, error: record.error }).toEqual({ status: 200, error: null });
   return records;
 };
-
-const postPush = (h: ApiHarness, body: unknown, url = h.pushUrl) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** The request histogram's count for this route and status (every method). */
 const requests = (families: Map<string, MetricFamily>, route: string, status: string) =>
@@ -120,12 +117,12 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /metrics 
     const repeated = pushMessage({ data: { phone: REPEATED } });
     for (let i = 0; i < 3; i += 1) expect((await postPush(h, repeated)).status).toBe(200); // 2 applied, then 2 repeats
     // A measurement sent twice (on PostgreSQL, through the measurement batch): 1 archived, then 1 repeat.
-    const measurement = pushMessage({ type: 1, account_id: accountIdForPhone(AUTHORIZED), data: { data_type: 2, measure_time: '2022-12-29 16:30:00' } });
+    const measurement = testMeasurementPush({ account_id: accountIdForPhone(AUTHORIZED), time: '2022-12-29 16:30:00' });
     for (let i = 0; i < 2; i += 1) expect((await postPush(h, measurement)).status).toBe(200);
     for (const type of [7, 2_147_483_648]) expect((await postPush(h, pushMessage({ type }))).status).toBe(200); // other, ignored
     expect((await postPush(h, pushMessage({ type: 'two' }))).status).toBe(400);
-    expect((await postPush(h, pushMessage(), `${h.url}${PUSH_ROUTE}?token=wrong-token-0123456789`)).status).toBe(401);
-    expect((await postPush(h, pushMessage(), `${h.url}${PUSH_ROUTE}`)).status).toBe(401);
+    expect((await postPush(h, pushMessage(), { token: 'wrong-token-0123456789' })).status).toBe(401);
+    expect((await postPush(h, pushMessage(), { token: null })).status).toBe(401);
 
     const { families } = await metricsOf(h.url);
     const pushes = (type: string, outcome: string) => sampleValue(families, 'health_bridge_pushes_total', { type, outcome });
@@ -148,9 +145,9 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /metrics 
     for (const row of logged) byLabel.set(`${label(row.type)}/${row.outcome}`, (byLabel.get(`${label(row.type)}/${row.outcome}`) ?? 0) + Number(row.n));
     expect(new Map(counted.map((s) => [`${s.labels.type}/${s.labels.outcome}`, s.value]))).toEqual(byLabel);
 
-    expect(requests(families, PUSH_ROUTE, '200')).toBe(13);
-    expect(requests(families, PUSH_ROUTE, '400')).toBe(1);
-    expect(requests(families, PUSH_ROUTE, '401')).toBe(2);
+    expect(requests(families, PUSH_PATH, '200')).toBe(13);
+    expect(requests(families, PUSH_PATH, '400')).toBe(1);
+    expect(requests(families, PUSH_PATH, '401')).toBe(2);
   });
 
   it('counts calls to Viatom by endpoint and outcome, their attempts and time, and shows the circuit', async () => {
@@ -225,7 +222,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /metrics 
     expect(count('GET', 'unmatched', '404')).toBe(1);
     // The scrapes so far are requests too.
     expect(count('GET', '/metrics', '200')).toBeGreaterThanOrEqual(4);
-    expect(samplesOf(families, 'health_bridge_http_request_duration_seconds_sum', { route: '/api/v1/webhooks/viatom', status_code: '200' })[0].value).toBeGreaterThan(0);
+    expect(samplesOf(families, 'health_bridge_http_request_duration_seconds_sum', { route: PUSH_PATH, status_code: '200' })[0].value).toBeGreaterThan(0);
   });
 });
 

@@ -1,7 +1,8 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { createHmac } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { pushMessage, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
+import { postPush, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 
 // Push authenticity over real HTTP: each check alone and combined, pass and fail; a refused push is 401 in Viatom's envelope and stored nowhere.
 
@@ -10,7 +11,8 @@ const SW_NEXT_SECRET = 'whsec_' + Buffer.from('the-next-secret-during-rotation!'
 const GH_SECRET = "It's a Secret to Everybody";
 
 let sequence = 0;
-const message = () => JSON.stringify(pushMessage({ data_tag: `auth-${Date.now()}-${sequence++}` }));
+/** The push as text: what a signature is computed over. */
+const message = () => JSON.stringify(testPush());
 
 const now = () => Math.floor(Date.now() / 1000);
 function standardSignature(secret: string, id: string, timestamp: number, body: string): string {
@@ -20,14 +22,8 @@ function standardHeaders(body: string, { secret = SW_SECRET, timestamp = now(), 
   return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': standardSignature(secret, id, timestamp, body) };
 }
 
-async function post(h: ApiHarness, body: string | Buffer, headers: Record<string, string> = {}, token: string | null = TEST_WEBHOOK_TOKEN) {
-  const res = await fetch(`${h.url}/api/v1/webhooks/viatom${token ? `?token=${token}` : ''}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body,
-  });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
-}
+/** postPush with the signature headers (and token, null for none) up front: most tests here vary only those. */
+const post = (h: ApiHarness, body: string | Buffer, headers: Record<string, string> = {}, token: string | null = TEST_WEBHOOK_TOKEN) => postPush(h, body, { headers, token });
 const stored = async (h: ApiHarness) => Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n);
 const expectRefused = (res: { status: number; body: any }, reason: RegExp) => {
   expect(res.status).toBe(401);

@@ -1,6 +1,6 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { formatViatomTime } from '@health-bridge/viatom-protocol';
-import { api, pushMessage, resetState, startApi, type ApiHarness } from './api-harness';
+import { api, postPush, pushMessage, resetState, startApi, type ApiHarness } from './api-harness';
 
 /**
  * What real senders plausibly send, over HTTP, on both engines: every form of time, phone, id
@@ -16,14 +16,10 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the push corp
   afterAll(() => h?.close());
   beforeEach(() => resetState(h));
 
-  /** Posts a body (an object, or JSON text as a sender wrote it). */
+  /** Posts a body (an object, or JSON text as a sender wrote it); the answer's status and envelope. */
   const post = async (body: unknown) => {
-    const response = await fetch(h.pushUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: response.status, body: (await response.json()) as { code: number; message: string } };
+    const { status, body: envelope } = await postPush(h, body);
+    return { status, body: envelope as { code: number; message: string } };
   };
   const accepted = async (body: unknown) => {
     const answer = await post(body);

@@ -1,4 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
 import { accountIdForPhone, type PushRecord } from '@health-bridge/viatom-sandbox';
 import { allPages, api, expectProblem, resetState, startApi, type ApiHarness } from './api-harness';
 
@@ -192,18 +193,15 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/p
     });
 
     it('keep a message exactly as received, fields Viatom may add included', async () => {
-      const message = {
-        type: 2,
+      const message = testPush({
         data_tag: 'with-extras',
-        account_id: 'OA==|MTEx',
-        member_id: 'OA==|LTE=',
         device_sn: 'SN-1',
         data: { phone: '15312341234', nested: { list: [1, 'two', null, { deep: true }] } },
         user_info: { nick: '张三', age: 42 },
         create_time: '2022-12-29 16:33:40',
         update_time: '2022-12-29 16:33:41',
         extra_field: { anything: ['kept'] },
-      };
+      });
       delivered(await h.sandbox.send.raw({ message }));
       const [item] = (await list()).items;
       expect(item.message).toEqual(message);
@@ -232,7 +230,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/p
     });
 
     it('log a push of an unknown type as ignored, with its data kept', async () => {
-      const message = { type: 7, data_tag: 'unknown-type', data: { something: 'new' }, create_time: '2022-12-29 16:33:40' };
+      const message = testPush({ type: 7, data_tag: 'unknown-type', data: { something: 'new' } });
       delivered(await h.sandbox.send.raw({ message }));
       const [item] = (await list('type=7')).items;
       expect(item).toMatchObject({ type: 7, outcome: 'ignored', phone: null, message });

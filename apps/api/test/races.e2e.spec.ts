@@ -1,6 +1,7 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { formatViatomTime } from '@health-bridge/viatom-protocol';
-import { api, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
+import { api, postPush, resetState, startApi, type ApiHarness } from './api-harness';
 
 /**
  * Concurrency against the running HTTP server: what Viatom may do (the same push twice at
@@ -15,14 +16,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('races on $nam
   beforeEach(() => resetState(h));
 
   const count = async (table: string, where = '') => Number((await h.dataSource.query(`SELECT COUNT(*) AS n FROM ${table} ${where}`))[0].n);
-  const push = (message: unknown) =>
-    fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(message),
-    }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code: number } }));
-  const message = (type: number, phone: string, time: string, dataTag = `${type}-${phone}-${time}`) =>
-    pushMessage({ type, data_tag: dataTag, data: { phone }, create_time: time, update_time: time });
+  const push = (message: unknown) => postPush(h, message);
+  const message = (type: number, phone: string, time: string, dataTag = `${type}-${phone}-${time}`) => testPush({ type, data_tag: dataTag, phone, time });
   /** A fixed shuffle (Fisher-Yates with a seeded generator), so a failure can be replayed. */
   const shuffle = <T>(items: T[], seed: number): T[] => {
     const out = [...items];

@@ -1,6 +1,7 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { api, expectProblem, pushMessage, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
+import { api, expectProblem, postPush, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 import { forgetRedisKeys, newRedisPrefix, TEST_REDIS_URL } from './redis-keys';
 
 // The push receiver's rate limits over real HTTP: a push that passes its checks is never
@@ -10,13 +11,10 @@ import { forgetRedisKeys, newRedisPrefix, TEST_REDIS_URL } from './redis-keys';
 // The same on every database with the counters in memory, and with the counters in Redis
 // (REDIS_URL, the machine's; a fresh key prefix per app, as memory is fresh per app).
 
-async function post(h: ApiHarness, from: string, { token = TEST_WEBHOOK_TOKEN, body = pushMessage() as unknown } = {}) {
-  const res = await fetch(`${h.url}/api/v1/webhooks/viatom?token=${encodeURIComponent(token)}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json().catch(() => null)) as any };
+/** A push from this address (X-Forwarded-For, believed from the trusted 127.0.0.1). */
+async function post(h: ApiHarness, from: string, { token = TEST_WEBHOOK_TOKEN, body = testPush() as unknown } = {}) {
+  const res = await postPush(h, body, { token, headers: { 'x-forwarded-for': from } });
+  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: res.body };
 }
 const WRONG = 'not-the-webhook-token-0123';
 const stored = async (h: ApiHarness) => Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n);

@@ -1,21 +1,9 @@
-import { api, expectProblem, startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
+import { api, expectProblem, postPush, startApi, TEST_API_KEY, type ApiHarness } from './api-harness';
 
 // Security headers, Swagger UI behind its CSP, Swagger off by configuration, rate limits.
 
-const push = (h: ApiHarness, n: number) =>
-  fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 2,
-      data_tag: `rate-${n}`,
-      account_id: 'OA==|MTEx',
-      member_id: 'OA==|LTE=',
-      data: { phone: '15312341234' },
-      create_time: '2022-12-29 16:33:40',
-      update_time: '2022-12-29 16:33:40',
-    }),
-  });
+const push = (h: ApiHarness, n: number) => postPush(h, testPush({ data_tag: `rate-${n}` }));
 
 describe('security headers and Swagger UI', () => {
   let h: ApiHarness;
@@ -99,7 +87,7 @@ describe('rate limits', () => {
     const pushLimited = await push(h, 99);
     expect(pushLimited.status).toBe(429);
     expect(Number(pushLimited.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(await pushLimited.json()).toMatchObject({ code: 429, reason: '', data: null });
+    expect(pushLimited.body).toMatchObject({ code: 429, reason: '', data: null });
     expect(Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n)).toBe(8);
     for (let i = 0; i < 20; i++) expect((await api(h, 'GET', '/health')).status).toBe(200);
   });

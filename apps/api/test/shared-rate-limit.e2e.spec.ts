@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { register } from 'prom-client';
-import { api, expectProblem, pushMessage, startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { testPush } from '@health-bridge/viatom-protocol/testing';
+import { api, expectProblem, postPush, startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 import { STORAGE_ERRORS_METRIC, STORAGE_UP_METRIC } from '../src/common/rate-limit-storage';
 import { forgetRedisKeys, newRedisPrefix, redisKeysUnder, TEST_REDIS_URL } from './redis-keys';
 import { CuttableRelay } from './tcp-relay';
@@ -31,14 +32,7 @@ async function scraped(base: string, name: string): Promise<number | undefined> 
 }
 
 const listCalls = (h: Pick<ApiHarness, 'url'>) => api(h, 'GET', '/api/v1/pushes?limit=1');
-async function push(h: ApiHarness, token = TEST_WEBHOOK_TOKEN) {
-  const res = await fetch(`${h.url}/api/v1/webhooks/viatom?token=${encodeURIComponent(token)}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.20' },
-    body: JSON.stringify(pushMessage()),
-  });
-  return { status: res.status, body: (await res.json().catch(() => null)) as any };
-}
+const push = (h: ApiHarness, token = TEST_WEBHOOK_TOKEN) => postPush(h, testPush(), { token, headers: { 'x-forwarded-for': '198.51.100.20' } });
 
 /** JSON log lines written by the apps of a test, with a way to wait for one. */
 function logLines() {

@@ -1,5 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { api, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
+import { api, postPush, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness, type PushOptions } from './api-harness';
 
 const ACK = { code: 0, message: 'success', reason: '', data: {} };
 
@@ -12,12 +12,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver
   beforeEach(() => resetState(h));
 
   const pushCount = async () => Number((await h.dataSource.query('SELECT COUNT(*) AS n FROM push_log'))[0].n);
-  const push = (body: unknown, { token = TEST_WEBHOOK_TOKEN, headers = {} as Record<string, string> } = {}) =>
-    fetch(`${h.url}/api/v1/webhooks/viatom${token ? `?token=${encodeURIComponent(token)}` : ''}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: typeof body === 'string' ? body : JSON.stringify(body),
-    }).then(async (r) => ({ status: r.status, body: (await r.json().catch(() => null)) as any }));
+  /** Status and envelope only, to compare whole. */
+  const push = (body: unknown, options?: PushOptions) => postPush(h, body, options).then((answer) => ({ status: answer.status, body: answer.body }));
   const message = (overrides: Record<string, unknown> = {}) => pushMessage(overrides);
 
   it("stores a push and answers in Viatom's envelope", async () => {
@@ -69,11 +65,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver
   });
 
   it('answers 415 for a body that is not JSON', async () => {
-    const res = await fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain' },
-      body: JSON.stringify(message()),
-    });
+    const res = await postPush(h, message(), { headers: { 'content-type': 'text/plain' } });
     expect(res.status).toBe(415);
     expect(await pushCount()).toBe(0);
   });
@@ -102,11 +94,7 @@ describe('push receiver with a body limit', () => {
   afterAll(() => h?.close());
 
   it('answers 413 above the limit and stores nothing', async () => {
-    const res = await fetch(`${h.url}/api/v1/webhooks/viatom?token=${TEST_WEBHOOK_TOKEN}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ type: 1, data: { blob: 'x'.repeat(4096) } }),
-    });
+    const res = await postPush(h, { type: 1, data: { blob: 'x'.repeat(4096) } });
     expect(res.status).toBe(413);
     const problem = await api(h, 'POST', '/api/v1/authorizations/cancel', { phone: '1'.repeat(3000) });
     expect(problem.status).toBe(413);
@@ -124,12 +112,7 @@ describe('push receiver with a webhook token that looks like a digest', () => {
   afterAll(() => h?.close());
 
   it('takes the token as given (API_KEYS alone read sha256: digests)', async () => {
-    const send = (given: string) =>
-      fetch(`${h.url}/api/v1/webhooks/viatom?token=${encodeURIComponent(given)}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(pushMessage()),
-      });
+    const send = (given: string) => postPush(h, pushMessage(), { token: given });
     expect((await send(token)).status).toBe(200);
     expect((await send('sha256:other-token-of-the-same-shape')).status).toBe(401);
   });

@@ -1,12 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
+import { isPushReceiverRoute } from '../webhooks/push-receiver';
 import { toProblem } from './error-mapping';
 import { logRequestCutOff, ROOT_LOGGER } from './logging';
 import { Problem, PROBLEM_CONTENT_TYPE } from './problem';
-
-/** The push receiver's path: its errors answer in Viatom's envelope, not problem+json. */
-export const PUSH_RECEIVER_PATH = '/api/v1/webhooks/viatom';
 
 /** Viatom's envelope for an error answer to a push: `code` ≠ 0 and a message saying what is wrong. */
 export function pushErrorEnvelope(status: number, message: string) {
@@ -18,9 +16,10 @@ export function pushErrorEnvelope(status: number, message: string) {
 export const TRANSPORT_ANSWER = Symbol('transport answer');
 
 /**
- * The one exception filter: every error answers as application/problem+json, except on the
- * push receiver, which answers in Viatom's envelope. Errors raised before routing (bad JSON,
- * body too large, wrong content type) come here too, through Nest's exception layer.
+ * The one exception filter: every error answers as application/problem+json, except on a route
+ * marked `@PushReceiver()`, which answers in Viatom's envelope. Errors Fastify raises before
+ * Nest's pipeline (bad JSON, body too large, wrong content type or charset) come here too,
+ * through Nest's exception layer: the route's Fastify config says which route they were on.
  */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -49,7 +48,7 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error(text);
     }
     if (body.status === 503) reply.header('retry-after', String(retryAfterSeconds ?? 5));
-    if (request.url.split('?')[0] === PUSH_RECEIVER_PATH) {
+    if (isPushReceiverRoute(request)) {
       reply.status(body.status).send(pushErrorEnvelope(body.status, body.detail));
       return;
     }

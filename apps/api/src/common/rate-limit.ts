@@ -3,8 +3,8 @@ import { normalizeIp, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerM
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import type { AppConfig } from '../config/app-config';
+import { isPushReceiverHandler } from '../webhooks/push-receiver';
 import { API_KEY_HEADER, digestKeys, matchesSecret } from './api-key.guard';
-import { PUSH_RECEIVER_PATH } from './problem.filter';
 import { SharedRateLimitStorage } from './rate-limit-storage';
 import { problem } from './problem';
 
@@ -14,8 +14,8 @@ export const PUSH_THROTTLER = 'push';
 const PUSH_FAILURES = 'push-failures';
 
 const routeOf = (context: ExecutionContext): string => context.switchToHttp().getRequest<FastifyRequest>().routeOptions?.url ?? '';
-const isPush = (context: ExecutionContext) => routeOf(context) === PUSH_RECEIVER_PATH;
-const isIntegratorApi = (context: ExecutionContext) => routeOf(context).startsWith('/api/') && !isPush(context);
+/** The integrator API: the routes under the API prefix, except a push receiver, which has limits of its own. */
+const isIntegratorApi = (context: ExecutionContext) => routeOf(context).startsWith('/api/') && !isPushReceiverHandler(context);
 
 /** Answers 429 with Retry-After (problem+json, or Viatom's envelope on the push receiver: the filter decides). */
 function tooManyRequests(reply: FastifyReply, secondsLeft: number, detail: string): never {

@@ -1,13 +1,12 @@
-import { BadRequestException, Body, Controller, HttpCode, Inject, Post, Req, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, HttpCode, Inject, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { PushIngestService } from '@health-bridge/health-archive';
 import { pushAcknowledgement, validatePush } from '@health-bridge/viatom-protocol';
-import { PublicRoute } from '../common/api-key.guard';
 import { pushErrorEnvelope } from '../common/problem.filter';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ApiMetrics } from '../metrics/api-metrics';
-import { PushAuthGuard } from './push-auth.guard';
+import { PushReceiver } from './push-receiver.decorator';
 
 class PushAckDto {
   @ApiProperty({ example: 0, description: '0 when the push is stored (or was already).' })
@@ -33,8 +32,6 @@ const PUSH_EXAMPLE = {
 };
 
 @ApiTags('webhooks')
-@PublicRoute()
-@UseGuards(PushAuthGuard)
 @Controller('webhooks')
 export class WebhooksController {
   constructor(
@@ -44,6 +41,7 @@ export class WebhooksController {
   ) {}
 
   @Post('viatom')
+  @PushReceiver()
   @HttpCode(200)
   @ApiOperation({
     summary: "Viatom's push receiver",
