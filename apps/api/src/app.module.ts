@@ -2,10 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { HealthArchiveModule } from '@health-bridge/health-archive';
-import type { DataSourceOptions } from 'typeorm';
 import { ViatomClientModule } from '@health-bridge/viatom-client';
 import { AuthorizationsController } from './authorizations/authorizations.controller';
 import { ApiKeyGuard } from './common/api-key.guard';
@@ -18,7 +16,7 @@ import { MeasurementsController } from './measurements/measurements.controller';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { PushesController } from './pushes/pushes.controller';
-import { databaseOptions, openDatabase } from './startup';
+import { archiveDatabaseOptions, openDatabase } from './startup';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** The REST API: built from a validated configuration (main.ts reads it from the environment). */
@@ -33,13 +31,6 @@ export class AppModule {
       imports: [
         ThrottlerModule.forRoot(throttlerOptions(config)),
         EventEmitterModule.forRoot(),
-        TypeOrmModule.forRootAsync({
-          // openDatabase waits for the database itself (masked target, attempt count, DATABASE_CONNECT_TIMEOUT_MS)
-          // and runs pending migrations under a lock, so that replicas starting together do not race;
-          // TypeOrmModule's own retry (a stack trace per attempt) is off.
-          useFactory: () => ({ ...databaseOptions(config), toRetry: () => false }),
-          dataSourceFactory: (options) => openDatabase(options as DataSourceOptions, config, rootLogger),
-        }),
         ViatomClientModule.forRoot({
           baseUrl: config.viatom.baseUrl,
           secret: config.viatom.secret,
@@ -50,7 +41,19 @@ export class AppModule {
           circuitBreaker: config.viatom.circuitBreaker,
           onCall: metrics.observeViatomCall,
         }),
-        HealthArchiveModule.forRoot({ maxClockSkewMs: config.viatom.maxClockSkewMs }),
+        HealthArchiveModule.forRootAsync({
+          // Global: the health and metrics modules read the database's state (ArchiveHealth).
+          isGlobal: true,
+          useFactory: () => ({
+            database: archiveDatabaseOptions(config),
+            // Under the archive's advisory lock, so that replicas starting together do not race.
+            migrationsRun: config.database.migrationsRun,
+            sqliteCheckpointWorker: true,
+            maxClockSkewMs: config.viatom.maxClockSkewMs,
+            // Waits for a database server that is starting (masked target, attempt count, DATABASE_CONNECT_TIMEOUT_MS).
+            dataSourceFactory: (options) => openDatabase(options, config, rootLogger),
+          }),
+        }),
         MetricsModule.forRoot(config, metrics),
       ],
       controllers: [AuthorizationsController, WebhooksController, PushesController, MeasurementsController, HealthController],

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { AppModule } from './app.module';
 import { ConfigurationError, loadConfig, type AppConfig } from './config/app-config';
 import { configureApp, fastifyOptions, NEST_APP_OPTIONS } from './configure-app';
-import { describeError, listenFailure, maskDatabaseUrl, StartupError } from './startup';
+import { describeError, listenFailure, maskDatabaseUrl, StartupError, startupFailure } from './startup';
 import { SWAGGER_PATH } from './swagger';
 
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
@@ -49,8 +49,9 @@ async function start(config: AppConfig): Promise<NestFastifyApplication> {
       throw listenFailure(error, config);
     });
     return app;
-  } catch (error) {
+  } catch (caught) {
     await app?.close().catch(() => undefined);
+    const error = startupFailure(caught, config);
     return cannotStart(error instanceof StartupError ? error.message : `${describeError(error, config.database.url)}\n${(error as Error)?.stack ?? ''}`);
   }
 }

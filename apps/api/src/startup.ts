@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger as PinoLogger } from 'pino';
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { healthArchiveDataSourceOptions, parseDatabaseUrl, runPendingMigrations } from '@health-bridge/health-archive';
+import { healthArchiveDataSourceOptions, HealthArchiveMigrationError, type HealthArchiveDatabaseOptions, parseDatabaseUrl } from '@health-bridge/health-archive';
 import type { AppConfig } from './config/app-config';
 
 /**
@@ -29,22 +29,31 @@ export function maskDatabaseUrl(url: string): string {
   return parsed.toString();
 }
 
-/** The TypeORM options for DATABASE_URL; a SQLite directory that cannot be created is named. */
-export function databaseOptions(config: AppConfig): DataSourceOptions {
+/**
+ * The archive's database options from DATABASE_*; checked here (a SQLite directory that cannot
+ * be created is named), before the archive opens it.
+ */
+export function archiveDatabaseOptions(config: AppConfig): HealthArchiveDatabaseOptions {
   const { url, schema, poolSize } = config.database;
   try {
-    return healthArchiveDataSourceOptions({ url, schema, poolSize });
+    healthArchiveDataSourceOptions({ url, schema, poolSize });
   } catch (error) {
     throw sqliteFailure(config, error);
   }
+  return { url, schema, poolSize };
+}
+
+/** The TypeORM options for DATABASE_URL, as the archive builds them. */
+export function databaseOptions(config: AppConfig): DataSourceOptions {
+  return healthArchiveDataSourceOptions(archiveDatabaseOptions(config));
 }
 
 const FIRST_RETRY_DELAY_MS = 250;
 const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
- * Opens the database and runs the pending migrations (DATABASE_MIGRATIONS_RUN), under their
- * lock. A PostgreSQL server that cannot be reached is tried again, with a backoff, until
+ * Opens the database (the archive then runs the pending migrations, under their lock). A
+ * PostgreSQL server that cannot be reached is tried again, with a backoff, until
  * DATABASE_CONNECT_TIMEOUT_MS: one log line per failed attempt, then a StartupError naming
  * DATABASE_URL. A server that answers but refuses (a wrong password, no such database) is not
  * waited for, nor is SQLite: a local file does not come back by itself.
@@ -80,16 +89,17 @@ export async function openDatabase(options: DataSourceOptions, config: AppConfig
       continue;
     }
     if (attempt > 1) logger.info({ context: 'Database', attempt }, `database at ${target} reached (attempt ${attempt})`);
-    if (!config.database.migrationsRun) return dataSource;
-    try {
-      await runPendingMigrations(dataSource);
-      return dataSource;
-    } catch (error) {
-      await dataSource.destroy().catch(() => undefined);
-      if (sqlite) throw sqliteFailure(config, error);
-      throw new StartupError(`The migrations failed on ${target}: ${describeError(error, config.database.url)}. The failing migration was rolled back and none after it was run.`);
-    }
+    return dataSource;
   }
+}
+
+/** A failure of the archive's migrations at start, told as a StartupError; any other error as it is. */
+export function startupFailure(error: unknown, config: AppConfig): unknown {
+  if (!(error instanceof HealthArchiveMigrationError)) return error;
+  if (parseDatabaseUrl(config.database.url).dialect === 'sqlite') return sqliteFailure(config, error.cause);
+  return new StartupError(
+    `The migrations failed on ${maskDatabaseUrl(config.database.url)}: ${describeError(error.cause, config.database.url)}. The failing migration was rolled back and none after it was run.`,
+  );
 }
 
 /** A SQLite file that cannot be opened, created or written: its path, as this process resolves it. */

@@ -1,11 +1,11 @@
 import type { Type } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { createTestDatabase, OpenedResources, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
+import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, OpenedResources, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 import { testPush } from '@health-bridge/viatom-protocol/testing';
 import { createSandbox, type Sandbox } from '@health-bridge/viatom-sandbox';
 import type { DestinationStream } from 'pino';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
 import { configureApp, fastifyOptions, NEST_APP_OPTIONS } from '../src/configure-app';
@@ -91,7 +91,7 @@ export async function startApi(
     sandbox,
     sandboxUrl,
     config,
-    dataSource: app.get(DataSource),
+    dataSource: app.get<DataSource>(HEALTH_ARCHIVE_DATA_SOURCE),
     database,
     pushUrl,
     // Closes the app, the database and the sandbox, each even when another fails (e.g. a test destroyed the DataSource).

@@ -1,17 +1,27 @@
-export * from './lib/entities/authorization';
-export * from './lib/entities/push-log-entry';
-export * from './lib/entities/measurement';
-export * from './lib/entities/schemas';
-export * from './lib/database/dialect';
-export * from './lib/database/data-source-options';
-export * from './lib/migrations';
-export * from './lib/dedupe-key';
-export * from './lib/events';
-export * from './lib/pagination';
-export * from './lib/push-ingest.service';
-export * from './lib/authorization.service';
-export * from './lib/push-log.service';
-export * from './lib/measurement.service';
-export * from './lib/health-archive.module';
+/**
+ * @health-bridge/health-archive: the push log, authorizations and measurements kept from
+ * Viatom's pushes, on SQLite or PostgreSQL. Import `HealthArchiveModule.forRoot(...)` and use
+ * its services; everything a host needs is named here.
+ */
+
+// The module and its options.
+export { HealthArchiveModule, HealthArchiveMigrationError } from './lib/health-archive.module';
 export { HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './lib/health-archive.options';
-export * from './lib/database/migrate';
+export { type HealthArchiveDatabaseOptions, parseDatabaseUrl, type ParsedDatabaseUrl, healthArchiveDataSourceOptions } from './lib/database/data-source-options';
+export { runPendingMigrations } from './lib/database/migrate';
+export { type Dialect } from './lib/database/dialect';
+
+// The services.
+export { PushIngestService, type IngestResult } from './lib/push-ingest.service';
+export { AuthorizationService, type AuthorizationListQuery } from './lib/authorization.service';
+export { PushLogService, type PushLogQuery } from './lib/push-log.service';
+export { MeasurementService, type MeasurementQuery } from './lib/measurement.service';
+export { ArchiveHealth } from './lib/archive-health';
+export { type PoolState } from './lib/storage/archive-store';
+
+// What they return and emit.
+export { Authorization, AuthorizationStatus, RevokedBy } from './lib/entities/authorization';
+export { Measurement } from './lib/entities/measurement';
+export { PushLogEntry, PushOutcome } from './lib/entities/push-log-entry';
+export { AuthorizationGrantedEvent, AuthorizationRevokedEvent, MeasurementReceivedEvent, type HealthArchiveEvent } from './lib/events';
+export { type Page, InvalidCursorError, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './lib/pagination';

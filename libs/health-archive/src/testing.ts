@@ -116,3 +116,6 @@ async function withClient<T>(url: string, work: (client: Client) => Promise<T>):
     await client.end();
   }
 }
+
+/** The archive's DataSource in a test's module (`module.get(HEALTH_ARCHIVE_DATA_SOURCE)`), to look at the tables directly. */
+export { HEALTH_ARCHIVE_DATA_SOURCE } from './lib/health-archive.module';

@@ -1,11 +1,11 @@
 import { EventEmitterModule, EventEmitter2 } from '@nestjs/event-emitter';
 import { Test, TestingModule } from '@nestjs/testing';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { validatePush, type ViatomPush, type ViatomPushWire } from '@health-bridge/viatom-protocol';
+import { testPush, type TestPushOverrides } from '@health-bridge/viatom-protocol/testing';
 import { ViatomClientModule } from '@health-bridge/viatom-client';
-import { createTestDatabase, OpenedResources, TestDatabaseTarget } from '../src/testing';
-import { DataSource } from 'typeorm';
-import { HealthArchiveModule, healthArchiveDataSourceOptions } from '../src';
+import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, OpenedResources, TestDatabaseTarget } from '../src/testing';
+import type { DataSource } from 'typeorm';
+import { HealthArchiveModule, type HealthArchiveOptions } from '../src';
 
 export interface ArchiveHarness {
   module: TestingModule;
@@ -14,8 +14,12 @@ export interface ArchiveHarness {
   close(): Promise<void>;
 }
 
-/** The archive's real module graph on a real, throw-away database. */
-export async function startArchive(target: TestDatabaseTarget, viatomBaseUrl = 'http://127.0.0.1:9'): Promise<ArchiveHarness> {
+/** The archive's real module graph on a real, throw-away database, wired as a host app wires it. */
+export async function startArchive(
+  target: TestDatabaseTarget,
+  viatomBaseUrl = 'http://127.0.0.1:9',
+  options: Omit<HealthArchiveOptions, 'database'> = {},
+): Promise<ArchiveHarness> {
   const opened = new OpenedResources(`startArchive on ${target.name}`);
   const database = await opened.step('creating the test database', () => createTestDatabase(target));
   opened.add(() => database.drop());
@@ -23,9 +27,8 @@ export async function startArchive(target: TestDatabaseTarget, viatomBaseUrl = '
     Test.createTestingModule({
       imports: [
         EventEmitterModule.forRoot({ wildcard: true }),
-        TypeOrmModule.forRoot(healthArchiveDataSourceOptions({ ...database.options, migrationsRun: true })),
         ViatomClientModule.forRoot({ baseUrl: viatomBaseUrl, secret: 'test-secret', accessToken: 'test-token', timeoutMs: 2000 }),
-        HealthArchiveModule,
+        HealthArchiveModule.forRoot({ database: database.options, ...options }),
       ],
     }).compile(),
   );
@@ -37,28 +40,15 @@ export async function startArchive(target: TestDatabaseTarget, viatomBaseUrl = '
   });
   return {
     module,
-    dataSource: module.get(DataSource),
+    dataSource: module.get<DataSource>(HEALTH_ARCHIVE_DATA_SOURCE),
     events,
     close: () => opened.close(),
   };
 }
 
-let tagCounter = 0;
-/** A wire push as Viatom would send it, then validated like the receiver does. */
-export function wirePush(overrides: Partial<ViatomPushWire> & { phone?: string; time?: string } = {}): ViatomPushWire {
-  const { phone = '15300001111', time = '2022-12-29 16:33:40', ...rest } = overrides;
-  return {
-    type: 2,
-    data_tag: `tag-${++tagCounter}-${Math.random().toString(16).slice(2)}`,
-    account_id: 'OA==|MTEx',
-    member_id: 'OA==|LTE=',
-    device_sn: '',
-    data: { phone },
-    user_info: {},
-    create_time: time,
-    update_time: time,
-    ...rest,
-  };
+/** A wire push as Viatom would send it (the protocol's one test factory), for this lib's default phone. */
+export function wirePush(overrides: TestPushOverrides = {}): ViatomPushWire {
+  return testPush({ phone: '15300001111', ...overrides });
 }
 
 export function parsed(wire: unknown): ViatomPush {

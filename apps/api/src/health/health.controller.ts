@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { DataSource } from 'typeorm';
+import { ArchiveHealth } from '@health-bridge/health-archive';
 import { ViatomClient, type ViatomCircuitState } from '@health-bridge/viatom-client';
 import { PublicRoute } from '../common/api-key.guard';
 
@@ -57,7 +57,7 @@ export class HealthController {
   private migrationsApplied = false;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly archive: ArchiveHealth,
     private readonly viatom: ViatomClient,
   ) {}
 
@@ -112,31 +112,21 @@ export class HealthController {
 
   private async pingDatabase(): Promise<boolean> {
     try {
-      await withTimeout(this.dataSource.query('SELECT 1'));
+      await withTimeout(this.archive.ping());
       return true;
     } catch {
       return false;
     }
   }
 
-  /**
-   * Compares the migrations table with this build's migrations. Migrations are not taken back
-   * while a build runs, so once all are applied that is remembered, and a probe costs one ping.
-   */
+  /** Whether this build's migrations are all applied (remembered once they are: see ArchiveHealth). */
   private async migrationState(): Promise<'applied' | 'pending' | 'unknown'> {
-    if (this.migrationsApplied) return 'applied';
-    const table = this.dataSource.options.migrationsTableName ?? 'migrations';
-    const runner = this.dataSource.createQueryRunner();
     try {
-      if (!(await withTimeout(runner.hasTable(table)))) return 'pending';
-      const rows = await withTimeout<Array<{ name: string }>>(runner.query(`SELECT name FROM ${this.dataSource.driver.escape(table)}`));
-      const applied = new Set(rows.map((row) => row.name));
-      this.migrationsApplied = this.dataSource.migrations.every((migration) => applied.has(migration.name ?? migration.constructor.name));
+      const pending = await withTimeout(this.archive.pendingMigrations());
+      this.migrationsApplied = pending.length === 0;
       return this.migrationsApplied ? 'applied' : 'pending';
     } catch {
       return 'unknown';
-    } finally {
-      await runner.release();
     }
   }
 }

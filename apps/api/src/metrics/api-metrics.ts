@@ -14,10 +14,11 @@ const REQUEST_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 const VIATOM_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120];
 
 /** node-postgres' pool counts. */
+/** The database's connection pool (the archive's `PoolState`). */
 export interface PoolCounts {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 /** What is read at scrape time: the app's own state, as the module found it at start. */
@@ -142,9 +143,9 @@ export class ApiMetrics {
           if (counts) this.set(read(counts));
         },
       });
-    gauge('health_bridge_db_pool_connections_in_use', 'PostgreSQL connections of this process running a query or transaction.', (c) => c.totalCount - c.idleCount);
-    gauge('health_bridge_db_pool_connections_idle', 'PostgreSQL connections of this process open and free.', (c) => c.idleCount);
-    gauge('health_bridge_db_pool_waiting_clients', 'Queries and transactions of this process waiting for a free PostgreSQL connection.', (c) => c.waitingCount);
+    gauge('health_bridge_db_pool_connections_in_use', 'PostgreSQL connections of this process running a query or transaction.', (c) => c.total - c.idle);
+    gauge('health_bridge_db_pool_connections_idle', 'PostgreSQL connections of this process open and free.', (c) => c.idle);
+    gauge('health_bridge_db_pool_waiting_clients', 'Queries and transactions of this process waiting for a free PostgreSQL connection.', (c) => c.waiting);
     if (poolMax !== undefined) {
       new Gauge({ name: 'health_bridge_db_pool_connections_max', help: 'The most PostgreSQL connections this process opens (DATABASE_POOL_SIZE).', registers }).set(poolMax);
     }

@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DynamicModule, Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ViatomClient } from '@health-bridge/viatom-client';
-import { DataSource } from 'typeorm';
+import { ArchiveHealth } from '@health-bridge/health-archive';
 import { problem, PROBLEM_CONTENT_TYPE } from '../common/problem';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { ApiMetrics, type PoolCounts } from './api-metrics';
+import { ApiMetrics } from './api-metrics';
 import { METRICS_PATH, metricsAnswerer } from './metrics-endpoint';
 import { StartupError } from '../startup';
 
@@ -14,18 +14,18 @@ import { StartupError } from '../startup';
 class MetricsWatcher implements OnModuleInit {
   constructor(
     private readonly metrics: ApiMetrics,
-    private readonly dataSource: DataSource,
+    private readonly archive: ArchiveHealth,
     private readonly viatom: ViatomClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
-    const { dataSource, viatom } = this;
-    const postgres = dataSource.options.type === 'postgres';
+    const { archive, viatom } = this;
+    const postgres = this.config.database.url.startsWith('postgres');
     this.metrics.watch({
       circuitState: () => viatom.circuitState,
-      // node-postgres' pool behind TypeORM's driver, read at each scrape: it is there only while the DataSource is initialized.
-      pool: postgres ? () => (dataSource.driver as unknown as { master?: PoolCounts }).master : undefined,
+      // The database's connection pool, read at each scrape: there only while the database is open.
+      pool: postgres ? () => archive.poolState() ?? undefined : undefined,
       poolMax: this.config.database.poolSize,
     });
   }

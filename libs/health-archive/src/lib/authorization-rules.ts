@@ -1,7 +1,10 @@
-import { EntityManager } from 'typeorm';
-import { dialectOf } from './database/dialect';
-import { insertOrIgnore } from './database/insert-or-ignore';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
+
+/**
+ * The archive's rules, as pure functions: what a change does to a phone's authorization, and
+ * whether a measurement is kept. The storage adapters apply them inside their transactions;
+ * nothing here knows how anything is stored.
+ */
 
 /** A change to a phone's authorization, from a push or from the integrator's cancel. */
 export interface AuthorizationChange {
@@ -20,11 +23,16 @@ export interface AuthorizationChange {
    * clock ahead of ours). Its time becomes the later of `at` and the last change applied.
    */
   confirmedNow?: boolean;
+  /** When the change is written (updatedAt, and createdAt of a new record). */
+  now: Date;
 }
 
-export type ChangeResult =
-  | { applied: true; authorization: Authorization; transition: 'granted' | 'revoked' | 'unchanged' }
-  | { applied: false; authorization: Authorization };
+export type Transition = 'granted' | 'revoked' | 'unchanged';
+
+/** An authorization's fields, before the store has given it an id. */
+export type AuthorizationState = Omit<Authorization, 'id'>;
+
+export type Decision = { applied: true; state: AuthorizationState; transition: Transition } | { applied: false };
 
 /**
  * The ordering rule: a change applies when its source time is not older than the last
@@ -39,80 +47,80 @@ export function isStale(current: Pick<Authorization, 'lastChangeAt' | 'status'>,
 }
 
 /**
- * Applies a change to the phone's authorization inside the caller's transaction. The row
- * is locked first (PostgreSQL), so concurrent changes for one phone are decided one after
- * the other against the latest committed state.
+ * What `change` makes of the phone's authorization (`current`, null when the phone has none):
+ * the new state and its transition, or not applied (stale). The caller holds the row's lock,
+ * so that concurrent changes for one phone are decided one after the other.
  */
-export async function applyAuthorizationChange(manager: EntityManager, change: AuthorizationChange, now: Date): Promise<ChangeResult> {
-  const repo = manager.getRepository(Authorization);
-  const lockedRow = () => {
-    const query = repo.createQueryBuilder('a').where('a.phone = :phone', { phone: change.phone });
-    return (dialectOf(manager) === 'postgres' ? query.setLock('pessimistic_write') : query).getOne();
-  };
-
-  let current = await lockedRow();
-  if (!current) {
-    const insertedId = await insertOrIgnore(manager, 'user_authorization', {
-      phone: change.phone,
-      status: change.status,
-      account_id: change.accountId,
-      member_id: change.memberId,
-      authorized_at: change.status === AuthorizationStatus.Authorized ? change.at : null,
-      revoked_at: change.status === AuthorizationStatus.Revoked ? change.at : null,
-      revoked_by: change.status === AuthorizationStatus.Revoked ? change.revokedBy : null,
-      last_change_at: change.orderAt ?? change.at,
-      created_at: now,
-      updated_at: now,
-    });
-    if (insertedId !== null) {
-      const created = await repo.findOneByOrFail({ id: insertedId });
-      return { applied: true, authorization: created, transition: change.status === AuthorizationStatus.Authorized ? 'granted' : 'revoked' };
-    }
-    // Another transaction created the row first: decide against it.
-    current = await lockedRow();
-    if (!current) throw new Error('authorization row vanished while being changed');
+export function decideAuthorizationChange(current: AuthorizationState | null, change: AuthorizationChange): Decision {
+  const authorized = change.status === AuthorizationStatus.Authorized;
+  if (current === null) {
+    return {
+      applied: true,
+      transition: authorized ? 'granted' : 'revoked',
+      state: {
+        phone: change.phone,
+        status: change.status,
+        accountId: change.accountId,
+        memberId: change.memberId,
+        authorizedAt: authorized ? change.at : null,
+        revokedAt: authorized ? null : change.at,
+        revokedBy: authorized ? null : change.revokedBy,
+        lastChangeAt: change.orderAt ?? change.at,
+        createdAt: change.now,
+        updatedAt: change.now,
+      },
+    };
   }
 
-  if (change.confirmedNow && change.at < current.lastChangeAt) change = { ...change, at: current.lastChangeAt };
-  const orderAt = change.orderAt ?? change.at;
-  if (isStale(current, { at: orderAt, status: change.status })) return { applied: false, authorization: current };
+  const at = change.confirmedNow && change.at < current.lastChangeAt ? current.lastChangeAt : change.at;
+  const orderAt = change.orderAt ?? at;
+  if (isStale(current, { at: orderAt, status: change.status })) return { applied: false };
 
   // The record says what the newest applied event says, whatever order the events came in:
   // a grant sets authorizedAt to its time even when already authorized; a revocation sets
   // revokedAt, but an already revoked record keeps who revoked it (the type-3 push Viatom
   // sends after the integrator's own cancel is an echo of it, not a new revocation).
-  const wasStatus = current.status;
-  let transition: 'granted' | 'revoked' | 'unchanged' = 'unchanged';
-  if (change.status === AuthorizationStatus.Authorized) {
-    if (wasStatus !== AuthorizationStatus.Authorized) transition = 'granted';
-    current.status = AuthorizationStatus.Authorized;
-    current.authorizedAt = change.at;
-    current.revokedAt = null;
-    current.revokedBy = null;
+  const next: AuthorizationState = { ...current };
+  let transition: Transition = 'unchanged';
+  if (authorized) {
+    if (current.status !== AuthorizationStatus.Authorized) transition = 'granted';
+    next.status = AuthorizationStatus.Authorized;
+    next.authorizedAt = at;
+    next.revokedAt = null;
+    next.revokedBy = null;
   } else {
-    if (wasStatus !== AuthorizationStatus.Revoked) {
+    if (current.status !== AuthorizationStatus.Revoked) {
       transition = 'revoked';
-      current.revokedBy = change.revokedBy;
+      next.revokedBy = change.revokedBy;
     }
-    current.status = AuthorizationStatus.Revoked;
-    current.revokedAt = change.at;
+    next.status = AuthorizationStatus.Revoked;
+    next.revokedAt = at;
   }
-  current.accountId = change.accountId || current.accountId;
-  current.memberId = change.memberId || current.memberId;
-  current.lastChangeAt = orderAt;
-  current.updatedAt = now;
-  await repo.update(
-    { id: current.id },
-    {
-      status: current.status,
-      accountId: current.accountId,
-      memberId: current.memberId,
-      authorizedAt: current.authorizedAt,
-      revokedAt: current.revokedAt,
-      revokedBy: current.revokedBy,
-      lastChangeAt: current.lastChangeAt,
-      updatedAt: current.updatedAt,
-    },
-  );
-  return { applied: true, authorization: current, transition };
+  next.accountId = change.accountId || current.accountId;
+  next.memberId = change.memberId || current.memberId;
+  next.lastChangeAt = orderAt;
+  next.updatedAt = change.now;
+  return { applied: true, state: next, transition };
+}
+
+/**
+ * A measurement is refused (acknowledged and logged `ignored`, its data not kept) when its
+ * account is known and none of the account's authorizations is authorized. `owners` are the
+ * authorizations whose account is the measurement's.
+ */
+export function isMeasurementRefused(owners: ReadonlyArray<{ status: string }>): boolean {
+  return owners.length > 0 && !owners.some((owner) => owner.status === AuthorizationStatus.Authorized);
+}
+
+/** The phone a measurement without its own is logged under: the authorized owner's, else any owner's. */
+export function ownerPhone(owners: ReadonlyArray<{ phone: string; status: string }>): string | null {
+  return (owners.find((owner) => owner.status === AuthorizationStatus.Authorized) ?? owners[0])?.phone ?? null;
+}
+
+/**
+ * What the push log keeps of a refused measurement: its message with `data` null (re-serialised),
+ * so that data the user has withdrawn is not kept in the log either.
+ */
+export function ignoredRawMessage(raw: Record<string, unknown>): string {
+  return JSON.stringify({ ...raw, data: null });
 }

@@ -1,20 +1,84 @@
-import { Module } from '@nestjs/common';
+import { Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { AuthorizationService } from './authorization.service';
-import { SqliteCheckpointer } from './database/sqlite-checkpointer';
-import { TransactionRunner } from './database/transaction-runner';
+import { healthArchiveDataSourceOptions } from './database/data-source-options';
+import { dialectOf } from './database/dialect';
+import { runPendingMigrations } from './database/migrate';
+import { HealthArchiveConfigurableModule, HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './health-archive.options';
 import { MeasurementService } from './measurement.service';
 import { PushIngestService } from './push-ingest.service';
 import { PushLogService } from './push-log.service';
-import { HealthArchiveConfigurableModule } from './health-archive.options';
+import { ArchiveHealth } from './archive-health';
+import { ArchiveStore } from './storage/archive-store';
+import { PostgresArchiveStore } from './storage/postgres/postgres-archive-store';
+import { SqliteArchiveStore } from './storage/sqlite/sqlite-archive-store';
+import { SqliteCheckpointer } from './storage/sqlite/sqlite-checkpointer';
+
+/** The archive's own TypeORM DataSource (not exported: the host reaches the archive through its services). */
+export const HEALTH_ARCHIVE_DATA_SOURCE = Symbol('HEALTH_ARCHIVE_DATA_SOURCE');
+
+/** The migrations failed when the archive started: the failing one was rolled back, none after it was run. */
+export class HealthArchiveMigrationError extends Error {
+  override readonly name = 'HealthArchiveMigrationError';
+}
+
+/** Opens the DataSource and runs the pending migrations, as the options say. */
+async function openArchive(options: HealthArchiveOptions): Promise<DataSource> {
+  const typeormOptions = healthArchiveDataSourceOptions({ ...options.database, migrationsRun: false });
+  const dataSource = options.dataSourceFactory ? await options.dataSourceFactory(typeormOptions) : await new DataSource(typeormOptions).initialize();
+  if (options.migrationsRun === false) return dataSource;
+  try {
+    await runPendingMigrations(dataSource);
+  } catch (error) {
+    await dataSource.destroy().catch(() => undefined);
+    throw new HealthArchiveMigrationError(`the health archive's migrations failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
+  return dataSource;
+}
+
+/** Starts the checkpoint worker when asked; closes the database last, after the host's HTTP server has drained. */
+@Injectable()
+class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(HEALTH_ARCHIVE_DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(HEALTH_ARCHIVE_OPTIONS) private readonly options: HealthArchiveOptions,
+    private readonly checkpointer: SqliteCheckpointer,
+  ) {}
+
+  onModuleInit(): void {
+    const worker = this.options.sqliteCheckpointWorker;
+    if (worker) this.checkpointer.start(typeof worker === 'object' ? worker.driverPath : undefined);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.checkpointer.stop();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
 
 /**
- * The health archive's services. It needs, from the importing app:
- * - a TypeORM DataSource built from `healthArchiveDataSourceOptions()` (`TypeOrmModule.forRoot`),
- * - `ViatomClientModule.forRoot()` (global), and `EventEmitterModule.forRoot()`.
- * Import it as `HealthArchiveModule` (defaults) or `HealthArchiveModule.forRoot(options)`.
+ * The health archive: the push log, authorizations and measurements, on SQLite or PostgreSQL.
+ * `HealthArchiveModule.forRoot({ database: { url } })` (or `forRootAsync`) opens the database,
+ * runs its migrations under their lock, and picks the storage adapter for the engine. The host
+ * app also imports `ViatomClientModule.forRoot()` (the cancel calls Viatom) and
+ * `EventEmitterModule.forRoot()` (the archive's events are emitted on it).
  */
 @Module({
-  providers: [TransactionRunner, SqliteCheckpointer, PushIngestService, AuthorizationService, PushLogService, MeasurementService],
-  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService],
+  providers: [
+    { provide: HEALTH_ARCHIVE_DATA_SOURCE, useFactory: openArchive, inject: [HEALTH_ARCHIVE_OPTIONS] },
+    {
+      provide: ArchiveStore,
+      useFactory: (dataSource: DataSource) => (dialectOf(dataSource) === 'postgres' ? new PostgresArchiveStore(dataSource) : new SqliteArchiveStore(dataSource)),
+      inject: [HEALTH_ARCHIVE_DATA_SOURCE],
+    },
+    { provide: SqliteCheckpointer, useFactory: (dataSource: DataSource) => new SqliteCheckpointer(dataSource), inject: [HEALTH_ARCHIVE_DATA_SOURCE] },
+    ArchiveLifecycle,
+    ArchiveHealth,
+    PushIngestService,
+    AuthorizationService,
+    PushLogService,
+    MeasurementService,
+  ],
+  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService, ArchiveHealth],
 })
 export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

@@ -1,16 +1,44 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import type { HealthArchiveDatabaseOptions } from './database/data-source-options';
 
-/** What a host app may tune in the archive. Every field has a default. */
+/** What a host app gives the archive (`HealthArchiveModule.forRoot` / `forRootAsync`). */
 export interface HealthArchiveOptions {
+  /** Where the archive is kept: `sqlite:<path>` or a `postgres://` URL, and the engine's settings. */
+  database: HealthArchiveDatabaseOptions;
+  /**
+   * Run the pending migrations when the module starts (default true), under a PostgreSQL
+   * advisory lock so that replicas starting together do not race. False when a release step
+   * runs them (`npm run migration:run`); the archive then waits for nothing and `pendingMigrations()`
+   * says what is missing.
+   */
+  migrationsRun?: boolean;
+  /**
+   * SQLite file only: move WAL checkpoints to a worker thread (`SqliteCheckpointer`), off the
+   * event loop (default false). `true` finds better-sqlite3 from the program's location; or give
+   * `{ driverPath }`, the path `require.resolve('better-sqlite3')` gives in the host app.
+   */
+  sqliteCheckpointWorker?: boolean | { driverPath: string };
   /**
    * How far ahead of the clock here a push's source time may be and still be believed when
    * pushes are ordered (default 10 minutes). A push dated further ahead is ordered by the time
    * it was received, so a wrong clock at the sender cannot let it outlive later changes.
    */
   maxClockSkewMs?: number;
+  /**
+   * How the DataSource is opened from the archive's TypeORM options (default: `initialize()`
+   * once): e.g. to wait for a database server that is still starting. Migrations run after it.
+   */
+  dataSourceFactory?: (options: DataSourceOptions) => Promise<DataSource>;
 }
 
 export const {
   ConfigurableModuleClass: HealthArchiveConfigurableModule,
   MODULE_OPTIONS_TOKEN: HEALTH_ARCHIVE_OPTIONS,
-} = new ConfigurableModuleBuilder<HealthArchiveOptions>().setClassMethodName('forRoot').build();
+  OPTIONS_TYPE: HEALTH_ARCHIVE_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: HEALTH_ARCHIVE_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<HealthArchiveOptions>()
+  .setClassMethodName('forRoot')
+  // `isGlobal: true`: the archive's services are injectable in every module of the host app.
+  .setExtras({ isGlobal: false }, (definition, extras) => ({ ...definition, global: extras.isGlobal }))
+  .build();

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { Authorization } from './entities/authorization';
 import { Measurement } from './entities/measurement';
 import { clampLimit, decodeCursor, Page, toPage } from './pagination';
+import { ArchiveStore } from './storage/archive-store';
 
 export interface MeasurementQuery {
   /** Selects the account that this phone authorized. */
@@ -20,23 +19,20 @@ export interface MeasurementQuery {
 /** Reads the archived measurements, newest received first. */
 @Injectable()
 export class MeasurementService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: ArchiveStore) {}
 
   async list(query: MeasurementQuery = {}): Promise<Page<Measurement>> {
     const limit = clampLimit(query.limit);
-    const after = decodeCursor(query.cursor);
-    const qb = this.dataSource.getRepository(Measurement).createQueryBuilder('m').orderBy('m.id', 'DESC').take(limit + 1);
+    const afterId = decodeCursor(query.cursor);
+    let accountId = query.accountId;
     if (query.phone) {
-      const authorization = await this.dataSource.getRepository(Authorization).findOneBy({ phone: query.phone });
-      // A phone never seen has no account, hence no measurements.
+      const authorization = await this.store.findAuthorization(query.phone);
+      // A phone never seen has no account, hence no measurements; nor has one whose account is not the one asked for.
       if (!authorization || !authorization.accountId) return { items: [], nextCursor: null };
-      qb.andWhere('m.accountId = :accountId', { accountId: authorization.accountId });
+      if (accountId !== undefined && accountId !== authorization.accountId) return { items: [], nextCursor: null };
+      accountId = authorization.accountId;
     }
-    if (query.accountId) qb.andWhere('m.accountId = :accountIdFilter', { accountIdFilter: query.accountId });
-    if (query.dataType !== undefined) qb.andWhere('m.dataType = :dataType', { dataType: query.dataType });
-    if (query.from) qb.andWhere('m.measuredAt >= :from', { from: query.from });
-    if (query.to) qb.andWhere('m.measuredAt < :to', { to: query.to });
-    if (after !== null) qb.andWhere('m.id < :after', { after });
-    return toPage(await qb.getMany(), limit);
+    const rows = await this.store.listMeasurements({ accountId, dataType: query.dataType, from: query.from, to: query.to, afterId, take: limit + 1 });
+    return toPage(rows, limit);
   }
 }

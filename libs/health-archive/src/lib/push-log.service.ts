@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { PushLogEntry, PushOutcome } from './entities/push-log-entry';
 import { clampLimit, decodeCursor, Page, toPage } from './pagination';
+import { ArchiveStore } from './storage/archive-store';
 
 export interface PushLogQuery {
   type?: number;
@@ -14,16 +14,11 @@ export interface PushLogQuery {
 /** Reads the push log: every push received, newest first. */
 @Injectable()
 export class PushLogService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly store: ArchiveStore) {}
 
   async list(query: PushLogQuery = {}): Promise<Page<PushLogEntry>> {
     const limit = clampLimit(query.limit);
-    const after = decodeCursor(query.cursor);
-    const qb = this.dataSource.getRepository(PushLogEntry).createQueryBuilder('p').orderBy('p.id', 'DESC').take(limit + 1);
-    if (query.type !== undefined) qb.andWhere('p.type = :type', { type: query.type });
-    if (query.phone) qb.andWhere('p.phone = :phone', { phone: query.phone });
-    if (query.outcome) qb.andWhere('p.outcome = :outcome', { outcome: query.outcome });
-    if (after !== null) qb.andWhere('p.id < :after', { after });
-    return toPage(await qb.getMany(), limit);
+    const rows = await this.store.listPushLog({ type: query.type, phone: query.phone, outcome: query.outcome, afterId: decodeCursor(query.cursor), take: limit + 1 });
+    return toPage(rows, limit);
   }
 }

@@ -1,11 +1,10 @@
-import type { Database } from 'better-sqlite3';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 
 /** The two engines this project runs on: SQLite (embedded default) and PostgreSQL (production). */
 export type Dialect = 'sqlite' | 'postgres';
 
-export function dialectOf(source: DataSource | EntityManager): Dialect {
-  const type = 'connection' in source ? source.connection.options.type : source.options.type;
+export function dialectOf(dataSource: DataSource): Dialect {
+  const type = dataSource.options.type;
   if (type === 'better-sqlite3') return 'sqlite';
   if (type === 'postgres') return 'postgres';
   throw new Error(`Unsupported database type "${type}": health-archive runs on better-sqlite3 or postgres`);
@@ -16,9 +15,4 @@ export function columnTypes(dialect: Dialect) {
   return dialect === 'postgres'
     ? ({ instant: 'timestamptz', json: 'jsonb', id: 'bigint' } as const)
     : ({ instant: 'datetime', json: 'simple-json', id: 'integer' } as const);
-}
-
-/** better-sqlite3's own connection behind a SQLite DataSource (prepared statements, pragmas, savepoints). */
-export function sqliteConnectionOf(dataSource: DataSource): Database {
-  return (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
 }

@@ -1,4 +1,4 @@
-import { batchesOf } from './postgres-measurement-batch';
+import { batchesOf } from './pool';
 
 describe('batchesOf', () => {
   const length = (text: string) => text.length;

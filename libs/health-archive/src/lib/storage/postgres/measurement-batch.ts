@@ -1,5 +1,7 @@
-import type { DataSource } from 'typeorm';
-import type { MeasurementPushRecord, MeasurementWriteResult } from './measurement-record';
+import { PushOutcome } from '../../entities/push-log-entry';
+import type { MeasurementPushRecord, MeasurementWritten } from '../archive-store';
+import type { PgPool } from '../typeorm-internals';
+import { isDataError, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /** At most this many pushes per statement… */
 const MAX_BATCH = 200;
@@ -14,9 +16,10 @@ const MAX_BATCH_CHARS = 8_000_000;
  * PostgreSQL's measurement hot path: the measurement pushes that arrive in one turn of the
  * event loop are written by one statement — one round trip and one commit (one WAL flush) for
  * all of them instead of a few per push. The statement decides each push's outcome from the
- * account's authorizations, claims the dedupe keys (ON CONFLICT DO NOTHING: a repeat writes
- * nothing), writes the measurements, and answers each push. Atomic per statement; every
- * promise settles after the commit.
+ * account's authorizations (the rule of `isMeasurementRefused`, in SQL: the contract suite holds
+ * the two to the same answers), claims the dedupe keys (ON CONFLICT DO NOTHING: a repeat writes
+ * nothing), writes the measurements, and answers each push. Atomic per statement; every promise
+ * settles after the commit.
  *
  * The statement is a named prepared statement on each pooled connection: parsed and analysed
  * once per connection instead of once per batch.
@@ -25,41 +28,33 @@ const MAX_BATCH_CHARS = 8_000_000;
  * so one bad push fails alone; any other failure (the database unavailable…) fails the batch.
  */
 export class PostgresMeasurementBatcher {
-  private pending: Array<{ record: MeasurementPushRecord; resolve: (r: MeasurementWriteResult) => void; reject: (e: unknown) => void }> = [];
-  private scheduled = false;
+  private readonly batcher = new TurnBatcher<MeasurementPushRecord, MeasurementWritten | null>(
+    (record) => record.rawMessage.length,
+    MAX_BATCH,
+    MAX_BATCH_CHARS,
+    (batch) => this.writeBatch(batch, true),
+  );
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly pool: () => PgPool) {}
 
-  write(record: MeasurementPushRecord): Promise<MeasurementWriteResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ record, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      // The next turn of the event loop: the pushes read in this one join the batch.
-      setImmediate(() => this.flush());
-    });
+  /** The push's answer; null for a repeat whose first delivery committed while the statement ran (its answer is read afterwards). */
+  write(record: MeasurementPushRecord): Promise<MeasurementWritten | null> {
+    return this.batcher.add(record);
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const all = this.pending;
-    this.pending = [];
-    for (const batch of batchesOf(all, (unit) => unit.record.rawMessage.length, MAX_BATCH, MAX_BATCH_CHARS)) void this.writeBatch(batch, true);
-  }
-
-  private async writeBatch(batch: PostgresMeasurementBatcher['pending'], mayRetryAlone: boolean): Promise<void> {
+  private async writeBatch(batch: Array<Unit<MeasurementPushRecord, MeasurementWritten | null>>, mayRetryAlone: boolean): Promise<void> {
     // The same push twice in one batch: the first is written, the other is its repeat.
     const firstOfKey = new Map<string, number>();
     const records: MeasurementPushRecord[] = [];
-    for (const { record } of batch) {
-      if (!firstOfKey.has(record.dedupeKey)) {
-        firstOfKey.set(record.dedupeKey, records.length);
-        records.push(record);
+    for (const { input } of batch) {
+      if (!firstOfKey.has(input.dedupeKey)) {
+        firstOfKey.set(input.dedupeKey, records.length);
+        records.push(input);
       }
     }
-    let results: MeasurementWriteResult[];
+    let results: Array<MeasurementWritten | null>;
     try {
-      results = await writeMeasurementBatch(this.dataSource, records);
+      results = await writeMeasurementBatch(this.pool(), records);
     } catch (error) {
       if (mayRetryAlone && batch.length > 1 && isDataError(error)) {
         for (const unit of batch) void this.writeBatch([unit], false);
@@ -70,39 +65,12 @@ export class PostgresMeasurementBatcher {
     }
     const answered = new Set<number>();
     for (const unit of batch) {
-      const index = firstOfKey.get(unit.record.dedupeKey) as number;
+      const index = firstOfKey.get(unit.input.dedupeKey) as number;
       const result = results[index];
       unit.resolve(answered.has(index) && result ? { ...result, measurementId: null, duplicate: true } : result);
       answered.add(index);
     }
   }
-}
-
-/**
- * Cuts `items` in order into batches of at most `maxCount` items and at most `maxSize` in all
- * (an item larger than `maxSize` makes a batch of its own).
- */
-export function batchesOf<T>(items: T[], sizeOf: (item: T) => number, maxCount: number, maxSize: number): T[][] {
-  const batches: T[][] = [];
-  let current: T[] = [];
-  let size = 0;
-  for (const item of items) {
-    const itemSize = sizeOf(item);
-    if (current.length > 0 && (current.length >= maxCount || size + itemSize > maxSize)) {
-      batches.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(item);
-    size += itemSize;
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
-}
-
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^2[23]/.test(code);
 }
 
 /**
@@ -119,11 +87,11 @@ export const WRITE_MEASUREMENTS_SQL = `
 WITH i AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
     ord integer, dedupe_key varchar, data_tag varchar, account_id varchar, member_id varchar, device_sn varchar, phone varchar,
-    source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, raw_message text, ordered_by varchar,
+    source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, raw_message text, ignored_raw_message text, ordered_by varchar,
     data_type integer, measured_at timestamptz, data jsonb)
 ),
 d AS (
-  SELECT i.*, COALESCE(i.phone, o.phone) AS log_phone, COALESCE(o.status = 'revoked', false) AS refused
+  SELECT i.*, COALESCE(i.phone, o.phone) AS log_phone, COALESCE(o.status <> 'authorized', false) AS refused
   FROM i LEFT JOIN LATERAL (
     SELECT a.phone, a.status FROM "user_authorization" a
     WHERE a.account_id = i.account_id AND i.account_id <> ''
@@ -136,7 +104,7 @@ p AS (
                           "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by")
   SELECT dedupe_key, data_tag, 1, account_id, member_id, device_sn, log_phone, source_created_at, source_updated_at, received_at,
          CASE WHEN refused THEN 'ignored' ELSE 'archived' END,
-         CASE WHEN refused THEN (raw_message::jsonb || '{"data": null}'::jsonb)::text ELSE raw_message END,
+         CASE WHEN refused THEN ignored_raw_message ELSE raw_message END,
          ordered_by
   FROM d ORDER BY dedupe_key
   ON CONFLICT DO NOTHING
@@ -160,23 +128,10 @@ LEFT JOIN LATERAL (
 ORDER BY d.ord`;
 
 /** The prepared statement's name on each connection (one text per name, as PostgreSQL requires). */
-const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v2';
+const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v3';
 
 type Id = string | number;
 type BatchRow = { push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null };
-
-/** node-postgres' pool behind TypeORM's PostgreSQL driver: the one way to name a statement. */
-interface NamedQueryPool {
-  options?: { max?: number };
-  connect(): Promise<PooledClient>;
-}
-
-interface PooledClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: BatchRow[] }>;
-  release(error?: Error): void;
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  removeListener(event: 'error', listener: (error: Error) => void): unknown;
-}
 
 /**
  * Runs the named statement on a pooled connection. A connection whose query failed is not
@@ -186,40 +141,15 @@ interface PooledClient {
  * its connection is dropped, and the batch runs again on another, until one prepares it anew
  * (at most one try per pooled connection, and one more).
  */
-async function queryNamed(pool: NamedQueryPool, values: unknown[]): Promise<BatchRow[]> {
+async function queryNamed(pool: PgPool, values: unknown[]): Promise<BatchRow[]> {
   const tries = (pool.options?.max ?? 10) + 1;
   const statement = { name: WRITE_MEASUREMENTS_STATEMENT, text: WRITE_MEASUREMENTS_SQL, values };
   for (let attempt = 1; ; attempt++) {
     try {
-      return await whileHeld(pool, async (client) => (await client.query(statement)).rows);
+      return await whileHeld(pool, async (client) => (await client.query<BatchRow>(statement)).rows);
     } catch (error) {
       if (!isStalePlan(error) || attempt >= tries) throw error;
     }
-  }
-}
-
-/**
- * Checks a client out for `work` and releases it, with the error if the work failed or the
- * connection was lost meanwhile (so that the pool discards it). node-postgres' pool listens
- * for 'error' only on idle clients, and a client emits one when its connection dies (the
- * server ended it, the network reset it) even while a query of its own fails with the same
- * error: unheard, that 'error' would end the process. Heard here, the query's failure is all
- * that remains (a 503).
- */
-async function whileHeld<T>(pool: NamedQueryPool, work: (client: PooledClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let failure: Error | undefined;
-  const onError = (error: Error) => (failure ??= error);
-  client.on('error', onError);
-  try {
-    return await work(client);
-  } catch (error) {
-    failure ??= error instanceof Error ? error : new Error(String(error));
-    throw error;
-  } finally {
-    // The pool listens again from release on: no moment without a listener.
-    client.removeListener('error', onError);
-    client.release(failure);
   }
 }
 
@@ -229,7 +159,7 @@ function isStalePlan(error: unknown): boolean {
 }
 
 /** Writes the pushes (distinct dedupe keys) in one statement; one result per push, in order. */
-export async function writeMeasurementBatch(dataSource: DataSource, records: MeasurementPushRecord[]): Promise<MeasurementWriteResult[]> {
+export async function writeMeasurementBatch(pool: PgPool, records: MeasurementPushRecord[]): Promise<Array<MeasurementWritten | null>> {
   const batch = records.map((r, ord) => ({
     ord,
     dedupe_key: r.dedupeKey,
@@ -242,23 +172,23 @@ export async function writeMeasurementBatch(dataSource: DataSource, records: Mea
     source_updated_at: r.sourceUpdatedAt,
     received_at: r.receivedAt,
     raw_message: r.rawMessage,
+    ignored_raw_message: r.ignoredRawMessage,
     ordered_by: r.orderedBy,
     data_type: r.dataType,
     measured_at: r.measuredAt,
     data: r.data,
   }));
-  const pool = (dataSource.driver as unknown as { master: NamedQueryPool }).master;
   const rows = await queryNamed(pool, [JSON.stringify(batch)]);
   return rows.map((row) => {
     if (row.push_id !== null) {
       return {
         pushId: Number(row.push_id),
-        outcome: row.outcome as string,
+        outcome: row.outcome as PushOutcome,
         measurementId: row.measurement_id === null ? null : Number(row.measurement_id),
         duplicate: false,
       };
     }
-    if (row.first_id !== null) return { pushId: Number(row.first_id), outcome: row.first_outcome as string, measurementId: null, duplicate: true };
+    if (row.first_id !== null) return { pushId: Number(row.first_id), outcome: row.first_outcome as PushOutcome, measurementId: null, duplicate: true };
     return null;
   });
 }

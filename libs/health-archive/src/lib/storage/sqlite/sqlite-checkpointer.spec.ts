@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
-import { startArchive, type ArchiveHarness } from '../../../test/archive-harness';
-import { sqliteConnectionOf } from './dialect';
+import { startArchive, type ArchiveHarness } from '../../../../test/archive-harness';
+import { testDatabaseTargets } from '../../../testing';
+import { sqliteConnectionOf } from '../typeorm-internals';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
-import { testDatabaseTargets } from '../../testing';
 
 describe('SqliteCheckpointer', () => {
   let archive: ArchiveHarness | undefined;
@@ -15,8 +15,10 @@ describe('SqliteCheckpointer', () => {
   const pragma = (sql: string) =>
     sqliteConnectionOf((archive as ArchiveHarness).dataSource).pragma(sql, { simple: true });
 
+  const withWorker = { sqliteCheckpointWorker: true } as const;
+
   it('copies the WAL back into the database file from a worker, while the main connection only keeps a high safety mark', async () => {
-    const started = (archive = await startArchive({ name: 'sqlite' }));
+    const started = (archive = await startArchive({ name: 'sqlite' }, undefined, withWorker));
     const checkpointer = started.module.get(SqliteCheckpointer);
     expect(checkpointer.running).toBe(true);
     expect(pragma('wal_autocheckpoint')).toBe(4000);
@@ -33,8 +35,19 @@ describe('SqliteCheckpointer', () => {
     expect(statSync(file()).size).toBeGreaterThan(before + 3000 * 200);
   });
 
+  it('is not started unless the options ask', async () => {
+    const started = (archive = await startArchive({ name: 'sqlite' }));
+    expect(started.module.get(SqliteCheckpointer).running).toBe(false);
+    expect(pragma('wal_autocheckpoint')).toBe(1000);
+  });
+
+  it('finds better-sqlite3 where the options say', async () => {
+    const started = (archive = await startArchive({ name: 'sqlite' }, undefined, { sqliteCheckpointWorker: { driverPath: require.resolve('better-sqlite3') } }));
+    expect(started.module.get(SqliteCheckpointer).running).toBe(true);
+  });
+
   it('stops its worker with the module', async () => {
-    const started = await startArchive({ name: 'sqlite' });
+    const started = await startArchive({ name: 'sqlite' }, undefined, withWorker);
     const checkpointer = started.module.get(SqliteCheckpointer);
     expect(checkpointer.running).toBe(true);
     await started.close();
@@ -43,7 +56,7 @@ describe('SqliteCheckpointer', () => {
 
   const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).find((t) => t.name === 'postgres');
   (postgres ? it : it.skip)('does nothing on PostgreSQL', async () => {
-    const started = (archive = await startArchive(postgres as NonNullable<typeof postgres>));
+    const started = (archive = await startArchive(postgres as NonNullable<typeof postgres>, undefined, withWorker));
     expect(started.module.get(SqliteCheckpointer).running).toBe(false);
   });
 });

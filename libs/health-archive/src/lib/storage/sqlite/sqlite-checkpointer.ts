@@ -1,10 +1,11 @@
-import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { Database } from 'better-sqlite3';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { DataSource } from 'typeorm';
-import { dialectOf, sqliteConnectionOf } from './dialect';
+import { dialectOf } from '../../database/dialect';
+import { sqliteConnectionOf } from '../typeorm-internals';
 
 /** How often the worker checkpoints the WAL. */
 const CHECKPOINT_INTERVAL_MS = 100;
@@ -45,11 +46,11 @@ parentPort.once('message', () => {
  * pages, synchronously, inside whichever commit crosses the mark: on the API's one thread that
  * stalls every request for the time of the copy (about a third of a push's cost under load).
  * This moves the checkpoints to a worker thread with its own connection; the main connection's
- * automatic checkpoint stays on, at a higher mark, as a safety net. Started with the module on
- * a SQLite file, stopped (and its connection closed) before the DataSource is.
+ * automatic checkpoint stays on, at a higher mark, as a safety net. Started by the module when
+ * its options ask (`sqliteCheckpointWorker`) on a SQLite file, stopped (and its connection
+ * closed) before the DataSource is.
  */
-@Injectable()
-export class SqliteCheckpointer implements OnModuleInit, OnModuleDestroy {
+export class SqliteCheckpointer {
   private readonly logger = new Logger(SqliteCheckpointer.name);
   private worker: Worker | null = null;
   /** Pages the worker has copied back so far (for health and tests). */
@@ -61,13 +62,17 @@ export class SqliteCheckpointer implements OnModuleInit, OnModuleDestroy {
     return this.worker !== null;
   }
 
-  onModuleInit(): void {
+  /**
+   * Starts the worker on a SQLite file (on PostgreSQL or an in-memory database: nothing to do).
+   * `driverPath`: where better-sqlite3 is; by default, resolved from the program's own location
+   * (`process.argv[1]`), as node would for the program itself (a bundled app has no other).
+   */
+  start(driverPath?: string): void {
     const file = this.dataSource.options.database;
-    if (dialectOf(this.dataSource) !== 'sqlite' || typeof file !== 'string' || file === ':memory:' || file === '') return;
+    if (this.worker || dialectOf(this.dataSource) !== 'sqlite' || typeof file !== 'string' || file === ':memory:' || file === '') return;
     let driver: string;
     try {
-      // Resolved from the program's own location, as node would for the program itself.
-      driver = createRequire(resolve(process.argv[1] ?? `${process.cwd()}/`)).resolve('better-sqlite3');
+      driver = driverPath ?? createRequire(resolve(process.argv[1] ?? `${process.cwd()}/`)).resolve('better-sqlite3');
     } catch {
       this.logger.warn('better-sqlite3 could not be located for the checkpoint worker: SQLite checkpoints stay on the main thread');
       return;
@@ -86,7 +91,7 @@ export class SqliteCheckpointer implements OnModuleInit, OnModuleDestroy {
     this.mainConnection().pragma(`wal_autocheckpoint = ${FALLBACK_AUTOCHECKPOINT_PAGES}`);
   }
 
-  async onModuleDestroy(): Promise<void> {
+  async stop(): Promise<void> {
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;

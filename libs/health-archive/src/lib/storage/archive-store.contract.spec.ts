@@ -1,0 +1,307 @@
+import { DataSource } from 'typeorm';
+import { startArchive, type ArchiveHarness } from '../../../test/archive-harness';
+import { testDatabaseTargets } from '../../testing';
+import type { AuthorizationChange } from '../authorization-rules';
+import { healthArchiveDataSourceOptions } from '../database/data-source-options';
+import { dialectOf } from '../database/dialect';
+import { Authorization, AuthorizationStatus, RevokedBy } from '../entities/authorization';
+import { PushOutcome } from '../entities/push-log-entry';
+import { HEALTH_ARCHIVE_DATA_SOURCE } from '../health-archive.module';
+import { ArchiveStore, type MeasurementPushRecord, type PushRecord } from './archive-store';
+import { PostgresArchiveStore } from './postgres/postgres-archive-store';
+import { SqliteArchiveStore } from './sqlite/sqlite-archive-store';
+
+/**
+ * The storage port's contract, held against each adapter: the same calls give the same answers
+ * and leave the same rows, on SQLite and on PostgreSQL.
+ */
+describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore contract on $name', (target) => {
+  let archive: ArchiveHarness;
+  let store: ArchiveStore;
+
+  beforeEach(async () => {
+    archive = await startArchive(target);
+    store = archive.module.get(ArchiveStore);
+  });
+  afterEach(() => archive?.close());
+
+  let n = 0;
+  const T0 = Date.parse('2026-03-01T08:00:00Z');
+  const at = (minutes: number) => new Date(T0 + minutes * 60_000);
+  const push = (overrides: Partial<PushRecord> = {}): PushRecord => {
+    const tag = `contract-${++n}`;
+    return {
+      dedupeKey: `tag:${tag}`,
+      dataTag: tag,
+      type: 2,
+      accountId: 'acc-1',
+      memberId: 'mem-1',
+      deviceSn: '',
+      phone: '15300000001',
+      sourceCreatedAt: at(0),
+      sourceUpdatedAt: at(0),
+      receivedAt: at(1),
+      rawMessage: JSON.stringify({ type: 2, data_tag: tag, data: { phone: '15300000001' } }),
+      orderedBy: 'source',
+      ...overrides,
+    };
+  };
+  const change = (status: AuthorizationStatus, phone: string, minutes: number, overrides: Partial<AuthorizationChange> = {}): AuthorizationChange => ({
+    phone,
+    status,
+    at: at(minutes),
+    accountId: 'acc-1',
+    memberId: 'mem-1',
+    revokedBy: status === AuthorizationStatus.Revoked ? RevokedBy.User : null,
+    now: at(minutes + 1),
+    ...overrides,
+  });
+  const grant = (phone: string, minutes: number, overrides: Partial<AuthorizationChange> = {}) => change(AuthorizationStatus.Authorized, phone, minutes, overrides);
+  const revoke = (phone: string, minutes: number, overrides: Partial<AuthorizationChange> = {}) => change(AuthorizationStatus.Revoked, phone, minutes, overrides);
+  const measurement = (overrides: Partial<MeasurementPushRecord> = {}): MeasurementPushRecord => {
+    const base = push({ type: 1, phone: null });
+    return {
+      ...base,
+      rawMessage: JSON.stringify({ type: 1, data_tag: base.dataTag, data: { data_type: 2, spo2: 97 } }),
+      ignoredRawMessage: JSON.stringify({ type: 1, data_tag: base.dataTag, data: null }),
+      dataType: 2,
+      measuredAt: at(-5),
+      data: { data_type: 2, spo2: 97 },
+      ...overrides,
+    };
+  };
+  const logged = async (pushId: number) => (await store.listPushLog({ afterId: pushId + 1, take: 1 }))[0];
+
+  it('is the adapter of its engine', () => {
+    expect(store).toBeInstanceOf(target.name === 'postgres' ? PostgresArchiveStore : SqliteArchiveStore);
+  });
+
+  describe('pushes that change nothing', () => {
+    it('logs them exactly as given, outcome ignored; a repeat gets the first answer and writes nothing', async () => {
+      const record = push({ type: 77, phone: null, sourceUpdatedAt: null, rawMessage: '{"type":77,  "odd": "as sent"}', orderedBy: 'received-no-source-time' });
+      const first = await store.recordIgnoredPush(record);
+      const again = await store.recordIgnoredPush({ ...record, receivedAt: at(9), rawMessage: '{"type":77}' });
+      expect(first).toEqual({ pushId: expect.any(Number), outcome: PushOutcome.Ignored, duplicate: false });
+      expect(again).toEqual({ ...first, duplicate: true });
+      expect(await store.listPushLog({ afterId: null, take: 10 })).toEqual([
+        expect.objectContaining({
+          id: first.pushId,
+          dedupeKey: record.dedupeKey,
+          type: 77,
+          phone: null,
+          sourceCreatedAt: at(0),
+          sourceUpdatedAt: null,
+          receivedAt: at(1),
+          outcome: PushOutcome.Ignored,
+          rawMessage: '{"type":77,  "odd": "as sent"}',
+          orderedBy: 'received-no-source-time',
+        }),
+      ]);
+    });
+  });
+
+  describe('authorization changes', () => {
+    it('creates the authorization of a new phone, and logs the push applied', async () => {
+      const written = await store.recordAuthorizationChange(push(), grant('15300000001', 0));
+      expect(written).toMatchObject({ outcome: PushOutcome.Applied, duplicate: false, change: { applied: true, transition: 'granted' } });
+      const row = await store.findAuthorization('15300000001');
+      expect(row).toEqual(
+        Object.assign(new Authorization(), {
+          id: expect.any(Number),
+          phone: '15300000001',
+          status: AuthorizationStatus.Authorized,
+          accountId: 'acc-1',
+          memberId: 'mem-1',
+          authorizedAt: at(0),
+          revokedAt: null,
+          revokedBy: null,
+          lastChangeAt: at(0),
+          createdAt: at(1),
+          updatedAt: at(1),
+        }),
+      );
+      expect(written.change?.authorization).toEqual(row);
+      expect((await logged(written.pushId)).outcome).toBe(PushOutcome.Applied);
+    });
+
+    it('applies a newer change, keeps an older one out (stale), and lets a revocation win a tie', async () => {
+      const phone = '15300000002';
+      await store.recordAuthorizationChange(push({ phone }), grant(phone, 10));
+      const older = await store.recordAuthorizationChange(push({ phone }), revoke(phone, 5));
+      const revoked = await store.recordAuthorizationChange(push({ phone }), revoke(phone, 20));
+      const tie = await store.recordAuthorizationChange(push({ phone }), grant(phone, 20));
+      const echo = await store.recordAuthorizationChange(push({ phone }), revoke(phone, 21, { revokedBy: RevokedBy.Integrator }));
+
+      expect([older, revoked, tie, echo].map((w) => [w.outcome, w.change?.applied, w.change?.applied ? w.change.transition : null])).toEqual([
+        [PushOutcome.Stale, false, null],
+        [PushOutcome.Applied, true, 'revoked'],
+        [PushOutcome.Stale, false, null],
+        [PushOutcome.Applied, true, 'unchanged'],
+      ]);
+      // A revoked record keeps who revoked it first; its time is the newest revocation's.
+      expect(await store.findAuthorization(phone)).toMatchObject({ status: AuthorizationStatus.Revoked, revokedBy: RevokedBy.User, revokedAt: at(21), lastChangeAt: at(21), authorizedAt: at(10) });
+      expect((await logged(older.pushId)).outcome).toBe(PushOutcome.Stale);
+      expect((await logged(tie.pushId)).outcome).toBe(PushOutcome.Stale);
+    });
+
+    it('orders by orderAt when given, and keeps the account when a change has none', async () => {
+      const phone = '15300000003';
+      await store.recordAuthorizationChange(push({ phone }), grant(phone, 30, { orderAt: at(20) }));
+      const between = await store.recordAuthorizationChange(push({ phone }), revoke(phone, 25, { accountId: '', memberId: '' }));
+      expect(between.outcome).toBe(PushOutcome.Applied);
+      expect(await store.findAuthorization(phone)).toMatchObject({ status: AuthorizationStatus.Revoked, accountId: 'acc-1', memberId: 'mem-1', lastChangeAt: at(25) });
+    });
+
+    it('applies a repeat once: the second delivery gets the first answer, no change, nothing written', async () => {
+      const record = push({ phone: '15300000004' });
+      const first = await store.recordAuthorizationChange(record, grant('15300000004', 0));
+      const [inBatch, later] = await Promise.all([
+        store.recordAuthorizationChange(record, revoke('15300000004', 50)),
+        store.recordAuthorizationChange({ ...record, receivedAt: at(60) }, revoke('15300000004', 60)),
+      ]);
+      for (const repeat of [inBatch, later]) expect(repeat).toEqual({ pushId: first.pushId, outcome: PushOutcome.Applied, duplicate: true, change: null });
+      expect(await store.findAuthorization('15300000004')).toMatchObject({ status: AuthorizationStatus.Authorized, lastChangeAt: at(0) });
+      expect(await store.listPushLog({ afterId: null, take: 10 })).toHaveLength(1);
+    });
+
+    it('decides many changes for one phone in one moment one after the other, in arrival order, each answered with its own state', async () => {
+      const phone = '15300000005';
+      const minutes = [3, 1, 4, 1.5, 9, 2, 6, 5, 8, 7];
+      const written = await Promise.all(minutes.map((m, i) => store.recordAuthorizationChange(push({ phone }), (i % 2 ? revoke : grant)(phone, m))));
+      // Applied exactly when newer than every change before it in arrival order.
+      let newest = -Infinity;
+      const expected = minutes.map((m) => (m > newest ? ((newest = m), PushOutcome.Applied) : PushOutcome.Stale));
+      expect(written.map((w) => w.outcome)).toEqual(expected);
+      expect(written[4].change).toMatchObject({ applied: true, authorization: { status: AuthorizationStatus.Authorized, lastChangeAt: at(9) } });
+      expect(written[2].change).toMatchObject({ applied: true, authorization: { status: AuthorizationStatus.Authorized, lastChangeAt: at(4) } });
+      expect(await store.findAuthorization(phone)).toMatchObject({ status: AuthorizationStatus.Authorized, lastChangeAt: at(9) });
+      const ids = new Set(written.map((w) => w.change?.authorization.id));
+      expect(ids.size).toBe(1);
+    });
+
+    it("takes the integrator's cancel as happening now, after a change that Viatom dated later", async () => {
+      const phone = '15300000006';
+      await store.recordAuthorizationChange(push({ phone }), grant(phone, 100));
+      const cancel = await store.applyAuthorizationChange(revoke(phone, 50, { accountId: '', memberId: '', revokedBy: RevokedBy.Integrator, confirmedNow: true }));
+      expect(cancel).toMatchObject({ applied: true, transition: 'revoked', authorization: { status: AuthorizationStatus.Revoked, revokedBy: RevokedBy.Integrator, revokedAt: at(100), accountId: 'acc-1' } });
+      const unknown = await store.applyAuthorizationChange(revoke('15300000099', 50, { accountId: '', memberId: '', revokedBy: RevokedBy.Integrator, confirmedNow: true }));
+      expect(unknown).toMatchObject({ applied: true, transition: 'revoked', authorization: { phone: '15300000099', accountId: '' } });
+      expect(await store.listPushLog({ afterId: null, take: 10 })).toHaveLength(1);
+    });
+
+    it('keeps one row per phone and the newest change when another replica writes the same new phones at the same time', async () => {
+      const other = await new DataSource(healthArchiveDataSourceOptions(archive.dataSource.options.type === 'postgres' ? postgresOptions(archive) : sqliteOptions(archive))).initialize();
+      try {
+        const replica = dialectOf(other) === 'postgres' ? new PostgresArchiveStore(other) : new SqliteArchiveStore(other);
+        // Both pools connected first, so that both batches of a round reach the database together.
+        await Promise.all([store, replica].flatMap((s) => Array.from({ length: 5 }, () => s.ping())));
+        for (let round = 0; round < 5; round++) {
+          const phones = Array.from({ length: 40 }, (_, i) => `153${round}001${String(i).padStart(4, '0')}`);
+          const written = await Promise.all(
+            [store, replica].flatMap((s, r) =>
+              phones.map((phone, i) => s.recordAuthorizationChange(push({ phone }), (r === 0 ? grant : revoke)(phone, r === 0 ? i : 100 - i))),
+            ),
+          );
+          expect(written.every((w) => w.outcome === PushOutcome.Applied || w.outcome === PushOutcome.Stale)).toBe(true);
+        }
+        const rows = await store.listAuthorizations({ afterId: null, take: 1000 });
+        expect(rows).toHaveLength(200);
+        // The revocations are dated later: whatever the interleaving, they are what each phone says.
+        for (const row of rows) expect(row).toMatchObject({ status: AuthorizationStatus.Revoked, lastChangeAt: at(100 - Number(row.phone.slice(-4))) });
+      } finally {
+        await other.destroy();
+      }
+    });
+  });
+
+  describe('measurements', () => {
+    const owner = (phone: string, accountId: string, status: AuthorizationStatus) =>
+      store.recordAuthorizationChange(push({ phone, accountId }), change(status, phone, 0, { accountId }));
+
+    it('archives the measurement of an unknown account, and of an account with one authorized owner among revoked ones', async () => {
+      await owner('15300000010', 'acc-shared', AuthorizationStatus.Revoked);
+      await owner('15300000011', 'acc-shared', AuthorizationStatus.Authorized);
+      const unknown = await store.recordMeasurement(measurement({ accountId: 'acc-unknown' }));
+      const shared = await store.recordMeasurement(measurement({ accountId: 'acc-shared' }));
+      for (const w of [unknown, shared]) expect(w).toMatchObject({ outcome: PushOutcome.Archived, duplicate: false, measurementId: expect.any(Number) });
+      // The log names the authorized owner's phone when the push has none.
+      expect((await logged(shared.pushId)).phone).toBe('15300000011');
+      expect((await logged(unknown.pushId)).phone).toBeNull();
+      const [m] = await store.listMeasurements({ accountId: 'acc-shared', afterId: null, take: 10 });
+      expect(m).toMatchObject({ id: shared.measurementId, pushId: shared.pushId, dataType: 2, measuredAt: at(-5), data: { data_type: 2, spo2: 97 }, receivedAt: at(1) });
+    });
+
+    it("refuses the data of an account whose owners have all withdrawn: logged ignored, with the owner's phone and the message without data", async () => {
+      await owner('15300000012', 'acc-gone', AuthorizationStatus.Revoked);
+      const record = measurement({ accountId: 'acc-gone' });
+      const refused = await store.recordMeasurement(record);
+      expect(refused).toEqual({ pushId: expect.any(Number), outcome: PushOutcome.Ignored, duplicate: false, measurementId: null });
+      expect(await logged(refused.pushId)).toMatchObject({ outcome: PushOutcome.Ignored, phone: '15300000012', rawMessage: record.ignoredRawMessage });
+      expect(await store.listMeasurements({ afterId: null, take: 10 })).toEqual([]);
+    });
+
+    it('keeps a repeat out, within one moment and later, and keeps data that is no object as given', async () => {
+      const record = measurement({ data: [1, 'two', { three: 3 }], dataType: null, measuredAt: null });
+      const [first, inBatch] = await Promise.all([store.recordMeasurement(record), store.recordMeasurement(record)]);
+      const later = await store.recordMeasurement({ ...record, receivedAt: at(9) });
+      expect(inBatch).toEqual({ ...first, duplicate: true, measurementId: null });
+      expect(later).toEqual({ ...first, duplicate: true, measurementId: null });
+      expect(await store.listMeasurements({ afterId: null, take: 10 })).toEqual([expect.objectContaining({ data: [1, 'two', { three: 3 }], dataType: null, measuredAt: null })]);
+    });
+  });
+
+  describe('reads', () => {
+    it('lists newest first, filtered, a page at a time', async () => {
+      for (const [i, status] of [AuthorizationStatus.Authorized, AuthorizationStatus.Revoked, AuthorizationStatus.Authorized].entries()) {
+        await store.recordAuthorizationChange(push({ phone: `1530000002${i}`, accountId: `acc-${i}` }), change(status, `1530000002${i}`, 0, { accountId: `acc-${i}` }));
+      }
+      const all = await store.listAuthorizations({ afterId: null, take: 10 });
+      expect(all.map((a) => a.phone)).toEqual(['15300000022', '15300000021', '15300000020']);
+      expect((await store.listAuthorizations({ status: AuthorizationStatus.Authorized, afterId: null, take: 10 })).map((a) => a.phone)).toEqual(['15300000022', '15300000020']);
+      expect((await store.listAuthorizations({ afterId: all[0].id, take: 1 })).map((a) => a.phone)).toEqual(['15300000021']);
+
+      const ms = [];
+      for (const [i, dataType] of [1, 2, 2].entries()) ms.push(await store.recordMeasurement(measurement({ accountId: 'acc-0', dataType, measuredAt: at(i * 10) })));
+      const ids = (filter: Parameters<ArchiveStore['listMeasurements']>[0]) => store.listMeasurements(filter).then((rows) => rows.map((m) => m.id));
+      expect(await ids({ accountId: 'acc-0', dataType: 2, afterId: null, take: 10 })).toEqual([ms[2].measurementId, ms[1].measurementId]);
+      expect(await ids({ from: at(10), to: at(20), afterId: null, take: 10 })).toEqual([ms[1].measurementId]);
+      expect(await ids({ accountId: 'acc-none', afterId: null, take: 10 })).toEqual([]);
+      expect((await store.listPushLog({ type: 1, outcome: PushOutcome.Archived, afterId: null, take: 2 })).map((p) => p.id)).toEqual([ms[2].pushId, ms[1].pushId]);
+      expect((await store.listPushLog({ phone: '15300000021', afterId: null, take: 10 })).map((p) => p.type)).toEqual([2]);
+    });
+  });
+
+  describe('health', () => {
+    it('answers a ping, has no pending migration, and tells its pool (PostgreSQL) or none (SQLite)', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(await store.pendingMigrations()).toEqual([]);
+      if (target.name === 'postgres') expect(store.poolState()).toEqual({ total: expect.any(Number), idle: expect.any(Number), waiting: 0 });
+      else expect(store.poolState()).toBeNull();
+    });
+
+    it('fails every write while the database is closed, writes nothing half, and works again once it is back', async () => {
+      const dataSource = archive.module.get<DataSource>(HEALTH_ARCHIVE_DATA_SOURCE);
+      await dataSource.destroy();
+      const settled = await Promise.allSettled([
+        store.recordAuthorizationChange(push({ phone: '15300000030' }), grant('15300000030', 0)),
+        store.recordMeasurement(measurement()),
+        store.recordIgnoredPush(push({ type: 9 })),
+        store.ping(),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+      await dataSource.initialize();
+      expect(await store.listPushLog({ afterId: null, take: 10 })).toEqual([]);
+      expect(await store.findAuthorization('15300000030')).toBeNull();
+      await expect(store.recordAuthorizationChange(push({ phone: '15300000030' }), grant('15300000030', 0))).resolves.toMatchObject({ outcome: PushOutcome.Applied });
+    });
+  });
+});
+
+function sqliteOptions(archive: ArchiveHarness) {
+  return { url: `sqlite:${archive.dataSource.options.database as string}` };
+}
+
+function postgresOptions(archive: ArchiveHarness) {
+  const options = archive.dataSource.options as { url?: string; schema?: string };
+  return { url: options.url as string, schema: options.schema, poolSize: 5 };
+}

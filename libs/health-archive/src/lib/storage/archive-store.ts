@@ -1,0 +1,123 @@
+import type { Authorization, AuthorizationStatus } from '../entities/authorization';
+import type { Measurement } from '../entities/measurement';
+import type { PushLogEntry, PushOutcome } from '../entities/push-log-entry';
+import type { AuthorizationChange, Transition } from '../authorization-rules';
+
+/** A push as the push log keeps it (its outcome is decided by the store's write). */
+export interface PushRecord {
+  dedupeKey: string;
+  dataTag: string;
+  type: number | null;
+  accountId: string;
+  memberId: string;
+  deviceSn: string;
+  /** The push's own phone; for a measurement without one, the account's (if known) is logged. */
+  phone: string | null;
+  sourceCreatedAt: Date | null;
+  sourceUpdatedAt: Date | null;
+  receivedAt: Date;
+  /** The push's text as received. */
+  rawMessage: string;
+  /** What the push's time was read from (PushTimeBasis). */
+  orderedBy: string;
+}
+
+/** A type-1 push: its log record and the measurement it carries. */
+export interface MeasurementPushRecord extends PushRecord {
+  /** What the log keeps instead of `rawMessage` when the measurement is refused (`ignoredRawMessage`). */
+  ignoredRawMessage: string;
+  dataType: number | null;
+  measuredAt: Date | null;
+  /** The measurement's `data`, whatever it holds. */
+  data: unknown;
+}
+
+/** The first delivery's answer, for a push that was already stored. */
+export interface StoredPush {
+  pushId: number;
+  outcome: PushOutcome;
+  /** True when this delivery was a repeat of a push already stored: nothing changed. */
+  duplicate: boolean;
+}
+
+export interface MeasurementWritten extends StoredPush {
+  /** The measurement's id; null for a repeat, or when the data was refused (consent withdrawn). */
+  measurementId: number | null;
+}
+
+/** What a change did to a phone's authorization. */
+export type ChangeOutcome =
+  | { applied: true; authorization: Authorization; transition: Transition }
+  | { applied: false; authorization: Authorization };
+
+export interface AuthorizationChangeWritten extends StoredPush {
+  /** Null for a repeat (the first delivery already applied it). */
+  change: ChangeOutcome | null;
+}
+
+/** The filters of a list; `afterId` and `take` make the page (newest first, by id). */
+interface Page {
+  afterId: number | null;
+  take: number;
+}
+export interface AuthorizationFilter extends Page {
+  status?: AuthorizationStatus;
+}
+export interface MeasurementFilter extends Page {
+  accountId?: string;
+  dataType?: number;
+  from?: Date;
+  to?: Date;
+}
+export interface PushLogFilter extends Page {
+  type?: number;
+  phone?: string;
+  outcome?: PushOutcome;
+}
+
+/** The connection pool's state, for metrics; null on an engine without a pool (SQLite). */
+export interface PoolState {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+/**
+ * The storage port: everything the health archive keeps (the push log, authorizations,
+ * measurements) and nothing else. The services hold the rules and call this; one adapter per
+ * engine holds every statement and its engine's performance work, and is chosen once, by the
+ * module, from the database URL. Each write is atomic and its promise settles after its commit.
+ * One contract suite (archive-store.contract.spec.ts) runs against both adapters.
+ */
+export abstract class ArchiveStore {
+  /**
+   * Logs a push and, when it is new, applies `change` to its phone's authorization, by the
+   * ordering rule (`decideAuthorizationChange`), in one transaction. A repeat changes nothing
+   * and gets its first delivery's answer.
+   */
+  abstract recordAuthorizationChange(push: PushRecord, change: AuthorizationChange): Promise<AuthorizationChangeWritten>;
+
+  /** Applies a change that is not a push (the integrator's cancel) to the phone's authorization. */
+  abstract applyAuthorizationChange(change: AuthorizationChange): Promise<ChangeOutcome>;
+
+  /**
+   * Logs a measurement push and keeps its measurement, unless it is refused by the rule of
+   * `isMeasurementRefused` (then logged `ignored` with `ignoredRawMessage`, its data not kept).
+   */
+  abstract recordMeasurement(push: MeasurementPushRecord): Promise<MeasurementWritten>;
+
+  /** Logs a push that changes nothing (an unknown type), outcome `ignored`. */
+  abstract recordIgnoredPush(push: PushRecord): Promise<StoredPush>;
+
+  abstract findAuthorization(phone: string): Promise<Authorization | null>;
+  /** Newest first; at most `take` rows with id below `afterId`. */
+  abstract listAuthorizations(filter: AuthorizationFilter): Promise<Authorization[]>;
+  abstract listMeasurements(filter: MeasurementFilter): Promise<Measurement[]>;
+  abstract listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]>;
+
+  /** Resolves when the database answers a trivial query. */
+  abstract ping(): Promise<void>;
+  /** The names of this build's migrations that the database has not applied. */
+  abstract pendingMigrations(): Promise<string[]>;
+  abstract poolState(): PoolState | null;
+}

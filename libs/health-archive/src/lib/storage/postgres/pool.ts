@@ -1,0 +1,104 @@
+import type { PgClient, PgPool } from '../typeorm-internals';
+
+/**
+ * Checks a client out for `work` and releases it, with the error if the work failed or the
+ * connection was lost meanwhile (so that the pool discards it, and with it any transaction the
+ * work left open). node-postgres' pool listens for 'error' only on idle clients, and a client
+ * emits one when its connection dies (the server ended it, the network reset it) even while a
+ * query of its own fails with the same error: unheard, that 'error' would end the process.
+ * Heard here, the query's failure is all that remains (a 503).
+ */
+export async function whileHeld<T>(pool: PgPool, work: (client: PgClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let failure: Error | undefined;
+  const onError = (error: Error) => (failure ??= error);
+  client.on('error', onError);
+  try {
+    return await work(client);
+  } catch (error) {
+    failure ??= error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    // The pool listens again from release on: no moment without a listener.
+    client.removeListener('error', onError);
+    client.release(failure);
+  }
+}
+
+/** SQLSTATE class 22 (data exception) or 23 (integrity constraint): this data, not the database. */
+export function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
+}
+
+/** A deadlock (40P01) or serialization failure (40001): nothing was written; the same work may simply run again. */
+export function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+/**
+ * Cuts `items` in order into batches of at most `maxCount` items and at most `maxSize` in all
+ * (an item larger than `maxSize` makes a batch of its own).
+ */
+export function batchesOf<T>(items: T[], sizeOf: (item: T) => number, maxCount: number, maxSize: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
+  let size = 0;
+  for (const item of items) {
+    const itemSize = sizeOf(item);
+    if (current.length > 0 && (current.length >= maxCount || size + itemSize > maxSize)) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(item);
+    size += itemSize;
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
+/**
+ * Groups what one turn of the event loop asked for and hands each group to `write`, which
+ * answers every unit of it. Used by the PostgreSQL adapter's batched writes: one round trip
+ * and one commit for many pushes.
+ */
+export class TurnBatcher<I, O> {
+  private pending: Array<Unit<I, O>> = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly sizeOf: (input: I) => number,
+    private readonly maxCount: number,
+    private readonly maxSize: number,
+    private readonly write: (batch: Array<Unit<I, O>>) => Promise<void>,
+  ) {}
+
+  add(input: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.pending.push({ input, resolve, reject });
+      if (this.scheduled) return;
+      this.scheduled = true;
+      // The next turn of the event loop: the pushes read in this one join the batch.
+      setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const all = this.pending;
+    this.pending = [];
+    for (const batch of batchesOf(all, (unit) => this.sizeOf(unit.input), this.maxCount, this.maxSize)) {
+      this.write(batch).catch((error: unknown) => {
+        for (const unit of batch) unit.reject(error);
+      });
+    }
+  }
+}
+
+export interface Unit<I, O> {
+  input: I;
+  resolve: (output: O) => void;
+  reject: (error: unknown) => void;
+}

@@ -1,0 +1,155 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { DataSource } from 'typeorm';
+import { decideAuthorizationChange, isMeasurementRefused, ownerPhone, type AuthorizationChange } from '../../authorization-rules';
+import { PushOutcome } from '../../entities/push-log-entry';
+import type { AuthorizationChangeWritten, ChangeOutcome, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
+import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
+import { TypeOrmArchiveStore } from '../typeorm-archive-store';
+import { sqliteConnectionOf } from '../typeorm-internals';
+import { SqliteGroupCommit } from './sqlite-group-commit';
+
+const INSERT_PUSH_SQL =
+  'INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone", ' +
+  '"source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by") ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING "id"';
+const FIRST_ANSWER_SQL = 'SELECT "id", "outcome" FROM "push_log" WHERE "dedupe_key" = ?';
+const SET_OUTCOME_SQL = 'UPDATE "push_log" SET "outcome" = ? WHERE "id" = ?';
+const OWNERS_SQL = 'SELECT "phone", "status" FROM "user_authorization" WHERE "account_id" = ?';
+const INSERT_MEASUREMENT_SQL =
+  'INSERT INTO "measurement" ("push_id", "data_tag", "account_id", "member_id", "device_sn", "data_type", "measured_at", "data", "received_at") ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
+const AUTHORIZATION_SQL = 'SELECT * FROM "user_authorization" WHERE "phone" = ?';
+const INSERT_AUTHORIZATION_SQL =
+  'INSERT INTO "user_authorization" ("phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", ' +
+  '"last_change_at", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
+const UPDATE_AUTHORIZATION_SQL =
+  'UPDATE "user_authorization" SET "status" = ?, "account_id" = ?, "member_id" = ?, "authorized_at" = ?, "revoked_at" = ?, ' +
+  '"revoked_by" = ?, "last_change_at" = ?, "updated_at" = ? WHERE "id" = ?';
+
+/**
+ * SQLite's adapter. Every write is synchronous statements on better-sqlite3's connection
+ * (prepared once per connection), committed in groups (`SqliteGroupCommit`): a push costs a few
+ * microseconds of statements and a share of one disk sync. Reads go through TypeORM.
+ */
+export class SqliteArchiveStore extends TypeOrmArchiveStore {
+  private readonly writes: SqliteGroupCommit;
+  private readonly prepared = new WeakMap<Database, Map<string, Statement>>();
+
+  constructor(dataSource: DataSource) {
+    super(dataSource);
+    this.writes = new SqliteGroupCommit(() => sqliteConnectionOf(dataSource));
+  }
+
+  recordIgnoredPush(push: PushRecord): Promise<StoredPush> {
+    return this.writes.run((db) => {
+      const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, push.phone);
+      return pushId === null ? this.firstAnswer(db, push.dedupeKey) : { pushId, outcome: PushOutcome.Ignored, duplicate: false };
+    });
+  }
+
+  recordAuthorizationChange(push: PushRecord, change: AuthorizationChange): Promise<AuthorizationChangeWritten> {
+    return this.writes.run((db) => {
+      // The key is claimed first (a repeat must not be applied twice); the outcome follows the change.
+      const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, push.phone);
+      if (pushId === null) return { ...this.firstAnswer(db, push.dedupeKey), change: null };
+      const outcome = this.applyChange(db, change);
+      const logged = outcome.applied ? PushOutcome.Applied : PushOutcome.Stale;
+      this.statement(db, SET_OUTCOME_SQL).run(logged, pushId);
+      return { pushId, outcome: logged, duplicate: false, change: outcome };
+    });
+  }
+
+  applyAuthorizationChange(change: AuthorizationChange): Promise<ChangeOutcome> {
+    return this.writes.run((db) => this.applyChange(db, change));
+  }
+
+  recordMeasurement(push: MeasurementPushRecord): Promise<MeasurementWritten> {
+    return this.writes.run((db) => {
+      const owners = push.accountId ? (this.statement(db, OWNERS_SQL).all(push.accountId) as Array<{ phone: string; status: string }>) : [];
+      const refused = isMeasurementRefused(owners);
+      const outcome = refused ? PushOutcome.Ignored : PushOutcome.Archived;
+      const pushId = this.logPush(db, push, outcome, refused ? push.ignoredRawMessage : push.rawMessage, push.phone ?? ownerPhone(owners));
+      if (pushId === null) return { ...this.firstAnswer(db, push.dedupeKey), measurementId: null };
+      if (refused) return { pushId, outcome, duplicate: false, measurementId: null };
+      const measurement = this.statement(db, INSERT_MEASUREMENT_SQL).get(
+        pushId,
+        push.dataTag,
+        push.accountId,
+        push.memberId,
+        push.deviceSn,
+        push.dataType,
+        instantText(push.measuredAt),
+        JSON.stringify(push.data),
+        instantText(push.receivedAt),
+      ) as { id: number };
+      return { pushId, outcome, duplicate: false, measurementId: measurement.id };
+    });
+  }
+
+  poolState(): PoolState | null {
+    return null;
+  }
+
+  /** The phone's row read, the change decided by the rules, the row written: inside the caller's savepoint. */
+  private applyChange(db: Database, change: AuthorizationChange): ChangeOutcome {
+    const row = this.statement(db, AUTHORIZATION_SQL).get(change.phone) as AuthorizationRow | undefined;
+    const current = row ? authorizationFromRow(row, instantFromText) : null;
+    const decision = decideAuthorizationChange(current, change);
+    if (!decision.applied) return { applied: false, authorization: current as NonNullable<typeof current> };
+    const s = decision.state;
+    const fields = [s.status, s.accountId, s.memberId, instantText(s.authorizedAt), instantText(s.revokedAt), s.revokedBy, instantText(s.lastChangeAt)];
+    let id: number;
+    if (current) {
+      this.statement(db, UPDATE_AUTHORIZATION_SQL).run(...fields, instantText(s.updatedAt), current.id);
+      id = current.id;
+    } else {
+      id = (this.statement(db, INSERT_AUTHORIZATION_SQL).get(s.phone, ...fields, instantText(s.createdAt), instantText(s.updatedAt)) as { id: number }).id;
+    }
+    return { applied: true, authorization: withId(id, s), transition: decision.transition };
+  }
+
+  /** Claims the push's dedupe key with its log row: its id, or null when the key is taken (a repeat). */
+  private logPush(db: Database, push: PushRecord, outcome: PushOutcome, rawMessage: string, phone: string | null): number | null {
+    const inserted = this.statement(db, INSERT_PUSH_SQL).get(
+      push.dedupeKey,
+      push.dataTag,
+      push.type,
+      push.accountId,
+      push.memberId,
+      push.deviceSn,
+      phone,
+      instantText(push.sourceCreatedAt),
+      instantText(push.sourceUpdatedAt),
+      instantText(push.receivedAt),
+      outcome,
+      rawMessage,
+      push.orderedBy,
+    ) as { id: number } | undefined;
+    return inserted ? inserted.id : null;
+  }
+
+  private firstAnswer(db: Database, dedupeKey: string): StoredPush {
+    const first = this.statement(db, FIRST_ANSWER_SQL).get(dedupeKey) as { id: number; outcome: PushOutcome };
+    return { pushId: first.id, outcome: first.outcome, duplicate: true };
+  }
+
+  /** Prepared once per connection, run many times. */
+  private statement(db: Database, sql: string): Statement {
+    let statements = this.prepared.get(db);
+    if (!statements) this.prepared.set(db, (statements = new Map()));
+    let stmt = statements.get(sql);
+    if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
+    return stmt;
+  }
+}
+
+/** The text TypeORM writes for a `datetime` column on SQLite: `YYYY-MM-DD HH:mm:ss.SSS`, UTC. */
+export function instantText(instant: Date | null): string | null {
+  if (instant === null) return null;
+  const iso = instant.toISOString(); // YYYY-MM-DDTHH:mm:ss.sssZ (±YYYYYY beyond year 9999)
+  return iso.length === 24 ? `${iso.slice(0, 10)} ${iso.slice(11, 23)}` : iso.replace('T', ' ').replace('Z', '');
+}
+
+function instantFromText(value: unknown): Date | null {
+  return typeof value === 'string' ? new Date(`${value.replace(' ', 'T')}Z`) : null;
+}

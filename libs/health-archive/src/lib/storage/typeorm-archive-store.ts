@@ -1,0 +1,63 @@
+import type { DataSource } from 'typeorm';
+import { Authorization } from '../entities/authorization';
+import { Measurement } from '../entities/measurement';
+import { PushLogEntry } from '../entities/push-log-entry';
+import { ArchiveStore, type AuthorizationFilter, type MeasurementFilter, type PushLogFilter } from './archive-store';
+
+/**
+ * What both adapters do the same way, through TypeORM's public API: the reads (query builder
+ * over the entity schemas, which hide the engines' column types), the ping and the migration
+ * state. The writes are each engine's own.
+ */
+export abstract class TypeOrmArchiveStore extends ArchiveStore {
+  constructor(protected readonly dataSource: DataSource) {
+    super();
+  }
+
+  findAuthorization(phone: string): Promise<Authorization | null> {
+    return this.dataSource.getRepository(Authorization).findOneBy({ phone });
+  }
+
+  listAuthorizations(filter: AuthorizationFilter): Promise<Authorization[]> {
+    const qb = this.dataSource.getRepository(Authorization).createQueryBuilder('a').orderBy('a.id', 'DESC').take(filter.take);
+    if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
+    if (filter.afterId !== null) qb.andWhere('a.id < :after', { after: filter.afterId });
+    return qb.getMany();
+  }
+
+  listMeasurements(filter: MeasurementFilter): Promise<Measurement[]> {
+    const qb = this.dataSource.getRepository(Measurement).createQueryBuilder('m').orderBy('m.id', 'DESC').take(filter.take);
+    if (filter.accountId !== undefined) qb.andWhere('m.accountId = :accountId', { accountId: filter.accountId });
+    if (filter.dataType !== undefined) qb.andWhere('m.dataType = :dataType', { dataType: filter.dataType });
+    if (filter.from) qb.andWhere('m.measuredAt >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('m.measuredAt < :to', { to: filter.to });
+    if (filter.afterId !== null) qb.andWhere('m.id < :after', { after: filter.afterId });
+    return qb.getMany();
+  }
+
+  listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]> {
+    const qb = this.dataSource.getRepository(PushLogEntry).createQueryBuilder('p').orderBy('p.id', 'DESC').take(filter.take);
+    if (filter.type !== undefined) qb.andWhere('p.type = :type', { type: filter.type });
+    if (filter.phone) qb.andWhere('p.phone = :phone', { phone: filter.phone });
+    if (filter.outcome) qb.andWhere('p.outcome = :outcome', { outcome: filter.outcome });
+    if (filter.afterId !== null) qb.andWhere('p.id < :after', { after: filter.afterId });
+    return qb.getMany();
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+
+  async pendingMigrations(): Promise<string[]> {
+    const table = this.dataSource.options.migrationsTableName ?? 'migrations';
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const applied = (await runner.hasTable(table))
+        ? new Set((await runner.query(`SELECT name FROM ${this.dataSource.driver.escape(table)}`)).map((row: { name: string }) => row.name))
+        : new Set<string>();
+      return this.dataSource.migrations.map((m) => m.name ?? m.constructor.name).filter((name) => !applied.has(name));
+    } finally {
+      await runner.release();
+    }
+  }
+}
