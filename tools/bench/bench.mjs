@@ -4,7 +4,7 @@
 // bare-Nest baseline of tools/bench/baseline-app.mjs) as child processes on free loopback
 // ports, loads them with autocannon, prints one table and writes it as JSON to bench-results/.
 //
-// Flags: --connections=50 --duration=10 --warmup=3 --rounds=3 --only=push,auth,list,memory,startup[,profile]
+// Flags: --connections=50 --duration=10 --warmup=3 --rounds=3 --only=push,changes,auth,list,memory,startup[,profile]
 //        --pg=postgres://postgres@127.0.0.1:5432/test --quick --list-connections=10
 //        --memory-pushes=100000 --list-sizes=10000,100000,1000000
 // Machines here are shared: absolute figures are noisy, the ratios (each measured side by
@@ -46,7 +46,7 @@ if (flag('help')) {
   process.exit(0);
 }
 const quick = flag('quick');
-const ALL = ['push', 'auth', 'list', 'memory', 'startup'];
+const ALL = ['push', 'changes', 'auth', 'list', 'memory', 'startup'];
 const opts = {
   connections: Number(option('connections', 50)),
   duration: Number(option('duration', quick ? 2 : 10)),
@@ -93,8 +93,9 @@ const API_MAIN = resolve(workDir, 'api-main.js');
 const SANDBOX_MAIN = resolve(workDir, 'sandbox-main.js');
 copyFileSync(resolve(ROOT, 'dist/apps/api/main.js'), API_MAIN);
 copyFileSync(resolve(ROOT, 'dist/tools/viatom-sandbox/main.js'), SANDBOX_MAIN);
-const REFERENCE_MAIN = opts.against ? resolve(workDir, 'reference-api-main.js') : null;
-if (REFERENCE_MAIN) copyFileSync(resolve(opts.against, 'apps/api/main.js'), REFERENCE_MAIN);
+// The other build runs where it is: its bare imports resolve from its own node_modules (its
+// dependencies may differ from this one's).
+const REFERENCE_MAIN = opts.against ? resolve(opts.against, 'apps/api/main.js') : null;
 const BUILD_TIME = statSync(resolve(ROOT, 'dist/apps/api/main.js')).mtime.toISOString();
 
 // ---- cleanup: children killed and schemas dropped whatever happens ---------------------
@@ -185,6 +186,15 @@ async function startBaseline(sandboxUrl) {
   return { ...proc, url, close: () => proc.stop() };
 }
 
+/** Bare Fastify: the reference of the authorization-change figures. */
+async function startBareFastify() {
+  const port = await freePort();
+  const proc = spawnNode(`bare-fastify-${++procCount}`, ['tools/bench/bare-fastify.mjs'], { PORT: String(port), HOST: '127.0.0.1' }, workDir);
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(proc, `${url}/health`);
+  return { ...proc, url, close: () => proc.stop() };
+}
+
 async function startSandbox() {
   const port = await freePort();
   const proc = spawnNode(
@@ -266,6 +276,29 @@ async function preparePushes(api) {
   }
 }
 
+let phoneCounter = 0;
+let changeSecond = 0;
+/** A type-2/3 push with a new data_tag: for a new phone each time, or all for `phone`, with a later time each. */
+function authorizationChangeBody(phone) {
+  const n = ++phoneCounter;
+  const type = phone && n % 2 === 0 ? 3 : 2;
+  const time = new Date(Date.UTC(2025, 0, 1) + ++changeSecond * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return JSON.stringify({
+    type,
+    data_tag: `bench-change-${runId}-${n}`,
+    account_id: `acc-${runId}-${phone ? 0 : n}`,
+    member_id: 'OA==|LTE=',
+    device_sn: '',
+    data: { phone: phone ?? `13${String(100_000_000 + n).slice(-9)}` },
+    user_info: {},
+    create_time: time,
+    update_time: time,
+  });
+}
+function changeLoad(url, phone) {
+  return { url, requests: [{ method: 'POST', path: WEBHOOK_PATH, headers: JSON_HEADERS, setupRequest: (req) => ({ ...req, body: authorizationChangeBody(phone) }) }] };
+}
+
 // ---- running -----------------------------------------------------------------------------
 
 const figures = [];
@@ -302,6 +335,68 @@ const pairedRatio = (a, b, k = 'rps') => median(a.map((r, i) => r[k] / b[i][k]))
 
 function addFigure(f) {
   figures.push(f);
+}
+
+// -- authorization changes (type 2/3) against bare Fastify, 32 connections -----------------
+async function changeFigures(pgOk) {
+  const connections = 32;
+  console.log(`\n== authorization changes (type 2/3) against bare Fastify, ${connections} connections ==`);
+  const bare = await startBareFastify();
+  const engines = pgOk ? ['sqlite', 'postgres'] : ['sqlite'];
+  const targets = [];
+  for (const engine of engines) {
+    const reference = REFERENCE_MAIN ? await startApi(engine, { main: REFERENCE_MAIN, name: `reference-changes-${engine}` }) : null;
+    targets.push({ engine, api: await startApi(engine), reference, distinct: [], contended: [], refDistinct: [], refContended: [] });
+  }
+  const contendedPhone = '13900000000';
+  try {
+    const base = [];
+    await warm(changeLoad(bare.url), connections);
+    for (const t of targets) for (const api of [t.api, t.reference].filter(Boolean)) await warm(changeLoad(api.url), connections);
+    for (let round = 1; round <= opts.rounds; round++) {
+      console.log(` round ${round}/${opts.rounds}`);
+      base.push(await measure('bare Fastify, same JSON', changeLoad(bare.url), { connections }));
+      for (const t of targets) {
+        t.distinct.push(await measure(`type 2, distinct phones, ${t.engine}`, changeLoad(t.api.url), { connections }));
+        if (t.reference) t.refDistinct.push(await measure('  the same, reference build', changeLoad(t.reference.url), { connections }));
+        t.contended.push(await measure(`type 2/3, one phone, ${t.engine}`, changeLoad(t.api.url, contendedPhone), { connections }));
+        if (t.reference) t.refContended.push(await measure('  the same, reference build', changeLoad(t.reference.url, contendedPhone), { connections }));
+      }
+    }
+    addFigure({ id: 'bare-fastify', figure: `reference: bare Fastify, POST + JSON body (${connections} connections)`, ...summarize(base) });
+    for (const t of targets) {
+      for (const [kind, runs, ref, target] of [
+        ['distinct phones', t.distinct, t.refDistinct, t.engine === 'postgres' ? 0.3 : undefined],
+        ['one contended phone', t.contended, t.refContended, t.engine === 'postgres' ? 0.1 : undefined],
+      ]) {
+        const ratio = pairedRatio(runs, base);
+        addFigure({
+          id: `changes-${t.engine}-${kind.replace(/ /g, '-')}`,
+          figure: `authorization changes, ${kind}, ${t.engine}`,
+          ...summarize(runs),
+          ratio,
+          ratioOf: 'bare Fastify req/s',
+          target: target === undefined ? '' : `≥ ${target}× bare Fastify`,
+          met: target === undefined ? undefined : ratio >= target,
+        });
+        if (ref.length > 0) {
+          addFigure({
+            id: `changes-${t.engine}-${kind.replace(/ /g, '-')}-vs-reference`,
+            figure: `  the same: reference build`,
+            ...summarize(ref),
+            ratio: pairedRatio(runs, ref),
+            ratioOf: 'this build ÷ reference (--against)',
+          });
+        }
+      }
+    }
+  } finally {
+    await bare.close();
+    for (const t of targets) {
+      await t.api.close();
+      await t.reference?.close();
+    }
+  }
 }
 
 // -- push ingest: baseline, new pushes and duplicates on SQLite and PostgreSQL ------------
@@ -662,7 +757,7 @@ async function main() {
       `${quick ? ' (--quick: a smoke run, not figures to quote)' : ''}\nAPI build of ${BUILD_TIME}; logs and databases: ${workDir}`,
   );
   let pgOk = false;
-  if (opts.only.some((f) => ['push', 'list', 'profile'].includes(f))) {
+  if (opts.only.some((f) => ['push', 'changes', 'list', 'profile'].includes(f))) {
     const reach = await pgReachable();
     pgOk = reach === true;
     if (!pgOk) {
@@ -674,6 +769,7 @@ async function main() {
   let profiles;
   if (opts.only.includes('startup')) await startupFigures();
   if (opts.only.includes('push')) await pushFigures(pgOk);
+  if (opts.only.includes('changes')) await changeFigures(pgOk);
   if (opts.only.includes('auth')) await authFigures();
   if (opts.only.includes('memory')) await memoryFigures();
   if (opts.only.includes('list') && pgOk) await listFigures();
@@ -701,14 +797,14 @@ function readHelp() {
   --duration=10           seconds of each measured run
   --warmup=3              seconds of warm-up before the first measured run of each target
   --rounds=3              rounds; each figure is the median, runs alternate with their reference
-  --only=push,auth,list,memory,startup   (also: profile, not in the default set)
+  --only=push,changes,auth,list,memory,startup   (also: profile, not in the default set)
   --pg=postgres://postgres@127.0.0.1:5432/test   PostgreSQL figures are skipped when unreachable
   --list-connections=10   connections of the list figures
   --list-sizes=10000,100000,1000000
   --memory-pushes=100000  pushes per memory batch (two batches)
   --quick                 short durations, 1 round, small sizes: a smoke run
   --against=DIR           another build's dist/ (e.g. main's): its new-push figures are measured
-                          in the same rounds, and printed as this build ÷ that one
+                          in the same rounds, and printed as this build ÷ that one (push, changes)
 Needs dist/ (run \`npm run build\` first).`;
 }
 
