@@ -25,6 +25,11 @@ export interface PushWritten {
 
 const MAX_BATCH = 200;
 const MAX_BATCH_CHARS = 8_000_000;
+/**
+ * Batches written at once by this process. Two: one is written while the next fills. More would
+ * make smaller batches that, for one phone, only queue on its row's lock one after the other.
+ */
+const MAX_IN_FLIGHT = 2;
 /** How often a batch that met a deadlock (or a serialization failure) is run again before it fails. */
 const MAX_TRANSIENT_RETRIES = 5;
 
@@ -47,6 +52,7 @@ export class PostgresPushWriter {
     MAX_BATCH,
     MAX_BATCH_CHARS,
     (batch) => this.writeBatch(batch, true),
+    MAX_IN_FLIGHT,
   );
 
   constructor(private readonly pool: () => PgPool) {}
@@ -64,7 +70,7 @@ export class PostgresPushWriter {
       } catch (error) {
         if (isTransient(error) && attempt <= MAX_TRANSIENT_RETRIES) continue;
         if (mayRetryAlone && batch.length > 1 && isDataError(error)) {
-          for (const unit of batch) void this.writeBatch([unit], false);
+          await Promise.all(batch.map((unit) => this.writeBatch([unit], false)));
         } else {
           for (const unit of batch) unit.reject(error);
         }
@@ -75,17 +81,33 @@ export class PostgresPushWriter {
   }
 }
 
-const CLAIM_SQL = `
-INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone",
-                        "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by")
-SELECT dedupe_key, data_tag, type, account_id, member_id, device_sn, phone, source_created_at, source_updated_at, received_at,
-       outcome, raw_message, ordered_by
-FROM jsonb_to_recordset($1::jsonb) AS t(
-  dedupe_key varchar, data_tag varchar, type integer, account_id varchar, member_id varchar, device_sn varchar, phone varchar,
-  source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, outcome varchar, raw_message text, ordered_by varchar)
-ORDER BY dedupe_key
-ON CONFLICT DO NOTHING
-RETURNING "id", "dedupe_key"`;
+const PUSH_LOG_COLUMNS = `dedupe_key varchar, data_tag varchar, type integer, account_id varchar, member_id varchar, device_sn varchar,
+  phone varchar, source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, outcome varchar, raw_message text,
+  ordered_by varchar`;
+
+/**
+ * One round trip: claim the pushes' dedupe keys (their log rows; a key already taken writes
+ * nothing) and lock the rows of the phones the batch changes, in phone order (two batches lock
+ * alike: they cannot deadlock on these rows). A locked row is read as it is once its lock is
+ * had, whatever the statement's snapshot.
+ */
+const CLAIM_AND_LOCK_SQL = `
+WITH claimed AS (
+  INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone",
+                          "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by")
+  SELECT dedupe_key, data_tag, type, account_id, member_id, device_sn, phone, source_created_at, source_updated_at, received_at,
+         outcome, raw_message, ordered_by
+  FROM jsonb_to_recordset($1::jsonb) AS t(${PUSH_LOG_COLUMNS})
+  ORDER BY dedupe_key
+  ON CONFLICT DO NOTHING
+  RETURNING "id", "dedupe_key"
+),
+locked AS (
+  SELECT * FROM "user_authorization" WHERE "phone" = ANY($2::varchar[]) ORDER BY "phone" FOR UPDATE
+)
+SELECT c.id, c.dedupe_key, NULL::json AS authorization FROM claimed c
+UNION ALL
+SELECT NULL, NULL, row_to_json(l) FROM locked l`;
 
 const FIRST_ANSWERS_SQL = 'SELECT "id", "dedupe_key", "outcome" FROM "push_log" WHERE "dedupe_key" = ANY($1::varchar[])';
 
@@ -94,31 +116,36 @@ const LOCK_SQL = 'SELECT * FROM "user_authorization" WHERE "phone" = ANY($1::var
 const STATE_COLUMNS = `status varchar, account_id varchar, member_id varchar, authorized_at timestamptz, revoked_at timestamptz,
   revoked_by varchar, last_change_at timestamptz, updated_at timestamptz`;
 
-const CREATE_SQL = `
-INSERT INTO "user_authorization" ("phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by",
-                                  "last_change_at", "created_at", "updated_at")
-SELECT phone, status, account_id, member_id, authorized_at, revoked_at, revoked_by, last_change_at, created_at, updated_at
-FROM jsonb_to_recordset($1::jsonb) AS t(phone varchar, created_at timestamptz, ${STATE_COLUMNS})
-ORDER BY phone
-ON CONFLICT DO NOTHING
-RETURNING "id", "phone"`;
-
-const UPDATE_SQL = `
-WITH a AS (
+/**
+ * One round trip: create the rows of new phones (in phone order; a phone another transaction
+ * created meanwhile is not inserted, and answered so), write the changed rows, and the pushes'
+ * outcomes.
+ */
+const WRITE_SQL = `
+WITH created AS (
+  INSERT INTO "user_authorization" ("phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by",
+                                    "last_change_at", "created_at", "updated_at")
+  SELECT phone, status, account_id, member_id, authorized_at, revoked_at, revoked_by, last_change_at, created_at, updated_at
+  FROM jsonb_to_recordset($1::jsonb) AS t(phone varchar, created_at timestamptz, ${STATE_COLUMNS})
+  ORDER BY phone
+  ON CONFLICT DO NOTHING
+  RETURNING "id", "phone"
+),
+updated AS (
   UPDATE "user_authorization" u
   SET "status" = t.status, "account_id" = t.account_id, "member_id" = t.member_id, "authorized_at" = t.authorized_at,
       "revoked_at" = t.revoked_at, "revoked_by" = t.revoked_by, "last_change_at" = t.last_change_at, "updated_at" = t.updated_at
-  FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, ${STATE_COLUMNS})
+  FROM jsonb_to_recordset($2::jsonb) AS t(id bigint, ${STATE_COLUMNS})
   WHERE u.id = t.id
   RETURNING u.id
 ),
-l AS (
+outcomes AS (
   UPDATE "push_log" p SET "outcome" = t.outcome
-  FROM jsonb_to_recordset($2::jsonb) AS t(id bigint, outcome varchar)
+  FROM jsonb_to_recordset($3::jsonb) AS t(id bigint, outcome varchar)
   WHERE p.id = t.id
   RETURNING p.id
 )
-SELECT (SELECT count(*) FROM a) AS authorizations, (SELECT count(*) FROM l) AS outcomes`;
+SELECT "id", "phone" FROM created`;
 
 /** One phone's authorization while the batch is decided: its id once it has one, its state. */
 interface Working {
@@ -139,13 +166,21 @@ async function writeInTransaction(client: PgClient, writes: PushWrite[]): Promis
 async function writeAll(client: PgClient, writes: PushWrite[]): Promise<PushWritten[]> {
   const results: PushWritten[] = writes.map(() => ({ stored: null, change: null }));
 
-  // 1. Claim the dedupe keys (one log row per key; the same key twice in the batch: the first).
+  // 1. Claim the dedupe keys (one log row per key; the same key twice in the batch: the first)
+  // and lock the rows of every phone the batch may change.
   const firstOfKey = new Map<string, number>();
   for (const [i, { push }] of writes.entries()) if (push && !firstOfKey.has(push.dedupeKey)) firstOfKey.set(push.dedupeKey, i);
+  const phones = [...new Set(writes.flatMap(({ change }) => (change ? [change.phone] : [])))].sort();
+  const working = new Map<string, Working>(phones.map((phone) => [phone, { id: null, state: null, dirty: false }]));
+  const rows = [...firstOfKey.values()].map((i) => logRow(writes[i].push as PushRecord));
   const claimed = new Map<string, number>();
-  if (firstOfKey.size > 0) {
-    const rows = [...firstOfKey.values()].map((i) => logRow(writes[i].push as PushRecord));
-    for (const row of (await client.query<{ id: string; dedupe_key: string }>(CLAIM_SQL, [JSON.stringify(rows)])).rows) claimed.set(row.dedupe_key, Number(row.id));
+  const answer = await client.query<{ id: string | null; dedupe_key: string | null; authorization: AuthorizationJson | null }>(CLAIM_AND_LOCK_SQL, [
+    JSON.stringify(rows),
+    phones,
+  ]);
+  for (const row of answer.rows) {
+    if (row.authorization) setLocked(working, authorizationFromRow(row.authorization, instantFromJson));
+    else claimed.set(row.dedupe_key as string, Number(row.id));
   }
   const repeats = [...firstOfKey.keys()].filter((key) => !claimed.has(key));
   const firstAnswers = new Map<string, StoredPush>();
@@ -170,46 +205,27 @@ async function writeAll(client: PgClient, writes: PushWrite[]): Promise<PushWrit
   }
 
   if (applying.length > 0) {
-    // 2. Lock the phones' rows, in phone order (two batches lock alike: no deadlock between them).
-    const phones = [...new Set(applying.map((i) => (writes[i].change as AuthorizationChange).phone))].sort();
-    const working = new Map<string, Working>(phones.map((phone) => [phone, { id: null, state: null, dirty: false }]));
-    await lock(client, phones, working);
-
-    // 3. Decide, in arrival order. 4. Create the rows of new phones; a phone created meanwhile by
-    // another transaction is locked and decided again against that row.
+    // 2. Decide, in arrival order, by the archive's rules. 3. Write, in one round trip; a phone
+    // another transaction created meanwhile is locked and decided again against that row.
     decide(writes, applying, working, results);
-    const created = [...working.entries()].filter(([, w]) => w.id === null && w.state !== null);
-    if (created.length > 0) {
-      const rows = created.map(([, w]) => ({ ...stateRow(w.state as Authorization), phone: (w.state as Authorization).phone, created_at: (w.state as Authorization).createdAt }));
-      const inserted = (await client.query<{ id: string; phone: string }>(CREATE_SQL, [JSON.stringify(rows)])).rows;
-      for (const row of inserted) {
-        const w = working.get(row.phone) as Working;
-        w.id = Number(row.id);
-        w.dirty = false;
-      }
+    let pending = applying;
+    let creating = true;
+    for (;;) {
+      const created = creating ? [...working.entries()].filter(([, w]) => w.id === null && w.state !== null) : [];
+      const inserted = (await client.query<{ id: string; phone: string }>(WRITE_SQL, writeParameters(writes, pending, working, results, created))).rows;
+      for (const row of inserted) (working.get(row.phone) as Working).id = Number(row.id);
       const raced = created.map(([phone]) => phone).filter((phone) => (working.get(phone) as Working).id === null);
-      if (raced.length > 0) {
-        for (const phone of raced) working.set(phone, { id: null, state: null, dirty: false });
-        await lock(client, raced, working);
-        const again = applying.filter((i) => raced.includes((writes[i].change as AuthorizationChange).phone));
-        decide(writes, again, working, results);
-      }
+      if (raced.length === 0) break;
+      for (const phone of raced) working.set(phone, { id: null, state: null, dirty: false });
+      await lock(client, raced, working);
+      pending = applying.filter((i) => raced.includes((writes[i].change as AuthorizationChange).phone));
+      decide(writes, pending, working, results);
+      creating = false; // the raced rows exist now: they are updated
     }
     for (const i of applying) {
       const change = results[i].change;
       if (change) change.authorization.id = (working.get(change.authorization.phone) as Working).id as number;
     }
-
-    // 5. Write the changed rows and the outcomes of the pushes.
-    const updates = [...working.values()].filter((w) => w.dirty).map((w) => ({ id: w.id, ...stateRow(w.state as Authorization) }));
-    const outcomes = applying
-      .filter((i) => writes[i].push)
-      .map((i) => {
-        const stored = results[i].stored as StoredPush;
-        stored.outcome = results[i].change?.applied ? PushOutcome.Applied : PushOutcome.Stale;
-        return { id: stored.pushId, outcome: stored.outcome };
-      });
-    if (updates.length > 0 || outcomes.length > 0) await client.query(UPDATE_SQL, [JSON.stringify(updates), JSON.stringify(outcomes)]);
   }
 
   // A repeat within the batch: its first's answer.
@@ -220,10 +236,43 @@ async function writeAll(client: PgClient, writes: PushWrite[]): Promise<PushWrit
   return results;
 }
 
+/** The parameters of WRITE_SQL: the rows to create, the rows changed (then no longer dirty), the outcomes of `indexes`' pushes. */
+function writeParameters(writes: PushWrite[], indexes: number[], working: Map<string, Working>, results: PushWritten[], created: Array<[string, Working]>) {
+  const creates = created.map(([, w]) => {
+    const state = w.state as Authorization;
+    w.dirty = false;
+    return { ...stateRow(state), phone: state.phone, created_at: state.createdAt };
+  });
+  const updates = [...working.values()]
+    .filter((w) => w.dirty && w.id !== null)
+    .map((w) => {
+      w.dirty = false;
+      return { id: w.id, ...stateRow(w.state as Authorization) };
+    });
+  const outcomes = indexes
+    .filter((i) => writes[i].push)
+    .map((i) => {
+      const stored = results[i].stored as StoredPush;
+      stored.outcome = results[i].change?.applied ? PushOutcome.Applied : PushOutcome.Stale;
+      return { id: stored.pushId, outcome: stored.outcome };
+    });
+  return [JSON.stringify(creates), JSON.stringify(updates), JSON.stringify(outcomes)];
+}
+
+/** A `user_authorization` row as row_to_json gives it (instants as ISO text). */
+type AuthorizationJson = AuthorizationRow;
+
+function instantFromJson(value: unknown): Date | null {
+  return typeof value === 'string' ? new Date(value) : null;
+}
+
+function setLocked(working: Map<string, Working>, state: Authorization): void {
+  working.set(state.phone, { id: state.id, state, dirty: false });
+}
+
 async function lock(client: PgClient, phones: string[], working: Map<string, Working>): Promise<void> {
   for (const row of (await client.query<AuthorizationRow>(LOCK_SQL, [phones])).rows) {
-    const state = authorizationFromRow(row, (value) => (value instanceof Date ? value : null));
-    working.set(row.phone, { id: state.id, state, dirty: false });
+    setLocked(working, authorizationFromRow(row, (value) => (value instanceof Date ? value : null)));
   }
 }
 

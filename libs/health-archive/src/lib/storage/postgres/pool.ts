@@ -62,37 +62,52 @@ export function batchesOf<T>(items: T[], sizeOf: (item: T) => number, maxCount: 
 /**
  * Groups what one turn of the event loop asked for and hands each group to `write`, which
  * answers every unit of it. Used by the PostgreSQL adapter's batched writes: one round trip
- * and one commit for many pushes.
+ * and one commit for many pushes. With `maxInFlight`, no more groups than that are written at
+ * once: what arrives meanwhile waits and goes in the next, larger group (so that writes that
+ * queue behind one another, on one row's lock, do so as a few large groups, not many small ones).
  */
 export class TurnBatcher<I, O> {
   private pending: Array<Unit<I, O>> = [];
   private scheduled = false;
+  private inFlight = 0;
 
   constructor(
     private readonly sizeOf: (input: I) => number,
     private readonly maxCount: number,
     private readonly maxSize: number,
     private readonly write: (batch: Array<Unit<I, O>>) => Promise<void>,
+    private readonly maxInFlight = Infinity,
   ) {}
 
   add(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.pending.push({ input, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      // The next turn of the event loop: the pushes read in this one join the batch.
-      setImmediate(() => this.flush());
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.pending.length === 0 || this.inFlight >= this.maxInFlight) return;
+    this.scheduled = true;
+    // The next turn of the event loop: the pushes read in this one join the batch.
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.scheduled = false;
-    const all = this.pending;
-    this.pending = [];
-    for (const batch of batchesOf(all, (unit) => this.sizeOf(unit.input), this.maxCount, this.maxSize)) {
-      this.write(batch).catch((error: unknown) => {
-        for (const unit of batch) unit.reject(error);
-      });
+    const batches = batchesOf(this.pending, (unit) => this.sizeOf(unit.input), this.maxCount, this.maxSize);
+    const now = batches.slice(0, Math.max(0, this.maxInFlight - this.inFlight));
+    this.pending = batches.slice(now.length).flat();
+    for (const batch of now) {
+      this.inFlight++;
+      this.write(batch)
+        .catch((error: unknown) => {
+          for (const unit of batch) unit.reject(error);
+        })
+        .finally(() => {
+          this.inFlight--;
+          this.schedule();
+        });
     }
   }
 }
