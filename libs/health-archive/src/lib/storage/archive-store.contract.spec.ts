@@ -164,6 +164,23 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       expect(await store.listPushLog({ afterId: null, take: 10 })).toHaveLength(1);
     });
 
+    it('decides the other changes of a moment without a repeat among them', async () => {
+      const phone = '15300000007';
+      const record = push({ phone });
+      const first = await store.recordAuthorizationChange(record, grant(phone, 0));
+      // The repeat comes first in the moment and would revoke at 30 if it were applied: the grant at 20 must be decided without it.
+      const [repeat, fresh, older] = await Promise.all([
+        store.recordAuthorizationChange(record, revoke(phone, 30)),
+        store.recordAuthorizationChange(push({ phone }), grant(phone, 20)),
+        store.recordAuthorizationChange(push({ phone }), revoke(phone, 10)),
+      ]);
+      expect(repeat).toEqual({ pushId: first.pushId, outcome: PushOutcome.Applied, duplicate: true, change: null });
+      expect([fresh.outcome, older.outcome]).toEqual([PushOutcome.Applied, PushOutcome.Stale]);
+      expect(await store.findAuthorization(phone)).toMatchObject({ status: AuthorizationStatus.Authorized, authorizedAt: at(20), lastChangeAt: at(20) });
+      expect((await logged(fresh.pushId)).outcome).toBe(PushOutcome.Applied);
+      expect((await logged(older.pushId)).outcome).toBe(PushOutcome.Stale);
+    });
+
     it('decides many changes for one phone in one moment one after the other, in arrival order, each answered with its own state', async () => {
       const phone = '15300000005';
       const minutes = [3, 1, 4, 1.5, 9, 2, 6, 5, 8, 7];

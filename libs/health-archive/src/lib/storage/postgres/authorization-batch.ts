@@ -35,16 +35,20 @@ const MAX_TRANSIENT_RETRIES = 5;
 
 /**
  * PostgreSQL's writes of type-2/3 pushes, other logged pushes and the integrator's cancels: the
- * ones that arrive in one turn of the event loop share one transaction of a few statements,
- * whatever their number (claim the dedupe keys, lock the phones' rows, create the new ones,
- * write the changes and outcomes), instead of a transaction of four statements each.
+ * ones that arrive in one turn of the event loop share one transaction of two statements,
+ * whatever their number, instead of a transaction of four statements each: lock the phones'
+ * rows; decide; then write the log rows (with their final outcomes), the new authorizations and
+ * the changed ones.
  *
  * The rule is the archive's own (`decideAuthorizationChange`), applied here in TypeScript to
  * rows locked FOR UPDATE (in phone order): concurrent batches for one phone are decided one after
  * the other against the latest committed state; the changes of one batch for one phone, in the
- * order they arrived. A deadlock between batches (possible when two create rows for the same new
- * phones) is run again; a data error runs the batch again push by push, so one bad push fails
- * alone; any other failure fails the batch. Every promise settles after the COMMIT.
+ * order they arrived. The log row claims the push's dedupe key: when the key turns out to be
+ * taken (the push was a repeat) or another transaction created a phone's row meanwhile, that
+ * phone's changes are decided again without the repeat, against the row, and written over, in the
+ * same transaction. A deadlock is run again; a data error runs the batch again push by push, so
+ * one bad push fails alone; any other failure fails the batch. Every promise settles after the
+ * COMMIT.
  */
 export class PostgresPushWriter {
   private readonly batcher = new TurnBatcher<PushWrite, PushWritten>(
@@ -85,14 +89,19 @@ const PUSH_LOG_COLUMNS = `dedupe_key varchar, data_tag varchar, type integer, ac
   phone varchar, source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, outcome varchar, raw_message text,
   ordered_by varchar`;
 
+const STATE_COLUMNS = `status varchar, account_id varchar, member_id varchar, authorized_at timestamptz, revoked_at timestamptz,
+  revoked_by varchar, last_change_at timestamptz, updated_at timestamptz`;
+
+/** The phones' rows, locked in phone order (two batches lock alike: they cannot deadlock on them). */
+const LOCK_SQL = 'SELECT * FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
+
 /**
- * One round trip: claim the pushes' dedupe keys (their log rows; a key already taken writes
- * nothing) and lock the rows of the phones the batch changes, in phone order (two batches lock
- * alike: they cannot deadlock on these rows). A locked row is read as it is once its lock is
- * had, whatever the statement's snapshot.
+ * One round trip: the log rows (a key already taken writes nothing and is not returned), the
+ * rows of new phones (one another transaction created meanwhile is not inserted, nor returned),
+ * the changed rows.
  */
-const CLAIM_AND_LOCK_SQL = `
-WITH claimed AS (
+const WRITE_SQL = `
+WITH logged AS (
   INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone",
                           "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by")
   SELECT dedupe_key, data_tag, type, account_id, member_id, device_sn, phone, source_created_at, source_updated_at, received_at,
@@ -102,31 +111,11 @@ WITH claimed AS (
   ON CONFLICT DO NOTHING
   RETURNING "id", "dedupe_key"
 ),
-locked AS (
-  SELECT * FROM "user_authorization" WHERE "phone" = ANY($2::varchar[]) ORDER BY "phone" FOR UPDATE
-)
-SELECT c.id, c.dedupe_key, NULL::json AS authorization FROM claimed c
-UNION ALL
-SELECT NULL, NULL, row_to_json(l) FROM locked l`;
-
-const FIRST_ANSWERS_SQL = 'SELECT "id", "dedupe_key", "outcome" FROM "push_log" WHERE "dedupe_key" = ANY($1::varchar[])';
-
-const LOCK_SQL = 'SELECT * FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
-
-const STATE_COLUMNS = `status varchar, account_id varchar, member_id varchar, authorized_at timestamptz, revoked_at timestamptz,
-  revoked_by varchar, last_change_at timestamptz, updated_at timestamptz`;
-
-/**
- * One round trip: create the rows of new phones (in phone order; a phone another transaction
- * created meanwhile is not inserted, and answered so), write the changed rows, and the pushes'
- * outcomes.
- */
-const WRITE_SQL = `
-WITH created AS (
+created AS (
   INSERT INTO "user_authorization" ("phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by",
                                     "last_change_at", "created_at", "updated_at")
   SELECT phone, status, account_id, member_id, authorized_at, revoked_at, revoked_by, last_change_at, created_at, updated_at
-  FROM jsonb_to_recordset($1::jsonb) AS t(phone varchar, created_at timestamptz, ${STATE_COLUMNS})
+  FROM jsonb_to_recordset($2::jsonb) AS t(phone varchar, created_at timestamptz, ${STATE_COLUMNS})
   ORDER BY phone
   ON CONFLICT DO NOTHING
   RETURNING "id", "phone"
@@ -135,165 +124,177 @@ updated AS (
   UPDATE "user_authorization" u
   SET "status" = t.status, "account_id" = t.account_id, "member_id" = t.member_id, "authorized_at" = t.authorized_at,
       "revoked_at" = t.revoked_at, "revoked_by" = t.revoked_by, "last_change_at" = t.last_change_at, "updated_at" = t.updated_at
-  FROM jsonb_to_recordset($2::jsonb) AS t(id bigint, ${STATE_COLUMNS})
+  FROM jsonb_to_recordset($3::jsonb) AS t(id bigint, ${STATE_COLUMNS})
   WHERE u.id = t.id
   RETURNING u.id
-),
-outcomes AS (
-  UPDATE "push_log" p SET "outcome" = t.outcome
-  FROM jsonb_to_recordset($3::jsonb) AS t(id bigint, outcome varchar)
-  WHERE p.id = t.id
-  RETURNING p.id
 )
-SELECT "id", "phone" FROM created`;
+SELECT "id", "dedupe_key", NULL AS "phone" FROM logged
+UNION ALL
+SELECT "id", NULL, "phone" FROM created`;
 
-/** One phone's authorization while the batch is decided: its id once it has one, its state. */
-interface Working {
-  id: number | null;
-  state: Authorization | null;
-  /** Changed by this batch, so written at its end. */
-  dirty: boolean;
-}
+/** The rare second pass: rows and outcomes decided again (after a repeat or a phone created meanwhile). */
+const CORRECT_SQL = `
+WITH updated AS (
+  UPDATE "user_authorization" u
+  SET "status" = t.status, "account_id" = t.account_id, "member_id" = t.member_id, "authorized_at" = t.authorized_at,
+      "revoked_at" = t.revoked_at, "revoked_by" = t.revoked_by, "last_change_at" = t.last_change_at, "updated_at" = t.updated_at
+  FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, ${STATE_COLUMNS})
+  WHERE u.id = t.id
+  RETURNING u.id
+)
+UPDATE "push_log" p SET "outcome" = t.outcome
+FROM jsonb_to_recordset($2::jsonb) AS t(id bigint, outcome varchar)
+WHERE p.id = t.id`;
+
+const FIRST_ANSWERS_SQL = 'SELECT "id", "dedupe_key", "outcome" FROM "push_log" WHERE "dedupe_key" = ANY($1::varchar[])';
 
 /** The whole batch in one transaction on `client`; one answer per write, in order. */
 async function writeInTransaction(client: PgClient, writes: PushWrite[]): Promise<PushWritten[]> {
   await client.query('BEGIN');
-  const results = await writeAll(client, writes);
+  const results = await new BatchWrite(client, writes).run();
   await client.query('COMMIT');
   return results;
 }
 
-async function writeAll(client: PgClient, writes: PushWrite[]): Promise<PushWritten[]> {
-  const results: PushWritten[] = writes.map(() => ({ stored: null, change: null }));
+/** One batch, decided and written: the phones' rows as locked, and what each write did. */
+class BatchWrite {
+  private readonly results: PushWritten[];
+  /** Each phone's row as locked (null: none yet), by phone. */
+  private readonly locked = new Map<string, Authorization | null>();
+  /** Each phone's row id, once known. */
+  private readonly ids = new Map<string, number>();
+  /** Each phone's state after the batch's changes, and whether the batch changed it. */
+  private readonly finalState = new Map<string, { state: Authorization | null; changed: boolean }>();
+  /** The writes applied now: cancels, and the first of each dedupe key in the batch. */
+  private applying: number[] = [];
+  private readonly firstOfKey = new Map<string, number>();
 
-  // 1. Claim the dedupe keys (one log row per key; the same key twice in the batch: the first)
-  // and lock the rows of every phone the batch may change.
-  const firstOfKey = new Map<string, number>();
-  for (const [i, { push }] of writes.entries()) if (push && !firstOfKey.has(push.dedupeKey)) firstOfKey.set(push.dedupeKey, i);
-  const phones = [...new Set(writes.flatMap(({ change }) => (change ? [change.phone] : [])))].sort();
-  const working = new Map<string, Working>(phones.map((phone) => [phone, { id: null, state: null, dirty: false }]));
-  const rows = [...firstOfKey.values()].map((i) => logRow(writes[i].push as PushRecord));
-  const claimed = new Map<string, number>();
-  const answer = await client.query<{ id: string | null; dedupe_key: string | null; authorization: AuthorizationJson | null }>(CLAIM_AND_LOCK_SQL, [
-    JSON.stringify(rows),
-    phones,
-  ]);
-  for (const row of answer.rows) {
-    if (row.authorization) setLocked(working, authorizationFromRow(row.authorization, instantFromJson));
-    else claimed.set(row.dedupe_key as string, Number(row.id));
-  }
-  const repeats = [...firstOfKey.keys()].filter((key) => !claimed.has(key));
-  const firstAnswers = new Map<string, StoredPush>();
-  if (repeats.length > 0) {
-    // Committed by another transaction (ON CONFLICT waited for it): this statement sees it.
-    for (const row of (await client.query<{ id: string; dedupe_key: string; outcome: PushOutcome }>(FIRST_ANSWERS_SQL, [repeats])).rows) {
-      firstAnswers.set(row.dedupe_key, { pushId: Number(row.id), outcome: row.outcome, duplicate: true });
+  constructor(
+    private readonly client: PgClient,
+    private readonly writes: PushWrite[],
+  ) {
+    this.results = writes.map(() => ({ stored: null, change: null }));
+    for (const [i, { push }] of writes.entries()) {
+      if (push && !this.firstOfKey.has(push.dedupeKey)) this.firstOfKey.set(push.dedupeKey, i);
+      if (!push || this.firstOfKey.get(push.dedupeKey) === i) this.applying.push(i);
     }
   }
 
-  // The writes whose change is applied now: a cancel, or the first delivery of a claimed push.
-  const applying: number[] = [];
-  for (const [i, { push, change }] of writes.entries()) {
-    if (!push) applying.push(i);
-    else if (firstOfKey.get(push.dedupeKey) !== i) continue;
-    else if (claimed.has(push.dedupeKey)) {
-      results[i].stored = { pushId: claimed.get(push.dedupeKey) as number, outcome: PushOutcome.Ignored, duplicate: false };
-      if (change) applying.push(i);
-    } else {
-      results[i].stored = firstAnswers.get(push.dedupeKey) ?? null;
+  async run(): Promise<PushWritten[]> {
+    const phones = [...new Set(this.writes.flatMap(({ change }) => (change ? [change.phone] : [])))].sort();
+    for (const phone of phones) this.locked.set(phone, null);
+    if (phones.length > 0) await this.lock(phones);
+    this.decide(phones);
+
+    // The log rows, with their outcomes; the new phones' rows; the changed ones.
+    const logged = this.applying.filter((i) => this.writes[i].push);
+    const created = phones.filter((phone) => !this.ids.has(phone) && this.finalState.get(phone)?.state);
+    const answer = await this.client.query<{ id: string; dedupe_key: string | null; phone: string | null }>(WRITE_SQL, [
+      JSON.stringify(logged.map((i) => logRow(this.writes[i].push as PushRecord, this.outcomeOf(i)))),
+      JSON.stringify(created.map((phone) => createRow(this.finalState.get(phone)?.state as Authorization))),
+      JSON.stringify(this.updates(phones.filter((phone) => this.ids.has(phone)))),
+    ]);
+    const claimed = new Map<string, number>();
+    for (const row of answer.rows) {
+      if (row.dedupe_key !== null) claimed.set(row.dedupe_key, Number(row.id));
+      else this.ids.set(row.phone as string, Number(row.id));
+    }
+    for (const i of logged) {
+      const key = (this.writes[i].push as PushRecord).dedupeKey;
+      if (claimed.has(key)) this.results[i].stored = { pushId: claimed.get(key) as number, outcome: this.outcomeOf(i), duplicate: false };
+    }
+
+    // Rare: a push already stored (a repeat), a phone created meanwhile by another transaction.
+    const repeats = logged.filter((i) => !claimed.has((this.writes[i].push as PushRecord).dedupeKey));
+    const raced = created.filter((phone) => !this.ids.has(phone));
+    if (repeats.length > 0 || raced.length > 0) await this.correct(repeats, raced);
+
+    for (const i of this.applying) {
+      const change = this.results[i].change;
+      if (change) change.authorization.id = this.ids.get(change.authorization.phone) as number;
+    }
+    // A repeat within the batch: its first's answer.
+    for (const [i, { push }] of this.writes.entries()) {
+      const first = push ? (this.firstOfKey.get(push.dedupeKey) as number) : i;
+      if (first !== i) this.results[i] = { stored: this.results[first].stored && { ...this.results[first].stored, duplicate: true }, change: null };
+    }
+    return this.results;
+  }
+
+  /** The repeats are answered with their first delivery; the phones they touch, and the raced ones, decided again and written over. */
+  private async correct(repeats: number[], raced: string[]): Promise<void> {
+    const keys = repeats.map((i) => (this.writes[i].push as PushRecord).dedupeKey);
+    const first = new Map<string, StoredPush>();
+    if (keys.length > 0) {
+      // Committed by another transaction (ON CONFLICT waited for it): this statement sees it.
+      for (const row of (await this.client.query<{ id: string; dedupe_key: string; outcome: PushOutcome }>(FIRST_ANSWERS_SQL, [keys])).rows) {
+        first.set(row.dedupe_key, { pushId: Number(row.id), outcome: row.outcome, duplicate: true });
+      }
+    }
+    for (const i of repeats) this.results[i] = { stored: first.get((this.writes[i].push as PushRecord).dedupeKey) ?? null, change: null };
+    this.applying = this.applying.filter((i) => !repeats.includes(i));
+
+    if (raced.length > 0) await this.lock(raced);
+    const phones = [...new Set([...raced, ...repeats.flatMap((i) => (this.writes[i].change ? [(this.writes[i].change as AuthorizationChange).phone] : []))])];
+    if (phones.length === 0) return;
+    this.decide(phones);
+    const outcomes = this.applying
+      .filter((i) => this.writes[i].push && this.writes[i].change && phones.includes((this.writes[i].change as AuthorizationChange).phone))
+      .map((i) => {
+        const stored = this.results[i].stored as StoredPush;
+        stored.outcome = this.outcomeOf(i);
+        return { id: stored.pushId, outcome: stored.outcome };
+      });
+    // Every row of these phones is written again, changed or not: the first pass may have written a repeat's change into it.
+    await this.client.query(CORRECT_SQL, [JSON.stringify(this.updates(phones, true)), JSON.stringify(outcomes)]);
+  }
+
+  private async lock(phones: string[]): Promise<void> {
+    for (const row of (await this.client.query<AuthorizationRow>(LOCK_SQL, [phones])).rows) {
+      const state = authorizationFromRow(row, (value) => (value instanceof Date ? value : null));
+      this.locked.set(state.phone, state);
+      this.ids.set(state.phone, state.id);
     }
   }
 
-  if (applying.length > 0) {
-    // 2. Decide, in arrival order, by the archive's rules. 3. Write, in one round trip; a phone
-    // another transaction created meanwhile is locked and decided again against that row.
-    decide(writes, applying, working, results);
-    let pending = applying;
-    let creating = true;
-    for (;;) {
-      const created = creating ? [...working.entries()].filter(([, w]) => w.id === null && w.state !== null) : [];
-      const inserted = (await client.query<{ id: string; phone: string }>(WRITE_SQL, writeParameters(writes, pending, working, results, created))).rows;
-      for (const row of inserted) (working.get(row.phone) as Working).id = Number(row.id);
-      const raced = created.map(([phone]) => phone).filter((phone) => (working.get(phone) as Working).id === null);
-      if (raced.length === 0) break;
-      for (const phone of raced) working.set(phone, { id: null, state: null, dirty: false });
-      await lock(client, raced, working);
-      pending = applying.filter((i) => raced.includes((writes[i].change as AuthorizationChange).phone));
-      decide(writes, pending, working, results);
-      creating = false; // the raced rows exist now: they are updated
+  /** Applies the rule to the changes of these phones, in arrival order, from their locked rows. */
+  private decide(phones: string[]): void {
+    const current = new Map<string, Authorization | null>(phones.map((phone) => [phone, this.locked.get(phone) ?? null]));
+    const changed = new Set<string>();
+    for (const i of this.applying) {
+      const change = this.writes[i].change;
+      if (!change || !current.has(change.phone)) continue;
+      const state = current.get(change.phone) ?? null;
+      const decision = decideAuthorizationChange(state, change);
+      const id = this.ids.get(change.phone) ?? 0;
+      if (!decision.applied) {
+        this.results[i].change = { applied: false, authorization: withId(id, state as Authorization) };
+        continue;
+      }
+      const next = withId(id, decision.state);
+      current.set(change.phone, next);
+      changed.add(change.phone);
+      // A copy: later changes in the batch must not alter what this one answers.
+      this.results[i].change = { applied: true, authorization: withId(id, decision.state), transition: decision.transition };
     }
-    for (const i of applying) {
-      const change = results[i].change;
-      if (change) change.authorization.id = (working.get(change.authorization.phone) as Working).id as number;
-    }
+    for (const phone of phones) this.finalState.set(phone, { state: current.get(phone) ?? null, changed: changed.has(phone) });
   }
 
-  // A repeat within the batch: its first's answer.
-  for (const [i, { push }] of writes.entries()) {
-    const first = push ? (firstOfKey.get(push.dedupeKey) as number) : i;
-    if (first !== i) results[i] = { stored: results[first].stored && { ...results[first].stored, duplicate: true }, change: null };
+  /** The rows of these phones that the batch changed (`all`: every one that has a row), for an UPDATE by id. */
+  private updates(phones: string[], all = false) {
+    return phones
+      .filter((phone) => (all || this.finalState.get(phone)?.changed) && this.ids.has(phone) && this.finalState.get(phone)?.state)
+      .map((phone) => ({ id: this.ids.get(phone), ...stateRow(this.finalState.get(phone)?.state as Authorization) }));
   }
-  return results;
-}
 
-/** The parameters of WRITE_SQL: the rows to create, the rows changed (then no longer dirty), the outcomes of `indexes`' pushes. */
-function writeParameters(writes: PushWrite[], indexes: number[], working: Map<string, Working>, results: PushWritten[], created: Array<[string, Working]>) {
-  const creates = created.map(([, w]) => {
-    const state = w.state as Authorization;
-    w.dirty = false;
-    return { ...stateRow(state), phone: state.phone, created_at: state.createdAt };
-  });
-  const updates = [...working.values()]
-    .filter((w) => w.dirty && w.id !== null)
-    .map((w) => {
-      w.dirty = false;
-      return { id: w.id, ...stateRow(w.state as Authorization) };
-    });
-  const outcomes = indexes
-    .filter((i) => writes[i].push)
-    .map((i) => {
-      const stored = results[i].stored as StoredPush;
-      stored.outcome = results[i].change?.applied ? PushOutcome.Applied : PushOutcome.Stale;
-      return { id: stored.pushId, outcome: stored.outcome };
-    });
-  return [JSON.stringify(creates), JSON.stringify(updates), JSON.stringify(outcomes)];
-}
-
-/** A `user_authorization` row as row_to_json gives it (instants as ISO text). */
-type AuthorizationJson = AuthorizationRow;
-
-function instantFromJson(value: unknown): Date | null {
-  return typeof value === 'string' ? new Date(value) : null;
-}
-
-function setLocked(working: Map<string, Working>, state: Authorization): void {
-  working.set(state.phone, { id: state.id, state, dirty: false });
-}
-
-async function lock(client: PgClient, phones: string[], working: Map<string, Working>): Promise<void> {
-  for (const row of (await client.query<AuthorizationRow>(LOCK_SQL, [phones])).rows) {
-    setLocked(working, authorizationFromRow(row, (value) => (value instanceof Date ? value : null)));
+  private outcomeOf(i: number): PushOutcome {
+    const change = this.results[i].change;
+    if (!this.writes[i].change) return PushOutcome.Ignored;
+    return change?.applied ? PushOutcome.Applied : PushOutcome.Stale;
   }
 }
 
-/** Applies the rule to each write's change, in order, on the phones' working states. */
-function decide(writes: PushWrite[], indexes: number[], working: Map<string, Working>, results: PushWritten[]): void {
-  for (const i of indexes) {
-    const change = writes[i].change as AuthorizationChange;
-    const w = working.get(change.phone) as Working;
-    const decision = decideAuthorizationChange(w.state, change);
-    if (!decision.applied) {
-      results[i].change = { applied: false, authorization: withId(w.id ?? 0, (w.state as Authorization)) };
-      continue;
-    }
-    w.state = withId(w.id ?? 0, decision.state);
-    w.dirty = true;
-    // A copy: later changes in the batch must not alter what this one answers.
-    results[i].change = { applied: true, authorization: withId(w.id ?? 0, decision.state), transition: decision.transition };
-  }
-}
-
-function logRow(push: PushRecord) {
+function logRow(push: PushRecord, outcome: PushOutcome) {
   return {
     dedupe_key: push.dedupeKey,
     data_tag: push.dataTag,
@@ -305,11 +306,14 @@ function logRow(push: PushRecord) {
     source_created_at: push.sourceCreatedAt,
     source_updated_at: push.sourceUpdatedAt,
     received_at: push.receivedAt,
-    // Final for a push that changes nothing; for a change, provisional until it is decided.
-    outcome: PushOutcome.Ignored,
+    outcome,
     raw_message: push.rawMessage,
     ordered_by: push.orderedBy,
   };
+}
+
+function createRow(state: Authorization) {
+  return { ...stateRow(state), phone: state.phone, created_at: state.createdAt };
 }
 
 function stateRow(state: Authorization) {
