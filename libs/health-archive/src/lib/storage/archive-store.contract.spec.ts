@@ -229,6 +229,15 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
         await other.destroy();
       }
     });
+    (target.name === 'postgres' ? it : it.skip)('goes on writing after a migration changed the type of a column its prepared statements return', async () => {
+      // Prepared on several pooled connections at once, then the column changes under them.
+      await Promise.all(Array.from({ length: 6 }, (_, i) => store.recordAuthorizationChange(push({ phone: `1530002000${i}` }), grant(`1530002000${i}`, 0))));
+      await archive.dataSource.query('ALTER TABLE "user_authorization" ALTER COLUMN "revoked_by" TYPE varchar(24)');
+      const after = [];
+      for (let i = 0; i < 6; i++) after.push(await store.recordAuthorizationChange(push({ phone: `1530002000${i}` }), revoke(`1530002000${i}`, 5)));
+      expect(after.map((w) => w.outcome)).toEqual(Array(6).fill(PushOutcome.Applied));
+      expect((await store.listAuthorizations({ status: AuthorizationStatus.Revoked, afterId: null, take: 10 })).length).toBe(6);
+    });
   });
 
   describe('measurements', () => {

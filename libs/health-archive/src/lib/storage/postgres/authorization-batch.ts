@@ -4,7 +4,7 @@ import { PushOutcome } from '../../entities/push-log-entry';
 import type { ChangeOutcome, PushRecord, StoredPush } from '../archive-store';
 import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
 import type { PgClient, PgPool } from '../typeorm-internals';
-import { isDataError, isTransient, TurnBatcher, whileHeld, type Unit } from './pool';
+import { isDataError, isStalePlan, isTransient, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /**
  * What one write asks: a push to log (`push`) and/or a change to a phone's authorization
@@ -26,11 +26,11 @@ export interface PushWritten {
 const MAX_BATCH = 200;
 const MAX_BATCH_CHARS = 8_000_000;
 /**
- * Batches written at once by this process. Two: one is written while the next fills. More would
- * make smaller batches that, for one phone, only queue on its row's lock one after the other.
+ * Batches written at once by this process: a few are written while the next fills. Many would
+ * make small batches that, for one phone, only queue on its row's lock one after the other.
  */
-const MAX_IN_FLIGHT = 2;
-/** How often a batch that met a deadlock (or a serialization failure) is run again before it fails. */
+const MAX_IN_FLIGHT = 4;
+/** How often a batch that met a deadlock, a serialization failure or a stale plan is run again before it fails. */
 const MAX_TRANSIENT_RETRIES = 5;
 
 /**
@@ -72,7 +72,7 @@ export class PostgresPushWriter {
         results = await whileHeld(this.pool(), (client) => writeInTransaction(client, batch.map((unit) => unit.input)));
         break;
       } catch (error) {
-        if (isTransient(error) && attempt <= MAX_TRANSIENT_RETRIES) continue;
+        if ((isTransient(error) || isStalePlan(error)) && attempt <= MAX_TRANSIENT_RETRIES) continue;
         if (mayRetryAlone && batch.length > 1 && isDataError(error)) {
           await Promise.all(batch.map((unit) => this.writeBatch([unit], false)));
         } else {
@@ -146,6 +146,10 @@ UPDATE "push_log" p SET "outcome" = t.outcome
 FROM jsonb_to_recordset($2::jsonb) AS t(id bigint, outcome varchar)
 WHERE p.id = t.id`;
 
+/** The two statements of every batch are prepared once per pooled connection (one text per name). */
+const LOCK_STATEMENT = 'health_bridge_lock_authorizations_v1';
+const WRITE_STATEMENT = 'health_bridge_write_pushes_v1';
+
 const FIRST_ANSWERS_SQL = 'SELECT "id", "dedupe_key", "outcome" FROM "push_log" WHERE "dedupe_key" = ANY($1::varchar[])';
 
 /** The whole batch in one transaction on `client`; one answer per write, in order. */
@@ -189,11 +193,15 @@ class BatchWrite {
     // The log rows, with their outcomes; the new phones' rows; the changed ones.
     const logged = this.applying.filter((i) => this.writes[i].push);
     const created = phones.filter((phone) => !this.ids.has(phone) && this.finalState.get(phone)?.state);
-    const answer = await this.client.query<{ id: string; dedupe_key: string | null; phone: string | null }>(WRITE_SQL, [
-      JSON.stringify(logged.map((i) => logRow(this.writes[i].push as PushRecord, this.outcomeOf(i)))),
-      JSON.stringify(created.map((phone) => createRow(this.finalState.get(phone)?.state as Authorization))),
-      JSON.stringify(this.updates(phones.filter((phone) => this.ids.has(phone)))),
-    ]);
+    const answer = await this.client.query<{ id: string; dedupe_key: string | null; phone: string | null }>({
+      name: WRITE_STATEMENT,
+      text: WRITE_SQL,
+      values: [
+        JSON.stringify(logged.map((i) => logRow(this.writes[i].push as PushRecord, this.outcomeOf(i)))),
+        JSON.stringify(created.map((phone) => createRow(this.finalState.get(phone)?.state as Authorization))),
+        JSON.stringify(this.updates(phones.filter((phone) => this.ids.has(phone)))),
+      ],
+    });
     const claimed = new Map<string, number>();
     for (const row of answer.rows) {
       if (row.dedupe_key !== null) claimed.set(row.dedupe_key, Number(row.id));
@@ -250,7 +258,7 @@ class BatchWrite {
   }
 
   private async lock(phones: string[]): Promise<void> {
-    for (const row of (await this.client.query<AuthorizationRow>(LOCK_SQL, [phones])).rows) {
+    for (const row of (await this.client.query<AuthorizationRow>({ name: LOCK_STATEMENT, text: LOCK_SQL, values: [phones] })).rows) {
       const state = authorizationFromRow(row, (value) => (value instanceof Date ? value : null));
       this.locked.set(state.phone, state);
       this.ids.set(state.phone, state.id);

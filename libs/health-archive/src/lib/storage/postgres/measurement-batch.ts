@@ -1,7 +1,7 @@
 import { PushOutcome } from '../../entities/push-log-entry';
 import type { MeasurementPushRecord, MeasurementWritten } from '../archive-store';
 import type { PgPool } from '../typeorm-internals';
-import { isDataError, TurnBatcher, whileHeld, type Unit } from './pool';
+import { isDataError, isStalePlan, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /** At most this many pushes per statement… */
 const MAX_BATCH = 200;
@@ -151,11 +151,6 @@ async function queryNamed(pool: PgPool, values: unknown[]): Promise<BatchRow[]> 
       if (!isStalePlan(error) || attempt >= tries) throw error;
     }
   }
-}
-
-function isStalePlan(error: unknown): boolean {
-  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
-  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
 }
 
 /** Writes the pushes (distinct dedupe keys) in one statement; one result per push, in order. */

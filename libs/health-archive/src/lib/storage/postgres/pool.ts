@@ -38,6 +38,16 @@ export function isTransient(error: unknown): boolean {
 }
 
 /**
+ * A named statement prepared on this connection before a migration changed the type of a column
+ * it returns: PostgreSQL refuses it there from then on. Nothing was written; on another
+ * connection (this one is discarded) it is prepared anew.
+ */
+export function isStalePlan(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('cached plan must not change result type');
+}
+
+/**
  * Cuts `items` in order into batches of at most `maxCount` items and at most `maxSize` in all
  * (an item larger than `maxSize` makes a batch of its own).
  */
