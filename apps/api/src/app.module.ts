@@ -33,6 +33,7 @@ export class AppModule {
         EventEmitterModule.forRoot(),
         ViatomClientModule.forRoot({
           baseUrl: config.viatom.baseUrl,
+          proxyUrl: config.viatom.proxyUrl ?? undefined,
           secret: config.viatom.secret,
           accessToken: config.viatom.accessToken,
           language: config.viatom.language,

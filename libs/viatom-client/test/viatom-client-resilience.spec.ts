@@ -4,75 +4,29 @@
  * metrics count), against the sandbox over real HTTP. Attempts are counted by the
  * sandbox (`sandbox.calls`), never inferred from durations.
  */
-import { Test } from '@nestjs/testing';
-import { closedPort, createSandbox, failure, until, type Sandbox } from '@health-bridge/viatom-sandbox';
+import { closedPort, failure, until, type Sandbox } from '@health-bridge/viatom-sandbox';
 import {
   ViatomApiError,
   ViatomBusyError,
   ViatomCircuitOpenError,
-  ViatomClient,
-  ViatomClientModule,
   ViatomTransportError,
   type ViatomCallReport,
-  type ViatomClientOptions,
 } from '../src';
-import { CapturingLogger } from './capturing-logger';
+import { useClientHarness } from './client-harness';
 
 const SECRET = 'resilience-spec-secret-4e1d';
 const ACCESS_TOKEN = 'resilience-spec-access-token-88c0';
 const PHONE = '15312345678';
 
-const logger = new CapturingLogger();
+const harness = useClientHarness({ secret: SECRET, accessToken: ACCESS_TOKEN, neverLogged: [PHONE] });
+const { logger } = harness;
+const clientWith = harness.client;
 let sandbox: Sandbox;
-let baseUrl: string;
-const modules: { close(): Promise<void> }[] = [];
-
-/** A client with short backoffs and a breaker that stays closed, unless the test says otherwise. */
-async function clientWith(overrides: Partial<ViatomClientOptions> = {}): Promise<ViatomClient> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      ViatomClientModule.forRoot({
-        baseUrl,
-        secret: SECRET,
-        accessToken: ACCESS_TOKEN,
-        timeoutMs: 3_000,
-        ...overrides,
-        retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 20, ...overrides.retry },
-        circuitBreaker: { failureThreshold: 1_000, cooldownMs: 200, ...overrides.circuitBreaker },
-      }),
-    ],
-  })
-    .setLogger(logger)
-    .compile();
-  modules.push(moduleRef);
-  return moduleRef.get(ViatomClient);
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
-beforeAll(async () => {
-  sandbox = createSandbox({ secret: SECRET, accessToken: ACCESS_TOKEN });
-  baseUrl = await sandbox.listen();
-});
-
-afterAll(async () => {
-  for (const moduleRef of modules) await moduleRef.close();
-  await sandbox?.close();
-});
-
-beforeEach(async () => {
-  await sandbox.settled();
-  sandbox.reset();
-  logger.lines.length = 0;
-});
-
-afterEach(() => {
-  for (const line of logger.lines) {
-    expect(line).not.toContain(SECRET);
-    expect(line).not.toContain(ACCESS_TOKEN);
-    expect(line).not.toContain(PHONE);
-  }
+beforeAll(() => {
+  sandbox = harness.sandbox;
 });
 
 describe('retries', () => {

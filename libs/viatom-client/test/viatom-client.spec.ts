@@ -1,71 +1,27 @@
 /**
- * The Viatom client against the sandbox, over real HTTP. The sandbox shares only the
- * protocol lib with the client, so the client's tests may stand Viatom in with it.
+ * The Viatom client against the sandbox, over real HTTP (see client-harness.ts).
  */
-import { inspect } from 'node:util';
 import { Injectable, Module } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
 import { ViatomEndpoint } from '@health-bridge/viatom-protocol';
-import { closedPort, createSandbox, failure, type Sandbox } from '@health-bridge/viatom-sandbox';
-import {
-  ViatomApiError,
-  ViatomClient,
-  ViatomClientModule,
-  ViatomTransportError,
-  type ViatomClientOptions,
-  type ViatomTransportFailure,
-} from '../src';
-import { CapturingLogger } from './capturing-logger';
+import { closedPort, failure, type Sandbox } from '@health-bridge/viatom-sandbox';
+import { ViatomApiError, ViatomClient, ViatomClientModule, ViatomTransportError, type ViatomTransportFailure } from '../src';
+import { useClientHarness } from './client-harness';
 
 const SECRET = 'client-spec-secret-9f2c';
 const ACCESS_TOKEN = 'client-spec-access-token-71ab';
 
-const logger = new CapturingLogger();
+const harness = useClientHarness({ secret: SECRET, accessToken: ACCESS_TOKEN });
+const clientWith = harness.client;
 let sandbox: Sandbox;
 let baseUrl: string;
 let client: ViatomClient;
-
-async function clientWith(overrides: Partial<ViatomClientOptions> = {}): Promise<ViatomClient> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [
-      ViatomClientModule.forRoot({
-        baseUrl,
-        secret: SECRET,
-        accessToken: ACCESS_TOKEN,
-        timeoutMs: 3_000,
-        // Short backoffs, and a breaker that stays closed: these tests inject failures one after the other.
-        retry: { baseDelayMs: 5, maxDelayMs: 20 },
-        circuitBreaker: { failureThreshold: 1_000 },
-        ...overrides,
-      }),
-    ],
-  })
-    .setLogger(logger)
-    .compile();
-  return moduleRef.get(ViatomClient);
-}
-
-
-function expectNoCredentials(error: unknown) {
-  const views = [
-    (error as Error).message,
-    (error as Error).stack ?? '',
-    JSON.stringify(error),
-    String(error),
-    inspect(error, { depth: 10, showHidden: true }),
-  ];
-  for (const view of views) {
-    expect(view).not.toContain(SECRET);
-    expect(view).not.toContain(ACCESS_TOKEN);
-  }
-}
 
 async function expectTransport(promise: Promise<unknown>, kind: ViatomTransportFailure, status?: number) {
   const error = await failure(promise);
   expect(error).toBeInstanceOf(ViatomTransportError);
   expect(error).toMatchObject({ kind, endpoint: expect.any(String), name: 'ViatomTransportError' });
   expect((error as ViatomTransportError).status).toBe(status);
-  expectNoCredentials(error);
+  harness.expectNoCredentials(error);
   return error as ViatomTransportError;
 }
 
@@ -77,29 +33,13 @@ async function expectApiError(promise: Promise<unknown>, code: number) {
   expect(apiError.viatomMessage).not.toBe('');
   expect(apiError.reason).not.toBe('');
   expect(apiError.message).toContain(String(code));
-  expectNoCredentials(error);
+  harness.expectNoCredentials(error);
   return apiError;
 }
 
 beforeAll(async () => {
-  sandbox = createSandbox({ secret: SECRET, accessToken: ACCESS_TOKEN });
-  baseUrl = await sandbox.listen();
+  ({ sandbox, baseUrl } = harness);
   client = await clientWith();
-});
-
-afterAll(async () => {
-  await sandbox?.close();
-});
-
-beforeEach(() => {
-  sandbox.reset();
-});
-
-afterEach(() => {
-  for (const line of logger.lines) {
-    expect(line).not.toContain(SECRET);
-    expect(line).not.toContain(ACCESS_TOKEN);
-  }
 });
 
 describe('ViatomClient against the sandbox', () => {
@@ -156,10 +96,10 @@ describe('ViatomClient against the sandbox', () => {
 
     it('masks the phone in its log', async () => {
       sandbox.authorizedPhones.add('15399998888');
-      logger.lines.length = 0;
+      harness.logger.lines.length = 0;
       await client.cancelAuthorization('15399998888');
       await expectApiError(client.cancelAuthorization('15399998888'), 101009);
-      expect(logger.lines.join('\n')).not.toContain('15399998888');
+      expect(harness.logger.lines.join('\n')).not.toContain('15399998888');
       await sandbox.settled();
     });
   });
@@ -261,26 +201,36 @@ describe('ViatomClientModule', () => {
   class SettingsModule {}
 
   it('forRootAsync builds the client from a factory with injected dependencies', async () => {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        ViatomClientModule.forRootAsync({
-          imports: [SettingsModule],
-          inject: [ViatomSettings],
-          useFactory: async (settings: ViatomSettings) => ({
-            baseUrl,
-            secret: settings.secret,
-            accessToken: settings.accessToken,
-            language: 'en-US' as const,
-          }),
+    const moduleRef = await harness.compile([
+      ViatomClientModule.forRootAsync({
+        imports: [SettingsModule],
+        inject: [ViatomSettings],
+        useFactory: async (settings: ViatomSettings) => ({
+          baseUrl,
+          secret: settings.secret,
+          accessToken: settings.accessToken,
+          language: 'en-US' as const,
         }),
-      ],
-    })
-      .setLogger(logger)
-      .compile();
+      }),
+    ]);
     const asyncClient = moduleRef.get(ViatomClient);
     await expect(asyncClient.getAuthorizationUrl()).resolves.toMatch(/sign=/);
     expect(sandbox.calls[0]).toMatchObject({ secret: 'valid', accessToken: 'valid', language: 'en-US' });
-    await moduleRef.close();
+  });
+
+  it('forRootAsync with useClass: the options are made once, for the client and its HttpModule alike', async () => {
+    let made = 0;
+    @Injectable()
+    class ViatomOptionsFactory {
+      create() {
+        made += 1;
+        return { baseUrl, secret: SECRET, accessToken: ACCESS_TOKEN };
+      }
+    }
+    const moduleRef = await harness.compile([ViatomClientModule.forRootAsync({ useClass: ViatomOptionsFactory })]);
+    await expect(moduleRef.get(ViatomClient).getAuthorizationUrl()).resolves.toMatch(/sign=/);
+    expect(sandbox.calls[0]).toMatchObject({ secret: 'valid', accessToken: 'valid' });
+    expect(made).toBe(1);
   });
 
   it('is global by default: a module that imports nothing can inject the client', async () => {
@@ -291,12 +241,7 @@ describe('ViatomClientModule', () => {
     @Module({ providers: [Consumer] })
     class FeatureModule {}
 
-    const moduleRef = await Test.createTestingModule({
-      imports: [ViatomClientModule.forRoot({ baseUrl, secret: SECRET, accessToken: ACCESS_TOKEN }), FeatureModule],
-    })
-      .setLogger(logger)
-      .compile();
+    const moduleRef = await harness.compile([ViatomClientModule.forRoot({ baseUrl, secret: SECRET, accessToken: ACCESS_TOKEN }), FeatureModule]);
     expect(moduleRef.get(Consumer).viatom).toBeInstanceOf(ViatomClient);
-    await moduleRef.close();
   });
 });

@@ -1,4 +1,7 @@
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { AxiosInstance } from 'axios';
 import type { ViatomTransportFailure } from './errors';
 import type { ViatomLanguage } from '@health-bridge/viatom-protocol';
 
@@ -74,6 +77,35 @@ export interface ViatomClientOptions {
    * logged and never reaches the call.
    */
   onCall?: (call: ViatomCallReport) => void;
+  /**
+   * An egress proxy every call goes through, e.g. `http://user:password@proxy.example:3128`
+   * (an http:// proxy; the user and password percent-encoded, sent as `Proxy-Authorization`
+   * and never logged). An http:// Viatom URL is requested from the proxy by its absolute URL;
+   * an https:// one through a CONNECT tunnel, the TLS to Viatom inside it. Default: none, and
+   * the environment's `HTTP_PROXY`/`HTTPS_PROXY` are ignored (a lib never reads the environment).
+   */
+  proxyUrl?: string;
+  /**
+   * The agent for an http:// Viatom URL (to the proxy, with `proxyUrl`). Default: a keep-alive
+   * agent of the client's own, closed with the module. One you pass stays yours to close.
+   */
+  httpAgent?: HttpAgent;
+  /**
+   * The agent for an https:// Viatom URL (e.g. with your CA, a client certificate). Default: a
+   * keep-alive agent of the client's own, closed with the module. With `proxyUrl`, the client's
+   * tunnelling agent is used instead, with this agent's TLS options (`ca`, `cert`, `key`,
+   * `rejectUnauthorized`…) for the TLS to Viatom.
+   */
+  httpsAgent?: HttpsAgent;
+  /**
+   * Called once with the client's own axios instance (made by `HttpModule` for this client
+   * alone), e.g. to add interceptors: `(axios) => axios.interceptors.request.use(addTraceHeader)`.
+   * Request interceptors see Viatom's credentials in the headers: never log them. Responses
+   * reach interceptors with `data` as text, at most 1 MiB. What the client sets on each request
+   * (no redirects, the 1 MiB limit, any status accepted, the text answer) is its contract: an
+   * interceptor that changes those changes what the client promises.
+   */
+  configureAxios?: (axios: AxiosInstance) => void;
 }
 
 export const DEFAULT_VIATOM_TIMEOUT_MS = 10_000;

@@ -1,6 +1,6 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { HttpService } from '@nestjs/axios';
+import axios from 'axios';
 import {
   BrokenCircuitError,
   circuitBreaker,
@@ -30,7 +30,7 @@ import {
   type ViatomLanguage,
 } from '@health-bridge/viatom-protocol';
 import { ViatomApiError, ViatomBusyError, ViatomCircuitOpenError, ViatomError, ViatomTransportError } from './errors';
-import { HttpPostError, httpPost, type HttpAnswer } from './http-post';
+import { closeOwnAgents, HttpTransportError, httpPost, viatomHttpModuleOptions, type HttpAnswer } from './http-transport';
 import {
   DEFAULT_VIATOM_CIRCUIT_BREAKER,
   DEFAULT_VIATOM_RETRY,
@@ -72,12 +72,13 @@ interface CallState {
 
 /**
  * The typed client of Viatom's health-archive open API: a deadline over the whole call,
- * retries where safe, a circuit breaker, keep-alive connections (see the README).
+ * retries where safe, a circuit breaker, keep-alive connections (see the README). Its HTTP
+ * goes through the HttpService of its module's own HttpModule (`ViatomClientModule`), or of
+ * `createViatomClient` outside Nest.
  */
 @Injectable()
 export class ViatomClient implements OnModuleDestroy {
   private readonly logger = new Logger(ViatomClient.name);
-  private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private readonly attemptTimeoutMs: number | undefined;
   private readonly maxAttempts: number;
@@ -86,13 +87,14 @@ export class ViatomClient implements OnModuleDestroy {
   private readonly deadline: TimeoutPolicy;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly retries: RetryPolicy;
-  private readonly agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   private circuitOpenedAt = 0;
   private credentialBurstUntil = 0;
   private observerFailed = false;
 
-  constructor(@Inject(VIATOM_CLIENT_OPTIONS) private readonly options: ViatomClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+  constructor(
+    @Inject(VIATOM_CLIENT_OPTIONS) private readonly options: ViatomClientOptions,
+    private readonly http: HttpService,
+  ) {
     this.timeoutMs = positive(options.timeoutMs ?? DEFAULT_VIATOM_TIMEOUT_MS, 'timeoutMs');
     const retryOptions = { ...DEFAULT_VIATOM_RETRY, ...definedOnly(options.retry) };
     const breakerOptions = { ...DEFAULT_VIATOM_CIRCUIT_BREAKER, ...definedOnly(options.circuitBreaker) };
@@ -135,6 +137,7 @@ export class ViatomClient implements OnModuleDestroy {
         }),
       },
     );
+    options.configureAxios?.(http.axiosRef);
   }
 
   /** The circuit breaker's state, e.g. for a health check. */
@@ -156,9 +159,9 @@ export class ViatomClient implements OnModuleDestroy {
     }
   }
 
+  /** Closes the connections the client keeps alive (agents you passed in stay open: they are yours). */
   onModuleDestroy(): void {
-    this.agents.http.destroy();
-    this.agents.https.destroy();
+    closeOwnAgents(this.http.axiosRef);
   }
 
   /** The URL of Viatom's consent page, exactly as Viatom sent it (never re-encoded). */
@@ -354,7 +357,7 @@ export class ViatomClient implements OnModuleDestroy {
   private async send<T>(endpoint: ViatomEndpoint, body: unknown, options: ViatomCallOptions, callSignal: AbortSignal): Promise<T> {
     let response: HttpAnswer;
     try {
-      response = await httpPost(new URL(`${this.baseUrl}${endpoint}`), body === undefined ? '' : JSON.stringify(body), {
+      response = await httpPost(this.http, endpoint, body, {
         headers: {
           'content-type': 'application/json; charset=utf-8',
           accept: 'application/json',
@@ -362,9 +365,8 @@ export class ViatomClient implements OnModuleDestroy {
           [ViatomHeader.AccessToken]: this.options.accessToken,
           [ViatomHeader.Language]: options.language ?? this.options.language ?? 'zh-CN',
         },
-        agents: this.agents,
-        // The attempt's own timeout (ETIMEDOUT); the call's deadline aborts it through the signal.
-        timeoutMs: this.attemptTimeoutMs ?? this.timeoutMs,
+        // The attempt's own timeout (ETIMEDOUT), if any; the call's deadline aborts it through the signal.
+        timeoutMs: this.attemptTimeoutMs,
         signal: callSignal,
         maxAnswerBytes: MAX_ANSWER_BYTES,
       });
@@ -400,7 +402,7 @@ export class ViatomClient implements OnModuleDestroy {
   }
 
   private toTransportError(error: unknown, endpoint: ViatomEndpoint, deadlinePassed: boolean): ViatomTransportError {
-    const code = error instanceof HttpPostError ? error.code : undefined;
+    const code = error instanceof HttpTransportError ? error.code : undefined;
     switch (code) {
       case 'ETIMEDOUT':
       case 'ERR_CANCELED': {
@@ -411,6 +413,11 @@ export class ViatomClient implements OnModuleDestroy {
         return new ViatomTransportError('connection-refused', 'the connection was refused', endpoint);
       case 'ERR_ANSWER_TOO_LARGE':
         return new ViatomTransportError('answer-too-large', `the answer is longer than ${MAX_ANSWER_BYTES} bytes`, endpoint);
+      case 'ERR_PROXY_TUNNEL': {
+        // As when a proxy answers an http:// call itself: its status, retried only for a gateway's.
+        const status = (error as HttpTransportError).status;
+        return new ViatomTransportError('http-status', `the proxy refused the tunnel with HTTP ${status}`, endpoint, status);
+      }
       case 'ECONNRESET':
       case 'EPIPE':
         return new ViatomTransportError('connection-reset', 'the connection was dropped before an answer', endpoint);
@@ -420,6 +427,14 @@ export class ViatomClient implements OnModuleDestroy {
       }
     }
   }
+}
+
+/**
+ * A client outside Nest (scripts, benchmarks): the same options, and an HttpService set up as
+ * `ViatomClientModule` sets up its own. Call `onModuleDestroy()` when done, to close its connections.
+ */
+export function createViatomClient(options: ViatomClientOptions): ViatomClient {
+  return new ViatomClient(options, new HttpService(axios.create(viatomHttpModuleOptions(options))));
 }
 
 const ENDPOINT_NAMES: Record<ViatomEndpoint, ViatomCallReport['endpoint']> = {
