@@ -346,10 +346,11 @@ async function changeFigures(pgOk) {
   const targets = [];
   for (const engine of engines) {
     const reference = REFERENCE_MAIN ? await startApi(engine, { main: REFERENCE_MAIN, name: `reference-changes-${engine}` }) : null;
-    targets.push({ engine, api: await startApi(engine), reference, distinct: [], contended: [], refDistinct: [], refContended: [] });
+    targets.push({ engine, api: await startApi(engine), reference, distinct: [], contended: [], measurements: [], refDistinct: [], refContended: [] });
   }
   const contendedPhone = '13900000000';
   try {
+    for (const t of targets) await preparePushes(t.api);
     const base = [];
     await warm(changeLoad(bare.url), connections);
     for (const t of targets) for (const api of [t.api, t.reference].filter(Boolean)) await warm(changeLoad(api.url), connections);
@@ -361,10 +362,19 @@ async function changeFigures(pgOk) {
         if (t.reference) t.refDistinct.push(await measure('  the same, reference build', changeLoad(t.reference.url), { connections }));
         t.contended.push(await measure(`type 2/3, one phone, ${t.engine}`, changeLoad(t.api.url, contendedPhone), { connections }));
         if (t.reference) t.refContended.push(await measure('  the same, reference build', changeLoad(t.reference.url, contendedPhone), { connections }));
+        // For scale: the measurement hot path, on the same machine in the same round.
+        t.measurements.push(await measure(`type 1, new data_tag, ${t.engine}`, newPushLoad(t.api.url), { connections }));
       }
     }
     addFigure({ id: 'bare-fastify', figure: `reference: bare Fastify, POST + JSON body (${connections} connections)`, ...summarize(base) });
     for (const t of targets) {
+      addFigure({
+        id: `changes-${t.engine}-measurements`,
+        figure: `for scale: measurement pushes, ${t.engine}, ${connections} connections`,
+        ...summarize(t.measurements),
+        ratio: pairedRatio(t.measurements, base),
+        ratioOf: 'bare Fastify req/s',
+      });
       for (const [kind, runs, ref, target] of [
         ['distinct phones', t.distinct, t.refDistinct, t.engine === 'postgres' ? 0.3 : undefined],
         ['one contended phone', t.contended, t.refContended, t.engine === 'postgres' ? 0.1 : undefined],
@@ -378,6 +388,12 @@ async function changeFigures(pgOk) {
           ratioOf: 'bare Fastify req/s',
           target: target === undefined ? '' : `≥ ${target}× bare Fastify`,
           met: target === undefined ? undefined : ratio >= target,
+        });
+        addFigure({
+          id: `changes-${t.engine}-${kind.replace(/ /g, '-')}-vs-measurements`,
+          figure: `  the same ÷ measurement pushes (${t.engine}, ${connections} connections)`,
+          ratio: pairedRatio(runs, t.measurements),
+          ratioOf: 'type-1 req/s',
         });
         if (ref.length > 0) {
           addFigure({
@@ -671,6 +687,7 @@ async function startupFigures() {
 async function profileFigures(pgOk) {
   const targets = [
     ...['sqlite', ...(pgOk ? ['postgres'] : [])].map((engine) => ({ key: engine, engine, what: 'push path' })),
+    ...(pgOk ? [{ key: 'changes-postgres', engine: 'postgres', what: 'authorization-change path' }] : []),
     { key: 'auth-url', engine: 'sqlite', what: 'auth URL path' },
   ];
   const profiles = [];
@@ -688,6 +705,9 @@ async function profileFigures(pgOk) {
         const viaApi = { url: `${api.url}/api/v1/authorizations/auth-url`, method: 'POST', headers: { 'x-api-key': CREDS.apiKey } };
         await warm(viaApi);
         await measure('auth URL through the API (profiled)', viaApi);
+      } else if (key.startsWith('changes')) {
+        await warm(changeLoad(api.url), 32);
+        await measure(`type 2, distinct phones, ${engine} (profiled)`, changeLoad(api.url), { connections: 32 });
       } else {
         await preparePushes(api);
         await warm(newPushLoad(api.url));

@@ -92,6 +92,15 @@ const PUSH_LOG_COLUMNS = `dedupe_key varchar, data_tag varchar, type integer, ac
 const STATE_COLUMNS = `status varchar, account_id varchar, member_id varchar, authorized_at timestamptz, revoked_at timestamptz,
   revoked_by varchar, last_change_at timestamptz, updated_at timestamptz`;
 
+/** The changed rows, given as parameter `$n` (a jsonb array of rows with their id), written by id. */
+const updateAuthorizations = (n: number) => `
+  UPDATE "user_authorization" u
+  SET "status" = t.status, "account_id" = t.account_id, "member_id" = t.member_id, "authorized_at" = t.authorized_at,
+      "revoked_at" = t.revoked_at, "revoked_by" = t.revoked_by, "last_change_at" = t.last_change_at, "updated_at" = t.updated_at
+  FROM jsonb_to_recordset($${n}::jsonb) AS t(id bigint, ${STATE_COLUMNS})
+  WHERE u.id = t.id
+  RETURNING u.id`;
+
 /** The phones' rows, locked in phone order (two batches lock alike: they cannot deadlock on them). */
 const LOCK_SQL = 'SELECT * FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
 
@@ -120,28 +129,14 @@ created AS (
   ON CONFLICT DO NOTHING
   RETURNING "id", "phone"
 ),
-updated AS (
-  UPDATE "user_authorization" u
-  SET "status" = t.status, "account_id" = t.account_id, "member_id" = t.member_id, "authorized_at" = t.authorized_at,
-      "revoked_at" = t.revoked_at, "revoked_by" = t.revoked_by, "last_change_at" = t.last_change_at, "updated_at" = t.updated_at
-  FROM jsonb_to_recordset($3::jsonb) AS t(id bigint, ${STATE_COLUMNS})
-  WHERE u.id = t.id
-  RETURNING u.id
-)
+updated AS (${updateAuthorizations(3)})
 SELECT "id", "dedupe_key", NULL AS "phone" FROM logged
 UNION ALL
 SELECT "id", NULL, "phone" FROM created`;
 
 /** The rare second pass: rows and outcomes decided again (after a repeat or a phone created meanwhile). */
 const CORRECT_SQL = `
-WITH updated AS (
-  UPDATE "user_authorization" u
-  SET "status" = t.status, "account_id" = t.account_id, "member_id" = t.member_id, "authorized_at" = t.authorized_at,
-      "revoked_at" = t.revoked_at, "revoked_by" = t.revoked_by, "last_change_at" = t.last_change_at, "updated_at" = t.updated_at
-  FROM jsonb_to_recordset($1::jsonb) AS t(id bigint, ${STATE_COLUMNS})
-  WHERE u.id = t.id
-  RETURNING u.id
-)
+WITH updated AS (${updateAuthorizations(1)})
 UPDATE "push_log" p SET "outcome" = t.outcome
 FROM jsonb_to_recordset($2::jsonb) AS t(id bigint, outcome varchar)
 WHERE p.id = t.id`;
