@@ -380,7 +380,7 @@ describe('configureAxios', () => {
 });
 
 describe('createViatomClient (outside Nest)', () => {
-  it('makes the same client, whose onModuleDestroy closes its connections', async () => {
+  it('makes the same client, whose close() closes its connections', async () => {
     const origin = await startOrigin(succeed);
     const client = createViatomClient({ baseUrl: origin.url, secret: SECRET, accessToken: ACCESS_TOKEN });
 
@@ -388,9 +388,9 @@ describe('createViatomClient (outside Nest)', () => {
     expect(origin.received[0].headers).toMatchObject({ [ViatomHeader.Secret]: SECRET, [ViatomHeader.AccessToken]: ACCESS_TOKEN });
     const nowhere = createViatomClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, secret: SECRET, accessToken: ACCESS_TOKEN, retry: { maxAttempts: 1 } });
     await expectTransport(nowhere.getAuthorizationUrl(), 'connection-refused');
-    nowhere.onModuleDestroy();
+    nowhere.close();
 
-    client.onModuleDestroy();
+    client.close();
     await until(() => origin.openConnections() === 0, 'the client closed its connection');
   });
 });

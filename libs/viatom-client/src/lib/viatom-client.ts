@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpService } from '@nestjs/axios';
 import axios from 'axios';
 import {
@@ -77,7 +77,7 @@ interface CallState {
  * `createViatomClient` outside Nest.
  */
 @Injectable()
-export class ViatomClient implements OnModuleDestroy {
+export class ViatomClient implements OnApplicationShutdown {
   private readonly logger = new Logger(ViatomClient.name);
   private readonly timeoutMs: number;
   private readonly attemptTimeoutMs: number | undefined;
@@ -160,8 +160,13 @@ export class ViatomClient implements OnModuleDestroy {
   }
 
   /** Closes the connections the client keeps alive (agents you passed in stay open: they are yours). */
-  onModuleDestroy(): void {
+  close(): void {
     closeOwnAgents(this.http.axiosRef);
+  }
+
+  /** Last, after the host's HTTP server has drained: a cancel in flight at a stop keeps its connection to the end. */
+  onApplicationShutdown(): void {
+    this.close();
   }
 
   /** The URL of Viatom's consent page, exactly as Viatom sent it (never re-encoded). */
@@ -431,7 +436,7 @@ export class ViatomClient implements OnModuleDestroy {
 
 /**
  * A client outside Nest (scripts, benchmarks): the same options, and an HttpService set up as
- * `ViatomClientModule` sets up its own. Call `onModuleDestroy()` when done, to close its connections.
+ * `ViatomClientModule` sets up its own. Call `close()` when done, to close its connections.
  */
 export function createViatomClient(options: ViatomClientOptions): ViatomClient {
   return new ViatomClient(options, new HttpService(axios.create(viatomHttpModuleOptions(options))));

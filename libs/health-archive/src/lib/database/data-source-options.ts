@@ -70,6 +70,9 @@ export function healthArchiveDataSourceOptions(options: HealthArchiveDatabaseOpt
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         db.pragma(`busy_timeout = ${busyTimeout}`);
         db.pragma('foreign_keys = ON');
+        // A commit is on disk before it is answered (better-sqlite3 builds WAL mode with NORMAL,
+        // which a power loss may undo): the group commit shares one sync among many pushes.
+        db.pragma('synchronous = FULL');
       },
     };
   }
@@ -82,6 +85,8 @@ export function healthArchiveDataSourceOptions(options: HealthArchiveDatabaseOpt
     extra: {
       // Fail a checkout quickly when the server is down, instead of queueing requests forever.
       connectionTimeoutMillis: 5000,
+      // TCP keep-alive: a connection whose peer vanished (a half-open socket) is found out, not held forever.
+      keepAlive: true,
       // Plain SQL (the hot path's INSERT … ON CONFLICT) resolves tables in the same schema as TypeORM.
       ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
     },

@@ -181,6 +181,15 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       expect((await logged(older.pushId)).outcome).toBe(PushOutcome.Stale);
     });
 
+    it('creates nothing for a repeat that names another, new phone (the same data_tag)', async () => {
+      const record = push({ phone: '15300000008' });
+      const first = await store.recordAuthorizationChange(record, grant('15300000008', 0));
+      const again = await store.recordAuthorizationChange({ ...record, phone: '15300000009' }, grant('15300000009', 5));
+      expect(again).toEqual({ pushId: first.pushId, outcome: PushOutcome.Applied, duplicate: true, change: null });
+      expect(await store.findAuthorization('15300000009')).toBeNull();
+      expect((await store.listAuthorizations({ afterId: null, take: 10 })).map((a) => a.phone)).toEqual(['15300000008']);
+    });
+
     it('decides many changes for one phone in one moment one after the other, in arrival order, each answered with its own state', async () => {
       const phone = '15300000005';
       const minutes = [3, 1, 4, 1.5, 9, 2, 6, 5, 8, 7];
@@ -303,6 +312,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       expect(await store.pendingMigrations()).toEqual([]);
       if (target.name === 'postgres') expect(store.poolState()).toEqual({ total: expect.any(Number), idle: expect.any(Number), waiting: 0 });
       else expect(store.poolState()).toBeNull();
+      // SQLite: a commit is on disk before it is answered (FULL, not better-sqlite3's WAL default NORMAL).
+      if (target.name === 'sqlite') expect(await archive.dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
     });
 
     it('fails every write while the database is closed, writes nothing half, and works again once it is back', async () => {

@@ -74,7 +74,8 @@ export class PostgresPushWriter {
       } catch (error) {
         if ((isTransient(error) || isStalePlan(error)) && attempt <= MAX_TRANSIENT_RETRIES) continue;
         if (mayRetryAlone && batch.length > 1 && isDataError(error)) {
-          await Promise.all(batch.map((unit) => this.writeBatch([unit], false)));
+          // One after the other, in arrival order: one phone's changes are decided in the order they came, and the pool is not flooded.
+          for (const unit of batch) await this.writeBatch([unit], false);
         } else {
           for (const unit of batch) unit.reject(error);
         }
@@ -102,7 +103,9 @@ const updateAuthorizations = (n: number) => `
   RETURNING u.id`;
 
 /** The phones' rows, locked in phone order (two batches lock alike: they cannot deadlock on them). */
-const LOCK_SQL = 'SELECT * FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
+const LOCK_SQL =
+  'SELECT "id", "phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", "last_change_at", "created_at", "updated_at" ' +
+  'FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
 
 /**
  * One round trip: the log rows (a key already taken writes nothing and is not returned), the
@@ -145,6 +148,9 @@ WHERE p.id = t.id`;
 const LOCK_STATEMENT = 'health_bridge_lock_authorizations_v1';
 const WRITE_STATEMENT = 'health_bridge_write_pushes_v1';
 
+/** A row this transaction created from a push that turned out to be a repeat, and nothing else: it was never to be. */
+const DELETE_CREATED_SQL = 'DELETE FROM "user_authorization" WHERE "id" = ANY($1::bigint[])';
+
 const FIRST_ANSWERS_SQL = 'SELECT "id", "dedupe_key", "outcome" FROM "push_log" WHERE "dedupe_key" = ANY($1::varchar[])';
 
 /** The whole batch in one transaction on `client`; one answer per write, in order. */
@@ -162,6 +168,8 @@ class BatchWrite {
   private readonly locked = new Map<string, Authorization | null>();
   /** Each phone's row id, once known. */
   private readonly ids = new Map<string, number>();
+  /** The phones whose row this transaction created. */
+  private readonly createdHere = new Set<string>();
   /** Each phone's state after the batch's changes, and whether the batch changed it. */
   private readonly finalState = new Map<string, { state: Authorization | null; changed: boolean }>();
   /** The writes applied now: cancels, and the first of each dedupe key in the batch. */
@@ -200,7 +208,10 @@ class BatchWrite {
     const claimed = new Map<string, number>();
     for (const row of answer.rows) {
       if (row.dedupe_key !== null) claimed.set(row.dedupe_key, Number(row.id));
-      else this.ids.set(row.phone as string, Number(row.id));
+      else {
+        this.ids.set(row.phone as string, Number(row.id));
+        this.createdHere.add(row.phone as string);
+      }
     }
     for (const i of logged) {
       const key = (this.writes[i].push as PushRecord).dedupeKey;
@@ -248,8 +259,14 @@ class BatchWrite {
         stored.outcome = this.outcomeOf(i);
         return { id: stored.pushId, outcome: stored.outcome };
       });
-    // Every row of these phones is written again, changed or not: the first pass may have written a repeat's change into it.
+    // Every row of these phones is written again, changed or not: the first pass may have written a repeat's change into it;
+    // one it created from repeats alone goes (a push sharing a data_tag with another one, for another phone).
     await this.client.query(CORRECT_SQL, [JSON.stringify(this.updates(phones, true)), JSON.stringify(outcomes)]);
+    const unborn = phones.filter((phone) => this.createdHere.has(phone) && !this.finalState.get(phone)?.state);
+    if (unborn.length > 0) {
+      await this.client.query(DELETE_CREATED_SQL, [unborn.map((phone) => this.ids.get(phone))]);
+      for (const phone of unborn) this.ids.delete(phone);
+    }
   }
 
   private async lock(phones: string[]): Promise<void> {

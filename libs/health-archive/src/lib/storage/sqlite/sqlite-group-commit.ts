@@ -77,7 +77,11 @@ export class SqliteGroupCommit {
       if (!db.inTransaction) throw new Error('the SQLite transaction was rolled back before COMMIT');
       db.exec('COMMIT');
     } catch (error) {
-      if (db.inTransaction) db.exec('ROLLBACK');
+      try {
+        if (db.inTransaction) db.exec('ROLLBACK');
+      } catch {
+        // The connection is unusable: the next group's BEGIN says so to its units.
+      }
       for (const { unit } of done) unit.reject(error);
       return;
     }
