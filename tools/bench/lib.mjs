@@ -1,4 +1,4 @@
-// Helpers of the benchmark suite: free ports, child processes (always killed on exit),
+// Helpers of the benchmark suite (free ports and sleep are shared with tools/scripts): free ports, child processes (always killed on exit),
 // health polling, RSS, autocannon runs with exact percentiles, PostgreSQL schemas.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';

@@ -8,10 +8,10 @@
 // Loopback only; every loop is bounded. Exits non-zero when a check fails.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, sleep } from '../bench/lib.mjs';
 import { createRequire } from 'node:module';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -25,18 +25,6 @@ if (!existsSync(API)) {
   console.error('dist/apps/api/main.js is missing: run `npm run build` first.');
   process.exit(2);
 }
-
-const freePort = () =>
-  new Promise((res, rej) => {
-    const s = createServer();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startApi(env) {
   const child = spawn(process.execPath, [API], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });

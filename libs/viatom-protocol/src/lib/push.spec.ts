@@ -1,19 +1,9 @@
+import { testPush } from '../testing';
 import { pushOrdering, pushSourceTime, PushTimeBasis, PushType, topLevelNumberTexts, validatePush, type PushValidationResult, type ViatomPush } from './push';
 
-/** Viatom's own example of a type-2 push. */
+/** Viatom's own example of a type-2 push (the test factory's defaults, with the example's data_tag). */
 function authorizedPush(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    type: 2,
-    data_tag: '7a4569155dc60bcb36189490bf90dcfc',
-    account_id: 'OA==|MTEx',
-    member_id: 'OA==|LTE=',
-    device_sn: '',
-    data: { phone: '15312341234' },
-    user_info: {},
-    create_time: '2022-12-29 16:33:40',
-    update_time: '2022-12-29 16:33:40',
-    ...overrides,
-  };
+  return { ...testPush({ data_tag: '7a4569155dc60bcb36189490bf90dcfc' }), ...overrides };
 }
 
 function valid(result: PushValidationResult): ViatomPush {
