@@ -54,8 +54,6 @@ const PING_TIMEOUT_MS = 2000;
 @PublicRoute()
 @Controller('health')
 export class HealthController {
-  private migrationsApplied = false;
-
   constructor(
     private readonly archive: ArchiveHealth,
     private readonly viatom: ViatomClient,
@@ -104,7 +102,7 @@ export class HealthController {
   })
   async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<ReadinessDto> {
     const up = await this.pingDatabase();
-    const migrations = up ? await this.migrationState() : this.migrationsApplied ? 'applied' : 'unknown';
+    const migrations = up ? await this.migrationState() : this.archive.migrationsSeenApplied ? 'applied' : 'unknown';
     const ready = up && migrations === 'applied';
     if (!ready) reply.status(503);
     return { status: ready ? 'ready' : 'not-ready', database: up ? 'up' : 'down', migrations, viatomCircuit: this.viatom.circuitState };
@@ -123,8 +121,7 @@ export class HealthController {
   private async migrationState(): Promise<'applied' | 'pending' | 'unknown'> {
     try {
       const pending = await withTimeout(this.archive.pendingMigrations());
-      this.migrationsApplied = pending.length === 0;
-      return this.migrationsApplied ? 'applied' : 'pending';
+      return pending.length === 0 ? 'applied' : 'pending';
     } catch {
       return 'unknown';
     }

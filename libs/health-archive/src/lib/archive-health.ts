@@ -8,6 +8,11 @@ export class ArchiveHealth {
 
   constructor(private readonly store: ArchiveStore) {}
 
+  /** Whether every migration of this build has been seen applied (by `pendingMigrations`), which stays true. */
+  get migrationsSeenApplied(): boolean {
+    return this.allApplied;
+  }
+
   /** Resolves when the database answers; rejects with the driver's error when it does not. */
   ping(): Promise<void> {
     return this.store.ping();

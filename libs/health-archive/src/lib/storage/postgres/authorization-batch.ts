@@ -4,7 +4,7 @@ import { PushOutcome } from '../../entities/push-log-entry';
 import type { ChangeOutcome, PushRecord, StoredPush } from '../archive-store';
 import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
 import type { PgClient, PgPool } from '../typeorm-internals';
-import { isDataError, isStalePlan, isTransient, TurnBatcher, whileHeld, type Unit } from './pool';
+import { firstAnswers, isDataError, isStalePlan, isTransient, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /**
  * What one write asks: a push to log (`push`) and/or a change to a phone's authorization
@@ -23,8 +23,6 @@ export interface PushWritten {
   change: ChangeOutcome | null;
 }
 
-const MAX_BATCH = 200;
-const MAX_BATCH_CHARS = 8_000_000;
 /**
  * Batches written at once by this process: a few are written while the next fills. Many would
  * make small batches that, for one phone, only queue on its row's lock one after the other.
@@ -151,8 +149,6 @@ const WRITE_STATEMENT = 'health_bridge_write_pushes_v1';
 /** A row this transaction created from a push that turned out to be a repeat, and nothing else: it was never to be. */
 const DELETE_CREATED_SQL = 'DELETE FROM "user_authorization" WHERE "id" = ANY($1::bigint[])';
 
-const FIRST_ANSWERS_SQL = 'SELECT "id", "dedupe_key", "outcome" FROM "push_log" WHERE "dedupe_key" = ANY($1::varchar[])';
-
 /** The whole batch in one transaction on `client`; one answer per write, in order. */
 async function writeInTransaction(client: PgClient, writes: PushWrite[]): Promise<PushWritten[]> {
   await client.query('BEGIN');
@@ -238,13 +234,8 @@ class BatchWrite {
   /** The repeats are answered with their first delivery; the phones they touch, and the raced ones, decided again and written over. */
   private async correct(repeats: number[], raced: string[]): Promise<void> {
     const keys = repeats.map((i) => (this.writes[i].push as PushRecord).dedupeKey);
-    const first = new Map<string, StoredPush>();
-    if (keys.length > 0) {
-      // Committed by another transaction (ON CONFLICT waited for it): this statement sees it.
-      for (const row of (await this.client.query<{ id: string; dedupe_key: string; outcome: PushOutcome }>(FIRST_ANSWERS_SQL, [keys])).rows) {
-        first.set(row.dedupe_key, { pushId: Number(row.id), outcome: row.outcome, duplicate: true });
-      }
-    }
+    // Committed by another transaction (ON CONFLICT waited for it): this statement sees it.
+    const first = keys.length > 0 ? await firstAnswers(this.client, keys) : new Map<string, StoredPush>();
     for (const i of repeats) this.results[i] = { stored: first.get((this.writes[i].push as PushRecord).dedupeKey) ?? null, change: null };
     this.applying = this.applying.filter((i) => !repeats.includes(i));
 

@@ -1,16 +1,7 @@
 import { PushOutcome } from '../../entities/push-log-entry';
 import type { MeasurementPushRecord, MeasurementWritten } from '../archive-store';
 import type { PgPool } from '../typeorm-internals';
-import { isDataError, isStalePlan, TurnBatcher, whileHeld, type Unit } from './pool';
-
-/** At most this many pushes per statement… */
-const MAX_BATCH = 200;
-/**
- * …and at most about this many characters of raw messages (each is sent twice: as text and as
- * its `data`), so that a turn that read many large pushes (ECG data, a raised BODY_LIMIT_BYTES)
- * never builds one parameter of hundreds of MB; a larger push goes alone.
- */
-const MAX_BATCH_CHARS = 8_000_000;
+import { isDataError, isStalePlan, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /**
  * PostgreSQL's measurement hot path: the measurement pushes that arrive in one turn of the
@@ -29,6 +20,7 @@ const MAX_BATCH_CHARS = 8_000_000;
  */
 export class PostgresMeasurementBatcher {
   private readonly batcher = new TurnBatcher<MeasurementPushRecord, MeasurementWritten | null>(
+    // Each raw message is sent twice: as text and as its `data`.
     (record) => record.rawMessage.length,
     MAX_BATCH,
     MAX_BATCH_CHARS,

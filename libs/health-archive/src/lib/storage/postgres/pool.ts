@@ -1,4 +1,26 @@
+import type { PushOutcome } from '../../entities/push-log-entry';
+import type { StoredPush } from '../archive-store';
 import type { PgClient, PgPool } from '../typeorm-internals';
+
+/** At most this many pushes per batch… */
+export const MAX_BATCH = 200;
+/**
+ * …and at most about this many characters of raw messages, so that a turn that read many large
+ * pushes (ECG data, a raised BODY_LIMIT_BYTES) never builds one parameter of hundreds of MB; a
+ * larger push goes alone.
+ */
+export const MAX_BATCH_CHARS = 8_000_000;
+
+/** The first delivery's answer for each of these dedupe keys (a repeat's), by key. */
+export async function firstAnswers(client: PgClient, keys: string[]): Promise<Map<string, StoredPush>> {
+  const answers = new Map<string, StoredPush>();
+  const { rows } = await client.query<{ id: string; dedupe_key: string; outcome: PushOutcome }>(
+    'SELECT "id", "dedupe_key", "outcome" FROM "push_log" WHERE "dedupe_key" = ANY($1::varchar[])',
+    [keys],
+  );
+  for (const row of rows) answers.set(row.dedupe_key, { pushId: Number(row.id), outcome: row.outcome, duplicate: true });
+  return answers;
+}
 
 /**
  * Checks a client out for `work` and releases it, with the error if the work failed or the

@@ -1,12 +1,11 @@
 import type { DataSource } from 'typeorm';
 import type { AuthorizationChange } from '../../authorization-rules';
-import type { PushOutcome } from '../../entities/push-log-entry';
 import type { AuthorizationChangeWritten, ChangeOutcome, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
 import { postgresPoolOf, type PgPool } from '../typeorm-internals';
 import { PostgresPushWriter, type PushWritten } from './authorization-batch';
 import { PostgresMeasurementBatcher } from './measurement-batch';
-import { whileHeld } from './pool';
+import { firstAnswers, whileHeld } from './pool';
 
 /**
  * PostgreSQL's adapter. Writes go to node-postgres' pool in batches: the measurements of one
@@ -40,10 +39,9 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     const written = await this.measurements.write(push);
     if (written) return written;
     // A repeat whose first delivery committed while the statement ran: its answer is read now.
-    const [first] = await whileHeld(this.pool(), async (client) =>
-      (await client.query<{ id: string; outcome: PushOutcome }>('SELECT "id", "outcome" FROM "push_log" WHERE "dedupe_key" = $1', [push.dedupeKey])).rows,
-    );
-    return { pushId: Number(first.id), outcome: first.outcome, duplicate: true, measurementId: null };
+    const first = (await whileHeld(this.pool(), (client) => firstAnswers(client, [push.dedupeKey]))).get(push.dedupeKey);
+    if (!first) throw new Error('the push log lost the row of a push being written');
+    return { ...first, measurementId: null };
   }
 
   poolState(): PoolState | null {
