@@ -51,6 +51,7 @@ export class AppModule {
             migrationsRun: config.database.migrationsRun,
             sqliteCheckpointWorker: true,
             maxClockSkewMs: config.viatom.maxClockSkewMs,
+            eventRetentionMs: config.delivery.eventRetentionMs,
             // Waits for a database server that is starting (masked target, attempt count, DATABASE_CONNECT_TIMEOUT_MS).
             dataSourceFactory: (options) => openDatabase(options, config, rootLogger),
           }),

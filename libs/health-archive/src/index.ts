@@ -5,7 +5,7 @@
  */
 
 // The module and its options.
-export { HealthArchiveModule, HealthArchiveMigrationError } from './lib/health-archive.module';
+export { HealthArchiveModule, HealthArchiveMigrationError, HEALTH_ARCHIVE_DATA_SOURCE } from './lib/health-archive.module';
 export { HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './lib/health-archive.options';
 export { type HealthArchiveDatabaseOptions, parseDatabaseUrl, type ParsedDatabaseUrl, healthArchiveDataSourceOptions } from './lib/database/data-source-options';
 export { runPendingMigrations } from './lib/database/migrate';
@@ -17,6 +17,7 @@ export { AuthorizationService, type AuthorizationListQuery } from './lib/authori
 export { PushLogService, type PushLogQuery } from './lib/push-log.service';
 export { MeasurementService, type MeasurementQuery } from './lib/measurement.service';
 export { ArchiveHealth } from './lib/archive-health';
+export { EventFeed, type EventFeedPage, type EventFeedRead, parseEventTypes, UnknownEventTypeError } from './lib/outbox/event-feed';
 export { type PoolState } from './lib/storage/archive-store';
 
 // What they return and emit.
@@ -24,4 +25,16 @@ export { Authorization, AuthorizationStatus, RevokedBy } from './lib/entities/au
 export { Measurement } from './lib/entities/measurement';
 export { PushLogEntry, PushOutcome } from './lib/entities/push-log-entry';
 export { AuthorizationGrantedEvent, AuthorizationRevokedEvent, MeasurementReceivedEvent, type HealthArchiveEvent } from './lib/events';
+export {
+  EventType,
+  EVENT_TYPES,
+  isEventType,
+  newEventId,
+  ulid,
+  type OutboxEvent,
+  type AuthorizationGrantedData,
+  type AuthorizationRevokedData,
+  type MeasurementArchivedData,
+  type EndpointDisabledData,
+} from './lib/outbox/events';
 export { type Page, InvalidCursorError, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './lib/pagination';

@@ -80,6 +80,24 @@ export interface AppConfig {
     redis: RateLimitRedisConfig | null;
   };
   logLevel: LogLevel;
+  /** The outbox and what delivers it. */
+  delivery: {
+    /** How long events are kept. */
+    eventRetentionMs: number;
+    /** This process runs the webhook dispatcher and the broker publisher. */
+    enabled: boolean;
+    timeoutMs: number;
+    /** The delay before each attempt, the first included. */
+    retryScheduleMs: number[];
+    secretOverlapMs: number;
+    disableAfterMs: number;
+    /** Webhook targets on loopback, private or link-local addresses are allowed. */
+    allowPrivateTargets: boolean;
+    /** Webhook URLs must be https (production). */
+    requireHttps: boolean;
+    /** Null: no broker. The URL may hold a password: never log it unmasked. */
+    rabbitmq: { url: string; exchange: string } | null;
+  };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
@@ -172,6 +190,17 @@ function appConfig(v: ConfigValues): AppConfig {
       redis: v.REDIS_URL === undefined ? null : { url: v.REDIS_URL, keyPrefix: v.RATE_LIMIT_REDIS_PREFIX },
     },
     logLevel: v.LOG_LEVEL,
+    delivery: {
+      eventRetentionMs: v.EVENT_RETENTION,
+      enabled: v.DELIVERY_ENABLED,
+      timeoutMs: v.DELIVERY_TIMEOUT,
+      retryScheduleMs: v.DELIVERY_RETRY_SCHEDULE,
+      secretOverlapMs: v.DELIVERY_SECRET_OVERLAP,
+      disableAfterMs: v.DELIVERY_DISABLE_AFTER,
+      allowPrivateTargets: v.DELIVERY_ALLOW_PRIVATE_TARGETS === 'auto' ? v.NODE_ENV !== 'production' : v.DELIVERY_ALLOW_PRIVATE_TARGETS === 'true',
+      requireHttps: v.NODE_ENV === 'production',
+      rabbitmq: v.RABBITMQ_URL === undefined ? null : { url: v.RABBITMQ_URL, exchange: v.RABBITMQ_EXCHANGE },
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { parseDatabaseUrl } from '@health-bridge/health-archive';
 import { isValidUtcOffset, VIATOM_LANGUAGES } from '@health-bridge/viatom-protocol';
-import { atLeast, boolean, type Check, type ConfigVariable, integer, list, oneOf, text } from './config-variables';
+import { atLeast, boolean, type Check, type ConfigVariable, duration, durations, integer, list, oneOf, text } from './config-variables';
 import { isAddressOrCidr, LOG_LEVELS, maskUrlPassword, SIGNATURE_ALGORITHMS, SIGNATURE_ENCODINGS, SIGNATURE_SCHEMES } from './security-config';
 
 /*
@@ -345,6 +345,84 @@ export const CONFIG_SCHEMA = [
     accepts: '1 to 100 letters, digits, `:` `.` `_` `-`',
     description: 'put before every key in that Redis, so that several deployments can share one',
     check: (value, name) => (KEY_PREFIX.test(value) ? [] : [`${name} may hold only letters, digits and : . _ - (1 to 100 of them) (got "${value}")`]),
+  }),
+
+  // --- Event delivery
+  duration('EVENT_RETENTION', {
+    group: 'delivery',
+    default: 'P30D',
+    minMs: 3_600_000,
+    maxMs: 3650 * 86_400_000,
+    description: 'how long events are kept in the outbox (`GET /api/v1/events`, webhook deliveries and their log, the broker publisher); older ones are deleted hourly',
+  }),
+  boolean('DELIVERY_ENABLED', {
+    group: 'delivery',
+    default: true,
+    description: 'this process delivers events (webhooks, RabbitMQ). Every replica may: on PostgreSQL they share the work without sending an event twice in the ordinary case',
+  }),
+  duration('DELIVERY_TIMEOUT', {
+    group: 'delivery',
+    default: 'PT15S',
+    minMs: 100,
+    maxMs: 300_000,
+    description: 'a webhook attempt not answered 2xx within this (connection, headers and body) has failed',
+  }),
+  durations('DELIVERY_RETRY_SCHEDULE', {
+    group: 'delivery',
+    default: 'PT0S,PT5S,PT5M,PT30M,PT2H,PT5H,PT10H,PT10H',
+    minMs: 0,
+    maxMs: 7 * 86_400_000,
+    maxEntries: 50,
+    description:
+      "the delay before each webhook attempt, the first included (Svix's schedule by default): a delay *d* is waited as a random time in [0.8 *d*, 1.2 *d*]; after the last attempt fails the delivery is `failed` (resend it with `…/retry` or `…/recover`). A `Retry-After` on 429 or 503 is honoured when it asks for longer",
+  }),
+  duration('DELIVERY_SECRET_OVERLAP', {
+    group: 'delivery',
+    default: 'PT24H',
+    minMs: 0,
+    maxMs: 30 * 86_400_000,
+    description: "after a webhook endpoint's secret is rotated, the old secret keeps signing beside the new one for this long",
+  }),
+  duration('DELIVERY_DISABLE_AFTER', {
+    group: 'delivery',
+    default: 'P5D',
+    minMs: 60_000,
+    maxMs: 365 * 86_400_000,
+    description: 'an endpoint whose every attempt has failed for this long is disabled (event `endpoint.disabled`); a 410 answer disables it at once',
+  }),
+  oneOf('DELIVERY_ALLOW_PRIVATE_TARGETS', {
+    group: 'delivery',
+    values: ['auto', 'true', 'false'],
+    default: 'auto',
+    description:
+      'webhook URLs on loopback, private (RFC 1918, fc00::/7), link-local or otherwise non-public addresses, checked when an endpoint is saved and at every connection: `auto` = allowed unless `NODE_ENV=production`. In production the URL must also be `https`',
+  }),
+  text('RABBITMQ_URL', {
+    group: 'delivery',
+    secret: 'url-password',
+    accepts: '`amqp://` or `amqps://` URL',
+    example: 'amqp://guest:guest@127.0.0.1:5672',
+    description:
+      'publish every event to this RabbitMQ (persistent messages, publisher confirms, `messageId` = the event id, routing key = the event type); unset = no broker. An outage delays publishing and loses nothing',
+    check: (value, name) => {
+      let url: URL | null = null;
+      try {
+        url = new URL(value);
+      } catch {
+        /* reported below */
+      }
+      if (!url || !['amqp:', 'amqps:'].includes(url.protocol) || url.hostname === '') {
+        return [`${name} must be an amqp:// or amqps:// URL, e.g. amqp://user:password@rabbitmq:5672/vhost (got "${maskUrlPassword(value)}")`];
+      }
+      return undecodableCredentials(url, name);
+    },
+  }),
+  text('RABBITMQ_EXCHANGE', {
+    group: 'delivery',
+    default: 'health-bridge.events',
+    accepts: '1 to 200 letters, digits, `.` `_` `-` `:`',
+    description: 'the topic exchange events are published to (declared durable if missing); bind your queues with routing keys such as `measurement.#`',
+    check: (value, name) => (/^[A-Za-z0-9._:-]{1,200}$/.test(value) ? [] : [`${name} may hold only letters, digits and . _ - : (1 to 200 of them) (got "${value}")`]),
   }),
 
   // --- Logs

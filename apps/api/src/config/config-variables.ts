@@ -16,6 +16,11 @@ export const CONFIG_GROUPS = [
     note: 'Each optional, all combinable; a push failing any is answered 401. With `NODE_ENV=production` at least one of `WEBHOOK_TOKEN`, `WEBHOOK_IP_ALLOWLIST` and `WEBHOOK_SIGNATURE_SECRETS` is required.',
   },
   { id: 'rate-limits', title: 'Rate limits', note: 'In memory, per process; with `REDIS_URL`, in Redis, shared by every replica.' },
+  {
+    id: 'delivery',
+    title: 'Event delivery',
+    note: 'The event feed, webhook endpoints (managed over the REST API) and the RabbitMQ publisher; see [Events and delivery](#events-and-delivery).',
+  },
   { id: 'logs', title: 'Logs' },
   { id: 'metrics', title: 'Metrics', note: 'Prometheus text format at `GET /metrics`, outside `/api/v1`, without the API key; see [Metrics](#metrics).' },
 ] as const satisfies readonly { id: string; title: string; note?: string }[];
@@ -191,4 +196,83 @@ function variable<N extends string>(name: N, options: Common): Pick<ConfigVariab
 /** `${name} must be at least n characters long`. */
 export function atLeast(length: number): Check<string> {
   return (value, name) => (value.length < length ? [`${name} must be at least ${length} characters long`] : []);
+}
+
+const ISO_DURATION = /^P(?:(\d{1,6})W)?(?:(\d{1,6})D)?(?:T(?:(\d{1,6})H)?(?:(\d{1,6})M)?(?:(\d{1,9})(?:\.(\d{1,3}))?S)?)?$/;
+
+/**
+ * An ISO 8601 duration of weeks, days, hours, minutes and seconds (`P30D`, `PT24H`, `PT0.5S`),
+ * in milliseconds; null when it is not one. Years and months are refused: their length varies.
+ */
+export function parseIsoDuration(text: string): number | null {
+  const match = ISO_DURATION.exec(text.toUpperCase());
+  // At least one part, and no `T` without a time after it.
+  if (!match || !match.slice(1, 6).some((part) => part !== undefined) || /T$/i.test(text)) return null;
+  const [w, d, h, m, s] = match.slice(1, 6).map((part) => Number(part ?? 0));
+  const ms = Number((match[6] ?? '').padEnd(3, '0'));
+  return ((((w * 7 + d) * 24 + h) * 60 + m) * 60 + s) * 1000 + ms;
+}
+
+function durationProblem(name: string, text: string, minMs: number, maxMs: number): string | null {
+  const ms = parseIsoDuration(text);
+  if (ms === null) return `${name} must be an ISO 8601 duration such as PT15S, PT24H or P30D (got "${text}")`;
+  if (ms < minMs || ms > maxMs) return `${name} must be from ${formatDuration(minMs)} to ${formatDuration(maxMs)} (got "${text}")`;
+  return null;
+}
+
+/** Milliseconds as the shortest ISO 8601 duration that says them (`PT5M`, `P5D`). */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return 'PT0S';
+  const days = Math.floor(ms / 86_400_000);
+  const rest = ms - days * 86_400_000;
+  const h = Math.floor(rest / 3_600_000);
+  const m = Math.floor((rest % 3_600_000) / 60_000);
+  const s = (rest % 60_000) / 1000;
+  const time = `${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s ? `${s}S` : ''}`;
+  return `P${days ? `${days}D` : ''}${time ? `T${time}` : ''}`;
+}
+
+/** A duration (ISO 8601), read as milliseconds, within bounds. */
+export function duration<N extends string>(
+  name: N,
+  options: Common & { default: string; minMs: number; maxMs: number },
+): ConfigVariable<N, number> {
+  const fallback = parseIsoDuration(options.default);
+  if (fallback === null) throw new Error(`${name}: the default "${options.default}" is not an ISO 8601 duration`);
+  return {
+    ...variable(name, options),
+    kind: 'text',
+    accepts: `ISO 8601 duration, ${formatDuration(options.minMs)} to ${formatDuration(options.maxMs)}`,
+    defaultText: options.default,
+    fallback,
+    parse(text) {
+      const problem = durationProblem(name, text, options.minMs, options.maxMs);
+      return problem ? { problems: [problem] } : { value: parseIsoDuration(text) as number };
+    },
+  };
+}
+
+/** Comma-separated ISO 8601 durations, each within bounds, read as milliseconds. */
+export function durations<N extends string>(
+  name: N,
+  options: Common & { default: string; minMs: number; maxMs: number; maxEntries: number },
+): ConfigVariable<N, number[]> {
+  const read = (text: string): Parsed<number[]> => {
+    const entries = text.split(',').map((entry) => entry.trim());
+    if (entries.length > options.maxEntries) return { problems: [`${name} may hold at most ${options.maxEntries} durations (got ${entries.length})`] };
+    const problems = entries.flatMap((entry) => durationProblem(name, entry, options.minMs, options.maxMs) ?? []);
+    return problems.length > 0 ? { problems } : { value: entries.map((entry) => parseIsoDuration(entry) as number) };
+  };
+  const fallback = read(options.default);
+  if (!('value' in fallback)) throw new Error(`${name}: the default "${options.default}" is not a list of durations`);
+  return {
+    ...variable(name, options),
+    kind: 'list',
+    accepts: `comma-separated ISO 8601 durations, ${formatDuration(options.minMs)} to ${formatDuration(options.maxMs)} each`,
+    defaultText: options.default,
+    get fallback(): number[] {
+      return [...fallback.value];
+    },
+    parse: read,
+  };
 }

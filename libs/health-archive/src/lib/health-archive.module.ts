@@ -1,4 +1,4 @@
-import { Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AuthorizationService } from './authorization.service';
 import { healthArchiveDataSourceOptions } from './database/data-source-options';
@@ -9,6 +9,7 @@ import { MeasurementService } from './measurement.service';
 import { PushIngestService } from './push-ingest.service';
 import { PushLogService } from './push-log.service';
 import { ArchiveHealth } from './archive-health';
+import { EventFeed } from './outbox/event-feed';
 import { ArchiveStore } from './storage/archive-store';
 import { PostgresArchiveStore } from './storage/postgres/postgres-archive-store';
 import { SqliteArchiveStore } from './storage/sqlite/sqlite-archive-store';
@@ -36,21 +37,52 @@ async function openArchive(options: HealthArchiveOptions): Promise<DataSource> {
   return dataSource;
 }
 
-/** Starts the checkpoint worker when asked; closes the database last, after the host's HTTP server has drained. */
+export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+const DEFAULT_EVENT_PURGE_INTERVAL_MS = 3600 * 1000;
+
+/**
+ * Starts the checkpoint worker when asked and the outbox's retention; closes the database last,
+ * after the host's HTTP server has drained.
+ */
 @Injectable()
 class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('HealthArchive');
+  private purgeTimer: NodeJS.Timeout | null = null;
+  private purging: Promise<void> | null = null;
+
   constructor(
     @Inject(HEALTH_ARCHIVE_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(HEALTH_ARCHIVE_OPTIONS) private readonly options: HealthArchiveOptions,
     private readonly checkpointer: SqliteCheckpointer,
+    private readonly feed: EventFeed,
   ) {}
 
   onModuleInit(): void {
     const worker = this.options.sqliteCheckpointWorker;
     if (worker) this.checkpointer.start(typeof worker === 'object' ? worker.driverPath : undefined);
+    const retention = this.options.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS;
+    if (retention > 0) {
+      this.purge(retention);
+      this.purgeTimer = setInterval(() => this.purge(retention), this.options.eventPurgeIntervalMs ?? DEFAULT_EVENT_PURGE_INTERVAL_MS);
+      this.purgeTimer.unref();
+    }
+  }
+
+  /** One purge at a time; a failure (the database away) is logged and tried again next time. */
+  private purge(retentionMs: number): void {
+    if (this.purging) return;
+    this.purging = this.feed
+      .purgeBefore(new Date(Date.now() - retentionMs))
+      .then((deleted) => {
+        if (deleted > 0) this.logger.log(`deleted ${deleted} events older than the retention`);
+      })
+      .catch((error: Error) => this.logger.warn(`the outbox's retention could not delete old events: ${error.message}`))
+      .finally(() => (this.purging = null));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.purging;
     await this.checkpointer.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
@@ -78,7 +110,8 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     AuthorizationService,
     PushLogService,
     MeasurementService,
+    EventFeed,
   ],
-  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService, ArchiveHealth],
+  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, HEALTH_ARCHIVE_DATA_SOURCE],
 })
 export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

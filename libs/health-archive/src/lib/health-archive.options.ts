@@ -26,6 +26,13 @@ export interface HealthArchiveOptions {
    */
   maxClockSkewMs?: number;
   /**
+   * How long events are kept in the outbox (the event feed, and what webhook deliveries and the
+   * broker publisher read), default 30 days. Older ones are deleted, with their deliveries, at
+   * start and every `eventPurgeIntervalMs` (default an hour). `0` or less: kept for ever.
+   */
+  eventRetentionMs?: number;
+  eventPurgeIntervalMs?: number;
+  /**
    * How the DataSource is opened from the archive's TypeORM options (default: `initialize()`
    * once): e.g. to wait for a database server that is still starting. Migrations run after it.
    */

@@ -13,6 +13,7 @@ import {
   MeasurementReceivedEvent,
 } from './events';
 import { HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './health-archive.options';
+import { newEventId } from './outbox/events';
 import { ArchiveStore, type ChangeOutcome, type PushRecord } from './storage/archive-store';
 
 export interface IngestResult {
@@ -70,6 +71,7 @@ export class PushIngestService {
         dataType: push.dataType,
         measuredAt: push.measuredAt,
         data: push.measurementData,
+        eventId: newEventId(receivedAt.getTime()),
       });
       result = { pushId: written.pushId, outcome: written.outcome, duplicate: written.duplicate };
       if (written.measurementId !== null) {

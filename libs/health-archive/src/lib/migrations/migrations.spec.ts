@@ -4,7 +4,7 @@ import { dialectOf } from '../database/dialect';
 import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../../testing';
 import { healthArchiveMigrations } from './index';
 
-const TABLES = ['push_log', 'user_authorization', 'measurement'];
+const TABLES = ['push_log', 'user_authorization', 'measurement', 'event', 'event_subject', 'webhook_endpoint', 'webhook_delivery', 'webhook_attempt', 'outbox_cursor'];
 
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on $name', (target) => {
   let database: TestDatabase;
@@ -194,9 +194,11 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     await dataSource.query(`DELETE FROM "push_log" WHERE "id" = ${pushId}`);
     expect(await count('measurement')).toBe(1);
 
-    // Reverting refuses to cut what only the new schema holds, and leaves it as it was.
+    // Reverting refuses to cut what only the new schema holds, and leaves it as it was (the migrations after it revert first).
+    const lenient = healthArchiveMigrations.findIndex((m) => new m().name === 'LenientPushes1764900000000');
+    for (let i = healthArchiveMigrations.length - 1; i > lenient; i--) await dataSource.undoLastMigration({ transaction: 'each' });
     await expect(dataSource.undoLastMigration({ transaction: 'each' })).rejects.toThrow(/cannot hold/);
-    expect(await migrationRows()).toHaveLength(healthArchiveMigrations.length);
+    expect(await migrationRows()).toHaveLength(lenient + 1);
     expect(await count('push_log')).toBe(2);
   });
 

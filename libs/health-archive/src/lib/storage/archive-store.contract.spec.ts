@@ -10,6 +10,7 @@ import { HEALTH_ARCHIVE_DATA_SOURCE } from '../health-archive.module';
 import { ArchiveStore, type MeasurementPushRecord, type PushRecord } from './archive-store';
 import { PostgresArchiveStore } from './postgres/postgres-archive-store';
 import { SqliteArchiveStore } from './sqlite/sqlite-archive-store';
+import { newEventId } from '../outbox/events';
 
 /**
  * The storage port's contract, held against each adapter: the same calls give the same answers
@@ -67,6 +68,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       dataType: 2,
       measuredAt: at(-5),
       data: { data_type: 2, spo2: 97 },
+      eventId: newEventId(),
       ...overrides,
     };
   };

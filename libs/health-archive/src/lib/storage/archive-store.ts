@@ -2,6 +2,8 @@ import type { Authorization, AuthorizationStatus } from '../entities/authorizati
 import type { Measurement } from '../entities/measurement';
 import type { PushLogEntry, PushOutcome } from '../entities/push-log-entry';
 import type { AuthorizationChange, Transition } from '../authorization-rules';
+import type { EventType, NewEvent, OutboxEvent } from '../outbox/events';
+import type { FeedPosition } from '../outbox/feed-cursor';
 
 /** A push as the push log keeps it (its outcome is decided by the store's write). */
 export interface PushRecord {
@@ -30,6 +32,8 @@ export interface MeasurementPushRecord extends PushRecord {
   measuredAt: Date | null;
   /** The measurement's `data`, whatever it holds. */
   data: unknown;
+  /** The id its `measurement.archived` event gets, if it is archived. */
+  eventId: string;
 }
 
 /** The first delivery's answer, for a push that was already stored. */
@@ -75,6 +79,14 @@ export interface PushLogFilter extends Page {
   outcome?: PushOutcome;
 }
 
+/** A read of the event feed: oldest first, after `after` (null: from the oldest kept). */
+export interface EventFeedQuery {
+  after: FeedPosition | null;
+  /** Only these types; absent: every type. */
+  types?: readonly EventType[];
+  limit: number;
+}
+
 /** The connection pool's state, for metrics; null on an engine without a pool (SQLite). */
 export interface PoolState {
   total: number;
@@ -114,6 +126,19 @@ export abstract class ArchiveStore {
   abstract listAuthorizations(filter: AuthorizationFilter): Promise<Authorization[]>;
   abstract listMeasurements(filter: MeasurementFilter): Promise<Measurement[]>;
   abstract listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]>;
+
+  /**
+   * The outbox, oldest first. On PostgreSQL only events whose transaction, and every one that
+   * began before it, has ended are answered: a reader never passes an event that is committed
+   * after it read (a later transaction may commit first).
+   */
+  abstract readEvents(query: EventFeedQuery): Promise<OutboxEvent[]>;
+  /** The position after the newest event a read can answer now: where a reader "from now" starts. */
+  abstract latestEventPosition(): Promise<FeedPosition>;
+  /** Adds an event that no push or cancel carries (`endpoint.disabled`), in its own transaction. */
+  abstract appendEvent(event: NewEvent): Promise<void>;
+  /** Deletes the events stored before `before` (and their deliveries); how many. */
+  abstract purgeEvents(before: Date): Promise<number>;
 
   /** Resolves when the database answers a trivial query. */
   abstract ping(): Promise<void>;

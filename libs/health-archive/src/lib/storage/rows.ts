@@ -1,3 +1,5 @@
+import { encodeFeedCursor } from '../outbox/feed-cursor';
+import { measurementEventData, type EventType, type MeasurementOfEvent, type OutboxEvent } from '../outbox/events';
 import { Authorization, AuthorizationStatus, RevokedBy } from '../entities/authorization';
 import type { AuthorizationState } from '../authorization-rules';
 
@@ -35,4 +37,65 @@ export function authorizationFromRow(row: AuthorizationRow, instant: (value: unk
 
 export function withId(id: number, state: AuthorizationState): Authorization {
   return Object.assign(new Authorization(), { id, ...state });
+}
+
+/** An `event` row read with its measurement's columns (`m_*`, null without one) and, on PostgreSQL, its `tx_id`. */
+export interface EventRow {
+  id: number | string;
+  tx_id?: string;
+  event_id: string;
+  type: string;
+  phone: string | null;
+  sequence: number | string;
+  stored_at: unknown;
+  measurement_id: number | string | null;
+  data: string | null;
+  m_id: number | string | null;
+  m_push_id: number | string | null;
+  m_account_id: string | null;
+  m_member_id: string | null;
+  m_device_sn: string | null;
+  m_data_type: number | null;
+  m_measured_at: unknown;
+  m_received_at: unknown;
+  m_data: unknown;
+}
+
+/** The measurement columns a feed read selects beside an event (`m` is the measurement's alias). */
+export const EVENT_MEASUREMENT_COLUMNS =
+  'm."id" AS m_id, m."push_id" AS m_push_id, m."account_id" AS m_account_id, m."member_id" AS m_member_id, m."device_sn" AS m_device_sn, ' +
+  'm."data_type" AS m_data_type, m."measured_at" AS m_measured_at, m."received_at" AS m_received_at, m."data" AS m_data';
+
+/** The row as the feed answers it; `instant` reads the engine's form of an instant. */
+export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | null): OutboxEvent {
+  const id = Number(row.id);
+  let data: Record<string, unknown>;
+  if (row.measurement_id !== null) {
+    const m: MeasurementOfEvent | null =
+      row.m_id === null
+        ? null
+        : {
+            id: Number(row.m_id),
+            pushId: Number(row.m_push_id),
+            accountId: row.m_account_id as string,
+            memberId: row.m_member_id as string,
+            deviceSn: row.m_device_sn as string,
+            dataType: row.m_data_type,
+            measuredAt: instant(row.m_measured_at),
+            receivedAt: instant(row.m_received_at) as Date,
+            data: (typeof row.m_data === 'string' ? JSON.parse(row.m_data) : row.m_data) as Record<string, unknown>,
+          };
+    data = measurementEventData(row.phone, m, Number(row.measurement_id)) as unknown as Record<string, unknown>;
+  } else {
+    data = row.data === null ? {} : (JSON.parse(row.data) as Record<string, unknown>);
+  }
+  return {
+    id: row.event_id,
+    type: row.type as EventType,
+    storedAt: instant(row.stored_at) as Date,
+    phone: row.phone,
+    sequence: Number(row.sequence),
+    data,
+    cursor: encodeFeedCursor({ tx: row.tx_id ?? '0', id }),
+  };
 }

@@ -31,7 +31,7 @@ export interface PgPool {
 }
 
 export interface PgClient {
-  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[] }>;
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount?: number | null }>;
   query<R = Record<string, unknown>>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
   release(error?: Error): void;
   on(event: 'error', listener: (error: Error) => void): unknown;

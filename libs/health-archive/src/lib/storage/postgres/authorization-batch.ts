@@ -1,9 +1,11 @@
 import { decideAuthorizationChange, type AuthorizationChange } from '../../authorization-rules';
 import type { Authorization } from '../../entities/authorization';
 import { PushOutcome } from '../../entities/push-log-entry';
+import { authorizationEvent } from '../../outbox/events';
 import type { ChangeOutcome, PushRecord, StoredPush } from '../archive-store';
 import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
 import type { PgClient, PgPool } from '../typeorm-internals';
+import { appendEvents } from './event-append';
 import { firstAnswers, isDataError, isStalePlan, isTransient, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /**
@@ -153,6 +155,15 @@ const DELETE_CREATED_SQL = 'DELETE FROM "user_authorization" WHERE "id" = ANY($1
 async function writeInTransaction(client: PgClient, writes: PushWrite[]): Promise<PushWritten[]> {
   await client.query('BEGIN');
   const results = await new BatchWrite(client, writes).run();
+  // The events of the changes that granted or revoked, in arrival order, in the same transaction.
+  await appendEvents(
+    client,
+    writes.flatMap(({ change }, i) => {
+      const outcome = results[i].change;
+      const event = change && outcome?.applied ? authorizationEvent(outcome.transition, outcome.authorization, change.now) : null;
+      return event ? [event] : [];
+    }),
+  );
   await client.query('COMMIT');
   return results;
 }

@@ -6,6 +6,7 @@ import { PushLogEntry } from '../../entities/push-log-entry';
 import type { MeasurementPushRecord, MeasurementWritten } from '../archive-store';
 import { postgresPoolOf, type PgPool } from '../typeorm-internals';
 import { PostgresMeasurementBatcher, WRITE_MEASUREMENTS_SQL, writeMeasurementBatch } from './measurement-batch';
+import { newEventId } from '../../outbox/events';
 
 const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) => t.name === 'postgres');
 
@@ -45,6 +46,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
       dataType: 2,
       measuredAt: new Date('2022-12-29T08:30:00Z'),
       data: { data_type: 2, spo2: 97 },
+      eventId: newEventId(),
       ...overrides,
     };
   };

@@ -1,6 +1,7 @@
 import { PushOutcome } from '../../entities/push-log-entry';
 import type { MeasurementPushRecord, MeasurementWritten } from '../archive-store';
 import type { PgPool } from '../typeorm-internals';
+import { APPEND_EVENTS_CTES, SEQUENCE_OF_EV } from './event-append';
 import { isDataError, isStalePlan, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /**
@@ -80,7 +81,7 @@ WITH i AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
     ord integer, dedupe_key varchar, data_tag varchar, account_id varchar, member_id varchar, device_sn varchar, phone varchar,
     source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, raw_message text, ignored_raw_message text, ordered_by varchar,
-    data_type integer, measured_at timestamptz, data jsonb)
+    data_type integer, measured_at timestamptz, data jsonb, event_id varchar)
 ),
 d AS (
   SELECT i.*, COALESCE(i.phone, o.phone) AS log_phone, COALESCE(o.status <> 'authorized', false) AS refused
@@ -109,6 +110,18 @@ m AS (
   WHERE p.outcome = 'archived'
   ORDER BY p.id
   RETURNING "id", "push_id"
+),
+ev AS (
+  SELECT d.event_id, d.log_phone, d.received_at, m.id AS measurement_id, COALESCE(d.log_phone, 'account:' || d.account_id) AS subject, d.ord
+  FROM m JOIN p ON p.id = m.push_id JOIN d ON d.dedupe_key = p.dedupe_key
+),
+${APPEND_EVENTS_CTES},
+e AS (
+  -- Executed to completion although nothing reads it (as every data-modifying WITH is).
+  INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "measurement_id")
+  SELECT ev.event_id, 'measurement.archived', ev.log_phone, ${SEQUENCE_OF_EV}, ev.received_at, ev.measurement_id
+  FROM ev JOIN sc ON sc.subject = ev.subject JOIN s ON s.subject = ev.subject
+  ORDER BY ev.ord
 )
 SELECT d.ord, p.id AS push_id, p.outcome, m.id AS measurement_id, l.id AS first_id, l.outcome AS first_outcome
 FROM d
@@ -120,7 +133,7 @@ LEFT JOIN LATERAL (
 ORDER BY d.ord`;
 
 /** The prepared statement's name on each connection (one text per name, as PostgreSQL requires). */
-const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v3';
+const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v4';
 
 type Id = string | number;
 type BatchRow = { push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null };
@@ -164,6 +177,7 @@ export async function writeMeasurementBatch(pool: PgPool, records: MeasurementPu
     data_type: r.dataType,
     measured_at: r.measuredAt,
     data: r.data,
+    event_id: r.eventId,
   }));
   const rows = await queryNamed(pool, [JSON.stringify(batch)]);
   return rows.map((row) => {

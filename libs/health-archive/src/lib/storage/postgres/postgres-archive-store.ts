@@ -1,11 +1,37 @@
 import type { DataSource } from 'typeorm';
 import type { AuthorizationChange } from '../../authorization-rules';
-import type { AuthorizationChangeWritten, ChangeOutcome, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
+import type { NewEvent, OutboxEvent } from '../../outbox/events';
+import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
+import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
+import { EVENT_MEASUREMENT_COLUMNS, eventFromRow, type EventRow } from '../rows';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
 import { postgresPoolOf, type PgPool } from '../typeorm-internals';
 import { PostgresPushWriter, type PushWritten } from './authorization-batch';
+import { appendEvents } from './event-append';
 import { PostgresMeasurementBatcher } from './measurement-batch';
 import { firstAnswers, whileHeld } from './pool';
+
+/** Below every transaction still running: what a reader may pass without missing a later commit. */
+const SETTLED = 'e."tx_id" < pg_snapshot_xmin(pg_current_snapshot())';
+
+/**
+ * Events after a position, oldest first, by (transaction id, id). Ids are taken when rows are
+ * inserted, not when they commit, so id order alone would let a reader pass an event whose
+ * transaction commits after the read; only transactions older than every one still running are
+ * read, and within them the order is fixed.
+ */
+const READ_EVENTS_SQL = `
+SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone", e."sequence", e."stored_at", e."measurement_id", e."data",
+       ${EVENT_MEASUREMENT_COLUMNS}
+FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id"
+WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varchar[] IS NULL OR e."type" = ANY($3::varchar[]))
+ORDER BY e."tx_id", e."id"
+LIMIT $4`;
+
+const LATEST_EVENT_SQL = `SELECT e."tx_id"::text AS tx_id, e."id" FROM "event" e WHERE ${SETTLED} ORDER BY e."tx_id" DESC, e."id" DESC LIMIT 1`;
+
+/** Oldest first, a slice at a time, so that no statement holds many row locks for long. */
+const PURGE_EVENTS_SQL = 'DELETE FROM "event" WHERE "id" IN (SELECT "id" FROM "event" WHERE "stored_at" < $1 ORDER BY "id" LIMIT 1000)';
 
 /**
  * PostgreSQL's adapter. Writes go to node-postgres' pool in batches: the measurements of one
@@ -42,6 +68,32 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     const first = (await whileHeld(this.pool(), (client) => firstAnswers(client, [push.dedupeKey]))).get(push.dedupeKey);
     if (!first) throw new Error('the push log lost the row of a push being written');
     return { ...first, measurementId: null };
+  }
+
+  async readEvents(query: EventFeedQuery): Promise<OutboxEvent[]> {
+    const after = query.after ?? FEED_START;
+    const types = query.types && query.types.length > 0 ? query.types : null;
+    const rows: EventRow[] = await this.dataSource.query(READ_EVENTS_SQL, [after.tx, after.id, types, query.limit]);
+    return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null)));
+  }
+
+  async latestEventPosition(): Promise<FeedPosition> {
+    const [row] = (await this.dataSource.query(LATEST_EVENT_SQL)) as Array<{ tx_id: string; id: string }>;
+    return row ? { tx: row.tx_id, id: Number(row.id) } : FEED_START;
+  }
+
+  async appendEvent(event: NewEvent): Promise<void> {
+    await whileHeld(this.pool(), (client) => appendEvents(client, [event]));
+  }
+
+  async purgeEvents(before: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await whileHeld(this.pool(), (client) => client.query(PURGE_EVENTS_SQL, [before]));
+      const deleted = result.rowCount ?? 0;
+      total += deleted;
+      if (deleted === 0) return total;
+    }
   }
 
   poolState(): PoolState | null {

@@ -2,8 +2,10 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { decideAuthorizationChange, isMeasurementRefused, ownerPhone, type AuthorizationChange } from '../../authorization-rules';
 import { PushOutcome } from '../../entities/push-log-entry';
-import type { AuthorizationChangeWritten, ChangeOutcome, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
-import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
+import { authorizationEvent, eventSubject, EventType, type NewEvent, type OutboxEvent } from '../../outbox/events';
+import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
+import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
+import { authorizationFromRow, EVENT_MEASUREMENT_COLUMNS, eventFromRow, withId, type AuthorizationRow, type EventRow } from '../rows';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
 import { sqliteConnectionOf } from '../typeorm-internals';
 import { SqliteGroupCommit } from './sqlite-group-commit';
@@ -25,6 +27,17 @@ const INSERT_AUTHORIZATION_SQL =
 const UPDATE_AUTHORIZATION_SQL =
   'UPDATE "user_authorization" SET "status" = ?, "account_id" = ?, "member_id" = ?, "authorized_at" = ?, "revoked_at" = ?, ' +
   '"revoked_by" = ?, "last_change_at" = ?, "updated_at" = ? WHERE "id" = ?';
+const NEXT_SEQUENCE_SQL =
+  'INSERT INTO "event_subject" ("subject", "last_sequence") VALUES (?, 1) ' +
+  'ON CONFLICT ("subject") DO UPDATE SET "last_sequence" = "last_sequence" + 1 RETURNING "last_sequence"';
+const INSERT_EVENT_SQL =
+  'INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "measurement_id", "data") VALUES (?, ?, ?, ?, ?, ?, ?)';
+/** Events after an id, oldest first (ids are given in commit order: one writer at a time, AUTOINCREMENT). */
+const readEventsSql = (types: number) =>
+  `SELECT e.*, ${EVENT_MEASUREMENT_COLUMNS} FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id" ` +
+  `WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
+/** Oldest first, a slice at a time: one long DELETE would hold the write lock for as long. */
+const PURGE_EVENTS_SQL = 'DELETE FROM "event" WHERE "id" IN (SELECT "id" FROM "event" WHERE "stored_at" < ? ORDER BY "id" LIMIT 1000)';
 
 /**
  * SQLite's adapter. Every write is synchronous statements on better-sqlite3's connection
@@ -82,8 +95,42 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
         JSON.stringify(push.data),
         instantText(push.receivedAt),
       ) as { id: number };
+      const phone = push.phone ?? ownerPhone(owners);
+      this.appendEventIn(db, {
+        eventId: push.eventId,
+        type: EventType.MeasurementArchived,
+        phone,
+        subject: eventSubject(phone, push.accountId),
+        storedAt: push.receivedAt,
+        data: null,
+        measurementId: measurement.id,
+      });
       return { pushId, outcome, duplicate: false, measurementId: measurement.id };
     });
+  }
+
+  async readEvents(query: EventFeedQuery): Promise<OutboxEvent[]> {
+    const types = query.types ?? [];
+    const rows: EventRow[] = await this.dataSource.query(readEventsSql(types.length), [(query.after ?? FEED_START).id, ...types, query.limit]);
+    return rows.map((row) => eventFromRow(row, instantFromText));
+  }
+
+  async latestEventPosition(): Promise<FeedPosition> {
+    const [row] = await this.dataSource.query('SELECT MAX("id") AS "id" FROM "event"');
+    return { tx: '0', id: Number(row?.id ?? 0) };
+  }
+
+  appendEvent(event: NewEvent): Promise<void> {
+    return this.writes.run((db) => this.appendEventIn(db, event));
+  }
+
+  async purgeEvents(before: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.writes.run((db) => this.statement(db, PURGE_EVENTS_SQL).run(instantText(before)).changes);
+      total += deleted;
+      if (deleted === 0) return total;
+    }
   }
 
   poolState(): PoolState | null {
@@ -105,7 +152,15 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
     } else {
       id = (this.statement(db, INSERT_AUTHORIZATION_SQL).get(s.phone, ...fields, instantText(s.createdAt), instantText(s.updatedAt)) as { id: number }).id;
     }
+    const event = authorizationEvent(decision.transition, s, change.now);
+    if (event) this.appendEventIn(db, event);
     return { applied: true, authorization: withId(id, s), transition: decision.transition };
+  }
+
+  /** The event, with the next number of its subject's sequence, in the caller's transaction. */
+  private appendEventIn(db: Database, event: NewEvent): void {
+    const { last_sequence: sequence } = this.statement(db, NEXT_SEQUENCE_SQL).get(event.subject) as { last_sequence: number };
+    this.statement(db, INSERT_EVENT_SQL).run(event.eventId, event.type, event.phone, sequence, instantText(event.storedAt), event.measurementId, event.data);
   }
 
   /** Claims the push's dedupe key with its log row: its id, or null when the key is taken (a repeat). */

@@ -1,0 +1,39 @@
+import type { NewEvent } from '../../outbox/events';
+import type { PgClient } from '../typeorm-internals';
+
+/**
+ * The per-person sequence numbers of a set of new events, in SQL: given a CTE `ev` of the events
+ * (columns `subject` and `ord`, their order), `sc` counts them by subject and `s` moves each
+ * subject's counter on by its count (ON CONFLICT … DO UPDATE locks the subject's row until the
+ * commit, so two writers for one person number one after the other; subjects are taken in order,
+ * so two writers cannot deadlock on them). `SEQUENCE_OF_EV` is then an event's number.
+ */
+export const APPEND_EVENTS_CTES = `
+sc AS (SELECT subject, count(*) AS cnt FROM ev GROUP BY subject),
+s AS (
+  INSERT INTO "event_subject" ("subject", "last_sequence")
+  SELECT subject, cnt FROM sc ORDER BY subject
+  ON CONFLICT ("subject") DO UPDATE SET "last_sequence" = "event_subject"."last_sequence" + EXCLUDED."last_sequence"
+  RETURNING "subject", "last_sequence"
+)`;
+
+export const SEQUENCE_OF_EV = 's.last_sequence - sc.cnt + row_number() OVER (PARTITION BY ev.subject ORDER BY ev.ord)';
+
+/** Events with their own data (not a measurement's), written in the caller's transaction. */
+const APPEND_EVENTS_SQL = `
+WITH ev AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(ord integer, event_id varchar, type varchar, phone varchar, subject varchar, stored_at timestamptz, data text)
+),
+${APPEND_EVENTS_CTES}
+INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "data")
+SELECT ev.event_id, ev.type, ev.phone, ${SEQUENCE_OF_EV}, ev.stored_at, ev.data
+FROM ev JOIN sc ON sc.subject = ev.subject JOIN s ON s.subject = ev.subject
+ORDER BY ev.ord`;
+
+const APPEND_EVENTS_STATEMENT = 'health_bridge_append_events_v1';
+
+export async function appendEvents(client: PgClient, events: NewEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((e, ord) => ({ ord, event_id: e.eventId, type: e.type, phone: e.phone, subject: e.subject, stored_at: e.storedAt, data: e.data }));
+  await client.query({ name: APPEND_EVENTS_STATEMENT, text: APPEND_EVENTS_SQL, values: [JSON.stringify(rows)] });
+}
