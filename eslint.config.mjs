@@ -1,11 +1,12 @@
 import nx from '@nx/eslint-plugin';
 
 /**
- * Which project may depend on which: api -> health-archive -> viatom-client -> viatom-protocol;
+ * Which project may depend on which: api -> delivery -> health-archive -> viatom-client -> viatom-protocol;
  * the protocol lib depends on nothing of ours, and the sandbox only on the protocol lib.
  */
 const productionConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:domain', 'type:client', 'type:protocol'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:delivery', 'type:domain', 'type:client', 'type:protocol'] },
+  { sourceTag: 'type:delivery', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:client', 'type:protocol'] },
   { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:protocol'] },
   { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: [] },

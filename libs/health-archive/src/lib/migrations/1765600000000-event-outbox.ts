@@ -11,9 +11,10 @@ import { columnTypes, dialectOf } from '../database/dialect';
  * - `event_subject`: the last per-person sequence number given, by subject (the phone, or
  *   `account:<id>` when the person's phone is unknown).
  * - `webhook_endpoint`, `webhook_delivery`, `webhook_attempt`: the endpoints, one delivery per
- *   event and endpoint, each attempt of it.
+ *   event and endpoint (by the event's public id), each attempt of it.
  * - `outbox_cursor`: how far a reader of the feed inside the service (the webhook fan-out, the
- *   broker publisher) has gone, by name.
+ *   broker publisher) has gone, by name, and which replica holds it (a lease: no transaction is
+ *   held open while it works, since on PostgreSQL an open transaction holds the feed back).
  * The archive owns the database's schema: one migration history, run under one lock; the
  * delivery lib keeps its statements on these tables.
  */
@@ -93,7 +94,6 @@ export class EventOutbox1765600000000 implements MigrationInterface {
         columns: [
           id,
           text('endpoint_id', 40),
-          { name: 'event_row_id', type: t.id },
           text('event_id', 40),
           text('status', 16),
           { name: 'attempts', type: 'integer', default: 0 },
@@ -102,15 +102,15 @@ export class EventOutbox1765600000000 implements MigrationInterface {
           instant('created_at'),
           instant('updated_at'),
         ],
-        uniques: [{ name: 'UQ_webhook_delivery_endpoint_event', columnNames: ['endpoint_id', 'event_row_id'] }],
+        uniques: [{ name: 'UQ_webhook_delivery_endpoint_event', columnNames: ['endpoint_id', 'event_id'] }],
         indices: [
           new TableIndex({ name: 'IDX_webhook_delivery_due', columnNames: ['status', 'next_attempt_at'] }),
           new TableIndex({ name: 'IDX_webhook_delivery_endpoint_id', columnNames: ['endpoint_id', 'id'] }),
-          new TableIndex({ name: 'IDX_webhook_delivery_event_row_id', columnNames: ['event_row_id'] }),
+          new TableIndex({ name: 'IDX_webhook_delivery_event_id', columnNames: ['event_id'] }),
         ],
         foreignKeys: [
           new TableForeignKey({ name: 'FK_webhook_delivery_endpoint', columnNames: ['endpoint_id'], referencedTableName: 'webhook_endpoint', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
-          new TableForeignKey({ name: 'FK_webhook_delivery_event', columnNames: ['event_row_id'], referencedTableName: 'event', referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
+          new TableForeignKey({ name: 'FK_webhook_delivery_event', columnNames: ['event_id'], referencedTableName: 'event', referencedColumnNames: ['event_id'], onDelete: 'CASCADE' }),
         ],
       }),
     );
@@ -136,7 +136,14 @@ export class EventOutbox1765600000000 implements MigrationInterface {
     await queryRunner.createTable(
       new Table({
         name: 'outbox_cursor',
-        columns: [{ name: 'name', type: 'varchar', length: '64', isPrimary: true }, text('position', 64), instant('updated_at')],
+        columns: [
+          { name: 'name', type: 'varchar', length: '64', isPrimary: true },
+          text('position', 64),
+          // Who reads from it now, until when: one reader at a time across replicas, without a transaction held open.
+          text('lease_owner', 64, true),
+          instant('lease_until', true),
+          instant('updated_at'),
+        ],
       }),
     );
   }

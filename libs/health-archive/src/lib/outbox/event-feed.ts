@@ -49,6 +49,11 @@ export class EventFeed {
     return { items, nextCursor: items.length > 0 ? items[items.length - 1].cursor : encodeFeedCursor(after ?? FEED_START) };
   }
 
+  /** The events of these ids still kept (a purged one is missing), oldest first. */
+  find(eventIds: readonly string[]): Promise<OutboxEvent[]> {
+    return this.store.findEvents(eventIds);
+  }
+
   /** The cursor after the newest event readable now: a reader given it sees only what comes next. */
   async latestCursor(): Promise<string> {
     return encodeFeedCursor(await this.store.latestEventPosition());

@@ -133,6 +133,8 @@ export abstract class ArchiveStore {
    * after it read (a later transaction may commit first).
    */
   abstract readEvents(query: EventFeedQuery): Promise<OutboxEvent[]>;
+  /** The events of these public ids that are still kept, in feed order. */
+  abstract findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]>;
   /** The position after the newest event a read can answer now: where a reader "from now" starts. */
   abstract latestEventPosition(): Promise<FeedPosition>;
   /** Adds an event that no push or cancel carries (`endpoint.disabled`), in its own transaction. */

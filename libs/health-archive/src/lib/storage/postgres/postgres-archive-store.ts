@@ -28,6 +28,13 @@ WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varch
 ORDER BY e."tx_id", e."id"
 LIMIT $4`;
 
+const FIND_EVENTS_SQL = `
+SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone", e."sequence", e."stored_at", e."measurement_id", e."data",
+       ${EVENT_MEASUREMENT_COLUMNS}
+FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id"
+WHERE e."event_id" = ANY($1::varchar[])
+ORDER BY e."tx_id", e."id"`;
+
 const LATEST_EVENT_SQL = `SELECT e."tx_id"::text AS tx_id, e."id" FROM "event" e WHERE ${SETTLED} ORDER BY e."tx_id" DESC, e."id" DESC LIMIT 1`;
 
 /** Oldest first, a slice at a time, so that no statement holds many row locks for long. */
@@ -74,6 +81,12 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     const after = query.after ?? FEED_START;
     const types = query.types && query.types.length > 0 ? query.types : null;
     const rows: EventRow[] = await this.dataSource.query(READ_EVENTS_SQL, [after.tx, after.id, types, query.limit]);
+    return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null)));
+  }
+
+  async findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]> {
+    if (eventIds.length === 0) return [];
+    const rows: EventRow[] = await this.dataSource.query(FIND_EVENTS_SQL, [eventIds]);
     return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null)));
   }
 

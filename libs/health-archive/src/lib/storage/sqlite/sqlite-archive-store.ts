@@ -115,6 +115,16 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
     return rows.map((row) => eventFromRow(row, instantFromText));
   }
 
+  async findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]> {
+    if (eventIds.length === 0) return [];
+    const rows: EventRow[] = await this.dataSource.query(
+      `SELECT e.*, ${EVENT_MEASUREMENT_COLUMNS} FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id" ` +
+        `WHERE e."event_id" IN (${eventIds.map(() => '?').join(', ')}) ORDER BY e."id"`,
+      [...eventIds],
+    );
+    return rows.map((row) => eventFromRow(row, instantFromText));
+  }
+
   async latestEventPosition(): Promise<FeedPosition> {
     const [row] = await this.dataSource.query('SELECT MAX("id") AS "id" FROM "event"');
     return { tx: '0', id: Number(row?.id ?? 0) };
