@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
+import { DeliveryModule } from '@health-bridge/delivery';
 import { HealthArchiveModule } from '@health-bridge/health-archive';
 import { ViatomClientModule } from '@health-bridge/viatom-client';
 import { AuthorizationsController } from './authorizations/authorizations.controller';
@@ -11,12 +12,15 @@ import { createRootLogger, PinoNestLogger, ROOT_LOGGER } from './common/logging'
 import { RateLimitGuard, throttlerOptions } from './common/rate-limit';
 import { ProblemFilter } from './common/problem.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { EventsController } from './events/events.controller';
 import { HealthController } from './health/health.controller';
 import { MeasurementsController } from './measurements/measurements.controller';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { PushesController } from './pushes/pushes.controller';
 import { archiveDatabaseOptions, openDatabase } from './startup';
+import { WebhookDeliveriesController } from './webhook-endpoints/webhook-deliveries.controller';
+import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoints.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
 /** The REST API: built from a validated configuration (main.ts reads it from the environment). */
@@ -56,9 +60,30 @@ export class AppModule {
             dataSourceFactory: (options) => openDatabase(options, config, rootLogger),
           }),
         }),
+        DeliveryModule.forRoot({
+          worker: config.delivery.enabled,
+          webhooks: {
+            timeoutMs: config.delivery.timeoutMs,
+            retryScheduleMs: config.delivery.retryScheduleMs,
+            secretOverlapMs: config.delivery.secretOverlapMs,
+            disableAfterMs: config.delivery.disableAfterMs,
+            allowPrivateTargets: config.delivery.allowPrivateTargets,
+            requireHttps: config.delivery.requireHttps,
+          },
+          broker: config.delivery.rabbitmq,
+        }),
         MetricsModule.forRoot(config, metrics),
       ],
-      controllers: [AuthorizationsController, WebhooksController, PushesController, MeasurementsController, HealthController],
+      controllers: [
+        AuthorizationsController,
+        WebhooksController,
+        PushesController,
+        MeasurementsController,
+        EventsController,
+        WebhookEndpointsController,
+        WebhookDeliveriesController,
+        HealthController,
+      ],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: ROOT_LOGGER, useValue: rootLogger },

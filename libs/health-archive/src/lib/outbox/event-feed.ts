@@ -54,6 +54,11 @@ export class EventFeed {
     return this.store.findEvents(eventIds);
   }
 
+  /** The cursor before the oldest event kept: a reader given it sees every event. */
+  startCursor(): string {
+    return encodeFeedCursor(FEED_START);
+  }
+
   /** The cursor after the newest event readable now: a reader given it sees only what comes next. */
   async latestCursor(): Promise<string> {
     return encodeFeedCursor(await this.store.latestEventPosition());
