@@ -177,6 +177,9 @@ export async function resetState(harness: Pick<ApiHarness, 'dataSource' | 'sandb
   await harness.dataSource.query('DELETE FROM measurement');
   await harness.dataSource.query('DELETE FROM push_log');
   await harness.dataSource.query('DELETE FROM user_authorization');
+  // The outbox (its deliveries go with it); the webhook endpoints stay.
+  await harness.dataSource.query('DELETE FROM event');
+  await harness.dataSource.query('DELETE FROM event_subject');
 }
 
 /**
