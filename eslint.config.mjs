@@ -22,7 +22,13 @@ const testConstraints = productionConstraints.map((c) => ({
   onlyDependOnLibsWithTags:
     c.sourceTag === 'type:protocol'
       ? c.onlyDependOnLibsWithTags
-      : [...c.onlyDependOnLibsWithTags, 'type:tool', ...(c.sourceTag === 'type:app' ? [] : ['type:domain'])],
+      : [
+          ...c.onlyDependOnLibsWithTags,
+          'type:tool',
+          ...(c.sourceTag === 'type:app' ? [] : ['type:domain']),
+          // The delivery lib's tests boot the archive, whose module needs the Viatom client.
+          ...(c.sourceTag === 'type:delivery' ? ['type:client'] : []),
+        ],
 }));
 
 const boundaries = (depConstraints) => [

@@ -1,4 +1,5 @@
 import { HttpException } from '@nestjs/common';
+import { ENDPOINT_ID_PATTERN, InvalidWebhookEndpointError, WebhookEndpointNotFoundError } from '@health-bridge/delivery';
 import { InvalidCursorError } from '@health-bridge/health-archive';
 import { CREDENTIAL_ERROR_CODES } from '@health-bridge/viatom-protocol';
 import { ViatomApiError, ViatomBusyError, ViatomCircuitOpenError, ViatomTransportError } from '@health-bridge/viatom-client';
@@ -48,6 +49,12 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof InvalidCursorError) {
     return problem(400, error.message, { type: ProblemType.Validation, errors: [{ field: 'cursor', message: error.message }] });
+  }
+  if (error instanceof WebhookEndpointNotFoundError) {
+    return problem(404, `No webhook endpoint has ${ENDPOINT_ID_PATTERN.test(error.id) ? `the id ${error.id}` : 'this id'}.`);
+  }
+  if (error instanceof InvalidWebhookEndpointError) {
+    return problem(400, error.message, { type: ProblemType.Validation, title: 'Validation failed', errors: [{ field: error.field, message: error.message }] });
   }
   if (error instanceof ViatomCircuitOpenError) {
     const seconds = retryAfterSeconds(error.retryAfterMs);
