@@ -4,7 +4,7 @@
 // bare-Nest baseline of tools/bench/baseline-app.mjs) as child processes on free loopback
 // ports, loads them with autocannon, prints one table and writes it as JSON to bench-results/.
 //
-// Flags: --connections=50 --duration=10 --warmup=3 --rounds=3 --only=push,changes,auth,list,memory,startup[,profile]
+// Flags: --connections=50 --duration=10 --warmup=3 --rounds=3 --only=push,changes,delivery,auth,list,memory,startup[,profile]
 //        --pg=postgres://postgres@127.0.0.1:5432/test --quick --list-connections=10
 //        --memory-pushes=100000 --list-sizes=10000,100000,1000000
 // Machines here are shared: absolute figures are noisy, the ratios (each measured side by
@@ -46,7 +46,7 @@ if (flag('help')) {
   process.exit(0);
 }
 const quick = flag('quick');
-const ALL = ['push', 'changes', 'auth', 'list', 'memory', 'startup'];
+const ALL = ['push', 'changes', 'delivery', 'auth', 'list', 'memory', 'startup'];
 const opts = {
   connections: Number(option('connections', 50)),
   duration: Number(option('duration', quick ? 2 : 10)),
@@ -415,6 +415,118 @@ async function changeFigures(pgOk) {
   }
 }
 
+// -- delivery: ingest with a subscribed endpoint, delivery rate and drain, latency --------
+
+async function startWebhookReceiver() {
+  const port = await freePort();
+  const proc = spawnNode(`webhook-receiver-${++procCount}`, ['tools/bench/webhook-receiver.mjs'], { PORT: String(port), HOST: '127.0.0.1' }, workDir);
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(proc, `${url}/health`);
+  const stats = async () => JSON.parse((await httpRequest(`${url}/stats`)).body);
+  const reset = () => httpRequest(`${url}/stats/reset`, { method: 'POST' });
+  return { ...proc, url, hook: `${url}/hook`, stats, reset, close: () => proc.stop() };
+}
+
+async function subscribe(api, url) {
+  const res = await httpRequest(`${api.url}/api/v1/webhook-endpoints`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': CREDS.apiKey },
+    body: JSON.stringify({ url, eventTypes: ['measurement.archived'] }),
+  });
+  if (res.status !== 201) throw new Error(`subscribing answered ${res.status} ${res.body}`);
+}
+
+/** Waits until the receiver has `events` events (or the deadline); the time it took, null past the deadline. */
+async function drained(receiver, events, deadlineMs = 60_000) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < deadlineMs) {
+    if ((await receiver.stats()).events >= events) return performance.now() - t0;
+    await sleep(20);
+  }
+  return null;
+}
+
+async function deliveryFigures(pgOk) {
+  console.log('\n== delivery: measurement ingest with one subscribed webhook endpoint (a bare Fastify receiver), delivery rate, latency ==');
+  const receiver = await startWebhookReceiver();
+  const engines = pgOk ? ['sqlite', 'postgres'] : ['sqlite'];
+  try {
+    for (const engine of engines) {
+      const none = await startApi(engine, { name: `delivery-none-${engine}` });
+      const one = await startApi(engine, { name: `delivery-one-${engine}` });
+      try {
+        await subscribe(one, receiver.hook);
+        for (const api of [none, one]) await preparePushes(api);
+        await warm(newPushLoad(none.url));
+        await warm(newPushLoad(one.url));
+        await drained(receiver, Infinity, 3000);
+        const bare = [];
+        const withEndpoint = [];
+        const keptUp = [];
+        const drains = [];
+        for (let round = 1; round <= opts.rounds; round++) {
+          console.log(` round ${round}/${opts.rounds}`);
+          bare.push(await measure(`no endpoint, ${engine}`, newPushLoad(none.url)));
+          // The backlog of the previous round (and warm-up) is delivered before this one counts.
+          await drained(receiver, Infinity, 1000);
+          await receiver.reset();
+          const run = await measure(`one endpoint, ${engine}`, newPushLoad(one.url));
+          withEndpoint.push(run);
+          const atEnd = await receiver.stats();
+          keptUp.push(atEnd.events / run.seconds / run.rps);
+          const drainMs = await drained(receiver, run.ok, 30_000);
+          drains.push(drainMs ?? Infinity);
+          console.log(
+            `    delivered during the load ${fmt(atEnd.events / run.seconds, 0)} events/s (${fmt(atEnd.events / run.seconds / run.rps, 2)}× ingest); ` +
+              `backlog drained ${drainMs === null ? 'NOT within 30 s' : `in ${fmt(drainMs / 1000, 2)} s`}`,
+          );
+        }
+        const ingestRatio = pairedRatio(withEndpoint, bare);
+        addFigure({
+          id: `delivery-${engine}-ingest`,
+          figure: `measurement ingest with one subscribed endpoint, ${engine}`,
+          ...summarize(withEndpoint),
+          ratio: ingestRatio,
+          ratioOf: 'ingest with none',
+          target: '≥ 0.85×',
+          met: ingestRatio >= 0.85,
+        });
+        const keep = median(keptUp);
+        const drain = median(drains);
+        addFigure({
+          id: `delivery-${engine}-keeps-up`,
+          figure: `events delivered per second during the load, ${engine} (backlog drained in ${fmt(drain / 1000, 2)} s)`,
+          ratio: keep,
+          ratioOf: 'pushes ingested per second',
+          target: '≥ 0.8×, drained ≤ 5 s',
+          met: keep >= 0.8 && drain <= 5000,
+        });
+
+        // Latency at half the capacity just measured, from the push's storage to the receiver.
+        const rate = Math.max(1, Math.round(median(withEndpoint.map((r) => r.rps)) / 2));
+        await drained(receiver, Infinity, 1000);
+        await receiver.reset();
+        const paced = await measure(`one endpoint at ${rate} pushes/s, ${engine}`, { ...newPushLoad(one.url), overallRate: rate });
+        await drained(receiver, paced.ok, 30_000);
+        const latency = await receiver.stats();
+        console.log(`    push stored → delivered: p50 ${fmt(latency.p50, 1)} ms, p99 ${fmt(latency.p99, 1)} ms over ${latency.events} events`);
+        addFigure({
+          id: `delivery-${engine}-latency`,
+          figure: `push stored → webhook received at ${rate} pushes/s (half the capacity), ${engine}`,
+          p50: latency.p50,
+          p99: latency.p99,
+          rps: paced.rps,
+        });
+      } finally {
+        await none.close();
+        await one.close();
+      }
+    }
+  } finally {
+    await receiver.close();
+  }
+}
+
 // -- push ingest: baseline, new pushes and duplicates on SQLite and PostgreSQL ------------
 async function pushFigures(pgOk) {
   console.log('\n== push ingest (baseline, new data_tags, duplicates) ==');
@@ -777,7 +889,7 @@ async function main() {
       `${quick ? ' (--quick: a smoke run, not figures to quote)' : ''}\nAPI build of ${BUILD_TIME}; logs and databases: ${workDir}`,
   );
   let pgOk = false;
-  if (opts.only.some((f) => ['push', 'changes', 'list', 'profile'].includes(f))) {
+  if (opts.only.some((f) => ['push', 'changes', 'delivery', 'list', 'profile'].includes(f))) {
     const reach = await pgReachable();
     pgOk = reach === true;
     if (!pgOk) {
@@ -790,6 +902,7 @@ async function main() {
   if (opts.only.includes('startup')) await startupFigures();
   if (opts.only.includes('push')) await pushFigures(pgOk);
   if (opts.only.includes('changes')) await changeFigures(pgOk);
+  if (opts.only.includes('delivery')) await deliveryFigures(pgOk);
   if (opts.only.includes('auth')) await authFigures();
   if (opts.only.includes('memory')) await memoryFigures();
   if (opts.only.includes('list') && pgOk) await listFigures();
@@ -817,7 +930,7 @@ function readHelp() {
   --duration=10           seconds of each measured run
   --warmup=3              seconds of warm-up before the first measured run of each target
   --rounds=3              rounds; each figure is the median, runs alternate with their reference
-  --only=push,changes,auth,list,memory,startup   (also: profile, not in the default set)
+  --only=push,changes,delivery,auth,list,memory,startup   (also: profile, not in the default set)
   --pg=postgres://postgres@127.0.0.1:5432/test   PostgreSQL figures are skipped when unreachable
   --list-connections=10   connections of the list figures
   --list-sizes=10000,100000,1000000

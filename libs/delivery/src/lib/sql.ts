@@ -5,7 +5,9 @@ import type { DataSource } from 'typeorm';
  * `?` placeholders (numbered `$1, $2…` for PostgreSQL here; never write a `?` inside a literal),
  * instants passed through `instant()` and read back through `readInstant()`, booleans through
  * `readBoolean()`. A statement's rows come back on both engines (use RETURNING to learn what an
- * UPDATE or DELETE touched).
+ * UPDATE or DELETE touched). Each statement stands alone: there is deliberately no transaction
+ * here. On SQLite the archive's writes share the one connection and commit in groups, so a
+ * transaction held open across awaits would take them in (or be rolled back by them).
  */
 export class Sql {
   readonly postgres: boolean;
@@ -20,28 +22,6 @@ export class Sql {
     try {
       const result = await runner.query(text, params.map((p) => this.param(p)), true);
       return (Array.isArray(result.records) ? result.records : []) as R[];
-    } finally {
-      await runner.release();
-    }
-  }
-
-  /** Several statements in one transaction (short ones: never hold it across network I/O). */
-  async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    await runner.startTransaction();
-    try {
-      const result = await work({
-        rows: async <R>(sql: string, params: unknown[] = []) => {
-          const out = await runner.query(this.postgres ? numbered(sql) : sql, params.map((p) => this.param(p)), true);
-          return (Array.isArray(out.records) ? out.records : []) as R[];
-        },
-      });
-      await runner.commitTransaction();
-      return result;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
     } finally {
       await runner.release();
     }
@@ -70,10 +50,6 @@ export class Sql {
     if (typeof value === 'boolean' && !this.postgres) return value ? 1 : 0;
     return value;
   }
-}
-
-export interface SqlTransaction {
-  rows<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
 }
 
 /** `?` → `$1`, `$2`… in order. */

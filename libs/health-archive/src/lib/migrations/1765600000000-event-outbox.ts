@@ -104,7 +104,8 @@ export class EventOutbox1765600000000 implements MigrationInterface {
         ],
         uniques: [{ name: 'UQ_webhook_delivery_endpoint_event', columnNames: ['endpoint_id', 'event_id'] }],
         indices: [
-          new TableIndex({ name: 'IDX_webhook_delivery_due', columnNames: ['status', 'next_attempt_at'] }),
+          // An endpoint's due deliveries, oldest first: the claim reads one range of it per endpoint.
+          new TableIndex({ name: 'IDX_webhook_delivery_due', columnNames: ['endpoint_id', 'status', 'next_attempt_at', 'id'] }),
           new TableIndex({ name: 'IDX_webhook_delivery_endpoint_id', columnNames: ['endpoint_id', 'id'] }),
           new TableIndex({ name: 'IDX_webhook_delivery_event_id', columnNames: ['event_id'] }),
         ],

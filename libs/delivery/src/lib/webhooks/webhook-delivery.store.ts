@@ -1,0 +1,229 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { HEALTH_ARCHIVE_DATA_SOURCE } from '@health-bridge/health-archive';
+import { Sql } from '../sql';
+
+export const DeliveryStatus = {
+  /** Waiting for its next attempt (or in one). */
+  Pending: 'pending',
+  Delivered: 'delivered',
+  /** Every attempt of the schedule failed; a retry or a recover sends it again. */
+  Failed: 'failed',
+} as const;
+export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = Object.values(DeliveryStatus);
+
+/** A delivery taken for an attempt by this replica (its lease keeps the others off it). */
+export interface ClaimedDelivery {
+  id: number;
+  endpointId: string;
+  eventId: string;
+  /** Attempts made before this one. */
+  attempts: number;
+}
+
+export interface DeliveryRecord {
+  id: number;
+  endpointId: string;
+  eventId: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When the next attempt is due; null once delivered or failed. */
+  nextAttemptAt: Date | null;
+  createdAt: Date;
+}
+
+export interface AttemptRecord {
+  deliveryId: number;
+  attemptedAt: Date;
+  statusCode: number | null;
+  durationMs: number;
+  error: string | null;
+}
+
+interface DeliveryRow {
+  id: number | string;
+  endpoint_id: string;
+  event_id: string;
+  status: string;
+  attempts: number | string;
+  next_attempt_at: unknown;
+  created_at: unknown;
+}
+
+interface AttemptRow {
+  delivery_id: number | string;
+  attempted_at: unknown;
+  status_code: number | string | null;
+  duration_ms: number | string;
+  error: string | null;
+}
+
+const DELIVERY_COLUMNS = '"id", "endpoint_id", "event_id", "status", "attempts", "next_attempt_at", "created_at"';
+/** Rows per INSERT: well under SQLite's limit on a statement's parameters. */
+const INSERT_CHUNK = 100;
+
+/**
+ * Every statement on `webhook_delivery` and `webhook_attempt`, for both engines. Each is one
+ * statement (atomic alone): on SQLite the archive's writes share the one connection and commit
+ * in groups, so a transaction held open across awaits would take them in.
+ */
+@Injectable()
+export class WebhookDeliveryStore {
+  private readonly sql: Sql;
+
+  constructor(@Inject(HEALTH_ARCHIVE_DATA_SOURCE) dataSource: DataSource) {
+    this.sql = new Sql(dataSource);
+  }
+
+  /** A pending delivery per (endpoint, event), due at `dueAt`; one that exists already is left as it is. */
+  async addPending(deliveries: ReadonlyArray<{ endpointId: string; eventId: string }>, dueAt: Date, now: Date): Promise<void> {
+    for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
+      const chunk = deliveries.slice(i, i + INSERT_CHUNK);
+      await this.sql.rows(
+        'INSERT INTO "webhook_delivery" ("endpoint_id", "event_id", "status", "attempts", "next_attempt_at", "lease_until", "created_at", "updated_at") VALUES ' +
+          chunk.map(() => "(?, ?, 'pending', 0, ?, NULL, ?, ?)").join(', ') +
+          ' ON CONFLICT ("endpoint_id", "event_id") DO NOTHING',
+        chunk.flatMap((d) => [d.endpointId, d.eventId, dueAt, now, now]),
+      );
+    }
+  }
+
+  /**
+   * Takes the due deliveries (pending, due, not leased or the lease run out) of these endpoints,
+   * at most `slots` of each endpoint (oldest due first) and `limit` in all, and leases them until
+   * `leaseUntil`, in one statement. On PostgreSQL the rows another replica is taking at the same
+   * moment are skipped (SKIP LOCKED), and a row taken and committed by it no longer passes the
+   * lease condition, rechecked under the lock: one replica per attempt.
+   */
+  async claimDue(slots: ReadonlyMap<string, number>, limit: number, now: Date, leaseUntil: Date): Promise<ClaimedDelivery[]> {
+    if (slots.size === 0 || limit <= 0) return [];
+    const free = [...slots.entries()];
+    const due = `"status" = 'pending' AND "next_attempt_at" <= ? AND ("lease_until" IS NULL OR "lease_until" < ?)`;
+    type Row = { id: number | string; endpoint_id: string; event_id: string; attempts: number | string };
+    let rows: Row[];
+    if (this.sql.postgres) {
+      // Each endpoint's oldest due rows by its own index range (a LATERAL … LIMIT per endpoint, not a
+      // ranking of every due row: that grew with the backlog and held an open write for seconds).
+      rows = await this.sql.rows<Row>(
+        `WITH "free" ("endpoint_id", "slots") AS (VALUES ${free.map(() => '(CAST(? AS varchar), CAST(? AS integer))').join(', ')}), ` +
+          '"locked" AS (SELECT d."id" FROM "free" f CROSS JOIN LATERAL (' +
+          `SELECT "id" FROM "webhook_delivery" WHERE "endpoint_id" = f."endpoint_id" AND ${due} ` +
+          'ORDER BY "next_attempt_at", "id" LIMIT f."slots" FOR UPDATE SKIP LOCKED) d LIMIT ?) ' +
+          'UPDATE "webhook_delivery" d SET "lease_until" = ?, "updated_at" = ? FROM "locked" WHERE d."id" = "locked"."id" ' +
+          'RETURNING d."id", d."endpoint_id", d."event_id", d."attempts"',
+        [...free.flatMap(([endpointId, n]) => [endpointId, n]), now, now, limit, leaseUntil, now],
+      );
+    } else {
+      // One writer: each endpoint's statement takes its rows whole (the condition is checked by the UPDATE itself).
+      rows = [];
+      for (const [endpointId, n] of free) {
+        const take = Math.min(n, limit - rows.length);
+        if (take <= 0) break;
+        rows.push(
+          ...(await this.sql.rows<Row>(
+            'UPDATE "webhook_delivery" SET "lease_until" = ?, "updated_at" = ? WHERE "id" IN (' +
+              `SELECT "id" FROM "webhook_delivery" WHERE "endpoint_id" = ? AND ${due} ORDER BY "next_attempt_at", "id" LIMIT ?) ` +
+              'RETURNING "id", "endpoint_id", "event_id", "attempts"',
+            [leaseUntil, now, endpointId, now, now, take],
+          )),
+        );
+      }
+    }
+    return rows.map((r) => ({ id: Number(r.id), endpointId: r.endpoint_id, eventId: r.event_id, attempts: Number(r.attempts) }));
+  }
+
+  /** Gives leased deliveries back at once (attempts abandoned at shutdown): another replica may take them. */
+  async release(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.sql.rows(`UPDATE "webhook_delivery" SET "lease_until" = NULL WHERE "id" IN (${ids.map(() => '?').join(', ')})`, [...ids]);
+  }
+
+  async addAttempt(attempt: AttemptRecord): Promise<void> {
+    await this.sql.rows('INSERT INTO "webhook_attempt" ("delivery_id", "attempted_at", "status_code", "duration_ms", "error") VALUES (?, ?, ?, ?, ?)', [
+      attempt.deliveryId,
+      attempt.attemptedAt,
+      attempt.statusCode,
+      Math.max(0, Math.round(attempt.durationMs)),
+      attempt.error,
+    ]);
+  }
+
+  /** The outcome of an attempt: its new status, attempt count and next due time; the lease ends. */
+  async settle(id: number, status: DeliveryStatus, attempts: number, nextAttemptAt: Date | null, now: Date): Promise<void> {
+    await this.sql.rows('UPDATE "webhook_delivery" SET "status" = ?, "attempts" = ?, "next_attempt_at" = ?, "lease_until" = NULL, "updated_at" = ? WHERE "id" = ?', [
+      status,
+      attempts,
+      nextAttemptAt,
+      now,
+      id,
+    ]);
+  }
+
+  /** An endpoint's deliveries, newest first, after the delivery `beforeId` (the page before's last). */
+  async list(endpointId: string, query: { status?: DeliveryStatus; beforeId?: number | null; limit: number }): Promise<DeliveryRecord[]> {
+    const params: unknown[] = [endpointId];
+    let where = '"endpoint_id" = ?';
+    if (query.status) {
+      where += ' AND "status" = ?';
+      params.push(query.status);
+    }
+    if (query.beforeId !== undefined && query.beforeId !== null) {
+      where += ' AND "id" < ?';
+      params.push(query.beforeId);
+    }
+    const rows = await this.sql.rows<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM "webhook_delivery" WHERE ${where} ORDER BY "id" DESC LIMIT ?`, [...params, query.limit]);
+    return rows.map((row) => this.toDelivery(row));
+  }
+
+  async find(endpointId: string, eventId: string): Promise<DeliveryRecord | null> {
+    const [row] = await this.sql.rows<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM "webhook_delivery" WHERE "endpoint_id" = ? AND "event_id" = ?`, [endpointId, eventId]);
+    return row ? this.toDelivery(row) : null;
+  }
+
+  /** The attempts of these deliveries, oldest first. */
+  async attemptsOf(deliveryIds: readonly number[]): Promise<AttemptRecord[]> {
+    if (deliveryIds.length === 0) return [];
+    const rows = await this.sql.rows<AttemptRow>(
+      `SELECT "delivery_id", "attempted_at", "status_code", "duration_ms", "error" FROM "webhook_attempt" WHERE "delivery_id" IN (${deliveryIds.map(() => '?').join(', ')}) ORDER BY "id"`,
+      [...deliveryIds],
+    );
+    return rows.map((row) => ({
+      deliveryId: Number(row.delivery_id),
+      attemptedAt: this.sql.readInstant(row.attempted_at) as Date,
+      statusCode: row.status_code === null ? null : Number(row.status_code),
+      durationMs: Number(row.duration_ms),
+      error: row.error,
+    }));
+  }
+
+  /** Makes one delivery due now, whatever its status (a delivered one is sent again); null when there is none. */
+  async requeue(endpointId: string, eventId: string, now: Date): Promise<DeliveryRecord | null> {
+    const [row] = await this.sql.rows<DeliveryRow>(
+      `UPDATE "webhook_delivery" SET "status" = 'pending', "next_attempt_at" = ?, "updated_at" = ? WHERE "endpoint_id" = ? AND "event_id" = ? RETURNING ${DELIVERY_COLUMNS}`,
+      [now, now, endpointId, eventId],
+    );
+    return row ? this.toDelivery(row) : null;
+  }
+
+  /** Makes every failed delivery of the endpoint created at or after `since` due now; how many. */
+  async requeueFailed(endpointId: string, since: Date, now: Date): Promise<number> {
+    const rows = await this.sql.rows(
+      `UPDATE "webhook_delivery" SET "status" = 'pending', "next_attempt_at" = ?, "updated_at" = ? WHERE "endpoint_id" = ? AND "status" = 'failed' AND "created_at" >= ? RETURNING "id"`,
+      [now, now, endpointId, since],
+    );
+    return rows.length;
+  }
+
+  private toDelivery(row: DeliveryRow): DeliveryRecord {
+    return {
+      id: Number(row.id),
+      endpointId: row.endpoint_id,
+      eventId: row.event_id,
+      status: row.status as DeliveryStatus,
+      attempts: Number(row.attempts),
+      nextAttemptAt: this.sql.readInstant(row.next_attempt_at),
+      createdAt: this.sql.readInstant(row.created_at) as Date,
+    };
+  }
+}

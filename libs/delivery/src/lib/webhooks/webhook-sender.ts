@@ -1,0 +1,160 @@
+import http from 'node:http';
+import https from 'node:https';
+import { isIP } from 'node:net';
+import { isForbiddenAddress } from '../endpoints/target-policy';
+import { FORBIDDEN_TARGET, guardedLookup } from './guarded-lookup';
+
+/** One attempt's request: the endpoint's URL, the signed headers, the body signed. */
+export interface WebhookRequest {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** How an attempt went, as the delivery log keeps it. */
+export interface AttemptResult {
+  /** The receiver's HTTP status; null when none came (refused, reset, timed out…). */
+  statusCode: number | null;
+  durationMs: number;
+  /** Why it failed, in a few words (never a secret); null on success. */
+  error: string | null;
+  /** The receiver's Retry-After header, as sent. */
+  retryAfter: string | null;
+  /** Stopped by the service itself (shutting down): not the receiver's doing, not recorded. */
+  abandoned: boolean;
+}
+
+export function isSuccess(result: AttemptResult): boolean {
+  return result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+}
+
+export interface WebhookSenderSettings {
+  /** The whole attempt (connect, headers, body) within this, or it failed. */
+  timeoutMs: number;
+  allowPrivateTargets: boolean;
+}
+
+/** The most of an answer read: a receiver owes nothing but its status, and a huge body must not cost memory. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+/** The most of an answer's text kept in the delivery log, to say what a failing receiver said. */
+const MAX_ANSWER_SHOWN = 256;
+const MAX_ERROR_LENGTH = 1024;
+
+/**
+ * Sends webhooks over node's http/https: POST, no redirect followed (a 3xx is a failure: the
+ * endpoint's URL should be changed), no connection reused (each attempt connects, and is checked,
+ * anew), the whole attempt bounded by `timeoutMs`. Never throws: every outcome is an AttemptResult.
+ */
+export class WebhookSender {
+  constructor(private readonly settings: WebhookSenderSettings) {}
+
+  send(request: WebhookRequest, signal?: AbortSignal): Promise<AttemptResult> {
+    const started = Date.now();
+    const failed = (error: string, abandoned = false): AttemptResult => ({
+      statusCode: null,
+      durationMs: Date.now() - started,
+      error: redact(error),
+      retryAfter: null,
+      abandoned,
+    });
+
+    let url: URL;
+    try {
+      url = new URL(request.url);
+    } catch {
+      return Promise.resolve(failed('the endpoint URL is not a valid URL'));
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.resolve(failed('the endpoint URL is not http or https'));
+    // An IP literal is connected to without a lookup: it is checked here instead.
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (!this.settings.allowPrivateTargets && isIP(host) !== 0 && isForbiddenAddress(host)) {
+      return Promise.resolve(failed(`refused: ${host} is an address webhooks may not reach (loopback, private, link-local…)`));
+    }
+    if (signal?.aborted) return Promise.resolve(failed('abandoned: the service is stopping', true));
+
+    return new Promise<AttemptResult>((resolve) => {
+      let settled = false;
+      const settle = (result: AttemptResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        request$.destroy();
+        resolve(result);
+      };
+      const client = url.protocol === 'https:' ? https : http;
+      const request$ = client.request(url, {
+        method: 'POST',
+        headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+        agent: false,
+        lookup: this.settings.allowPrivateTargets ? undefined : guardedLookup,
+      });
+      const timer = setTimeout(() => settle(failed(`no complete answer within ${this.settings.timeoutMs} ms`)), this.settings.timeoutMs);
+      const onAbort = () => settle(failed('abandoned: the service is stopping', true));
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      request$.on('error', (error: NodeJS.ErrnoException) => settle(failed(describeNetworkError(error, host))));
+      request$.on('response', (response) => {
+        const statusCode = response.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        let read = 0;
+        const done = () =>
+          settle({
+            statusCode,
+            durationMs: Date.now() - started,
+            error: statusCode >= 200 && statusCode < 300 ? null : redact(describeStatus(statusCode, Buffer.concat(chunks).toString('utf8'))),
+            retryAfter: typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : null,
+            abandoned: false,
+          });
+        response.on('data', (chunk: Buffer) => {
+          if (read < MAX_ANSWER_SHOWN) chunks.push(chunk.subarray(0, MAX_ANSWER_SHOWN - read));
+          read += chunk.length;
+          // Enough has been read to know the answer: the rest is not waited for.
+          if (read >= MAX_ANSWER_BYTES) done();
+        });
+        response.on('end', done);
+        // The body cut short after the status came: the receiver did not answer whole.
+        response.on('error', (error: NodeJS.ErrnoException) => settle(failed(describeNetworkError(error, host))));
+        response.on('aborted', () => settle(failed('the receiver closed the connection before its answer ended')));
+      });
+      request$.end(request.body);
+    });
+  }
+}
+
+function describeStatus(statusCode: number, text: string): string {
+  const why = statusCode >= 300 && statusCode < 400 ? ' (redirects are not followed: change the endpoint URL)' : '';
+  // Control characters (line breaks, escapes) are dropped: the text goes into logs and JSON answers.
+  const said = [...text].map((c) => (c < ' ' || c === '\u007f' ? ' ' : c)).join('').replace(/ +/g, ' ').trim();
+  return `HTTP ${statusCode}${why}${said ? `: ${said}` : ''}`;
+}
+
+function describeNetworkError(error: NodeJS.ErrnoException, host: string): string {
+  switch (error.code) {
+    case FORBIDDEN_TARGET:
+      return `refused: ${host} resolves only to addresses webhooks may not reach (loopback, private, link-local…)`;
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset by the receiver';
+    case 'EPIPE':
+      return 'connection closed by the receiver while the webhook was sent';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `host ${host} not found (DNS)`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'receiver unreachable (network)';
+    case 'ETIMEDOUT':
+      return 'connection timed out';
+  }
+  if (error.code?.startsWith('ERR_TLS') || /CERT|SSL|TLS/.test(error.code ?? '')) return `TLS error: ${error.code}`;
+  if (error.message === 'socket hang up') return 'connection closed by the receiver before it answered';
+  return `network error: ${error.code ?? error.message}`;
+}
+
+/** Error text for the log: no signing secret, whatever a receiver echoes, and bounded. */
+function redact(text: string): string {
+  const clean = text.replace(/whsec_[A-Za-z0-9+/=]*/g, 'whsec_***');
+  return clean.length > MAX_ERROR_LENGTH ? `${clean.slice(0, MAX_ERROR_LENGTH - 1)}…` : clean;
+}

@@ -1,0 +1,42 @@
+import type { DeliveryOptions } from '../delivery.options';
+
+/** The webhook part's settings: the host's options, with the defaults filled in. */
+export interface WebhookSettings {
+  /** This process sends (the dispatcher runs here). */
+  worker: boolean;
+  timeoutMs: number;
+  retryScheduleMs: readonly number[];
+  disableAfterMs: number;
+  allowPrivateTargets: boolean;
+  pollIntervalMs: number;
+  /** Attempts in flight at once in this process, and per endpoint: a receiver that hangs holds only its own share. */
+  maxInFlight: number;
+  maxInFlightPerEndpoint: number;
+}
+
+export const WEBHOOK_SETTINGS = Symbol('WEBHOOK_SETTINGS');
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** Svix's schedule: immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h later (about 27.6 h in all). */
+export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [0, 5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR, 10 * HOUR];
+export const DEFAULT_TIMEOUT_MS = 15 * SECOND;
+export const DEFAULT_DISABLE_AFTER_MS = 5 * 24 * HOUR;
+export const DEFAULT_POLL_INTERVAL_MS = 250;
+
+export function webhookSettings(options: DeliveryOptions): WebhookSettings {
+  const webhooks = options.webhooks ?? {};
+  const schedule = webhooks.retryScheduleMs && webhooks.retryScheduleMs.length > 0 ? webhooks.retryScheduleMs : DEFAULT_RETRY_SCHEDULE_MS;
+  return {
+    worker: options.worker ?? true,
+    timeoutMs: webhooks.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retryScheduleMs: [...schedule],
+    disableAfterMs: webhooks.disableAfterMs ?? DEFAULT_DISABLE_AFTER_MS,
+    allowPrivateTargets: webhooks.allowPrivateTargets ?? false,
+    pollIntervalMs: webhooks.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    maxInFlight: 32,
+    maxInFlightPerEndpoint: 4,
+  };
+}
