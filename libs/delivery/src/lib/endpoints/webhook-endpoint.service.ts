@@ -60,10 +60,13 @@ export class WebhookEndpointService {
   }
 
   /** A new endpoint, enabled, with its first secret. Throws InvalidWebhookEndpointError naming the field. */
-  async create(input: NewWebhookEndpoint, now = new Date()): Promise<CreatedWebhookEndpoint> {
+  async create(input: NewWebhookEndpoint, at?: Date): Promise<CreatedWebhookEndpoint> {
     const eventTypes = eventTypesOf(input.eventTypes, 'omit it for all types') ?? null;
     const description = descriptionOf(input.description) ?? null;
     const url = await this.targetUrl(input.url);
+    // Its time is taken once the URL is checked (a DNS look-up may take seconds): the fan-out sends it
+    // the events stored from then on, and it cannot be passed over while it is not yet in the table.
+    const now = at ?? new Date();
     const secret = newWebhookSecret();
     const endpoint = await this.store.insert({ id: this.newId(now), url, description, eventTypes, secret, at: now });
     this.logger.log(`webhook endpoint ${endpoint.id} created`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
@@ -53,7 +54,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly inFlightPerEndpoint = new Map<string, number>();
   /** Aborted at shutdown: the attempts still out are abandoned (and their deliveries given back). */
-  private readonly stopping = new AbortController();
+  private readonly stopping = abortControllerForMany();
   /** What went wrong, while it goes on (logged when it starts and when it ends, not at every poll). */
   private trouble: string | null = null;
 
@@ -74,7 +75,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   async onApplicationBootstrap(): Promise<void> {
     if (!this.settings.worker) return;
     this.running = true;
-    // The first run makes the cursor (at the feed's end) before the host serves: every event stored after start is sent.
+    // The first run makes the cursor (before the oldest event kept) before the host serves.
     this.ticking = this.tick();
     await this.ticking;
     this.ticking = null;
@@ -144,7 +145,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     if (!this.running || free <= 0) return;
     const endpoints = new Map((await this.endpoints.enabledEndpoints()).map((endpoint) => [endpoint.id, endpoint]));
     const slots = new Map<string, number>();
-    for (const id of endpoints.keys()) {
+    // A different endpoint first at each claim: when slots are short, none is always served last.
+    for (const id of rotated([...endpoints.keys()])) {
       const left = this.settings.maxInFlightPerEndpoint - (this.inFlightPerEndpoint.get(id) ?? 0);
       if (left > 0) slots.set(id, left);
     }
@@ -237,4 +239,18 @@ async function settledWithin(work: Array<Promise<unknown> | null>, ms: number): 
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([Promise.allSettled(work), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
   clearTimeout(timer);
+}
+
+/** Every attempt listens to the one shutdown signal: more than Node's default 10 listeners is normal here. */
+function abortControllerForMany(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
+/** The items from a random one on, round. */
+function rotated<T>(items: T[]): T[] {
+  if (items.length < 2) return items;
+  const start = Math.floor(Math.random() * items.length);
+  return [...items.slice(start), ...items.slice(0, start)];
 }

@@ -12,7 +12,8 @@ const MAX_PAGES_PER_RUN = 10;
  * endpoint that takes its type and existed when it was stored. One replica at a time does it
  * (the `webhooks` cursor's lease); the cursor is saved after each page's deliveries are written,
  * so a page read again after a crash only meets the deliveries it made (unique per endpoint and
- * event). A cursor made for the first time starts at the feed's end: older events are not sent.
+ * event). A cursor made for the first time starts before the oldest event kept; an endpoint gets only
+ * the events stored after it was created.
  */
 export class WebhookFanOut {
   constructor(
@@ -29,7 +30,9 @@ export class WebhookFanOut {
    * cursor), and whether it reached the feed's end (false: a backlog is left for the next run).
    */
   async run(): Promise<{ read: number; caughtUp: boolean }> {
-    let position = await this.cursor.acquire(() => this.feed.latestCursor());
+    // A new cursor starts before the oldest event kept: endpoints made while no process delivered still
+    // get what was stored after them (each endpoint's createdAt keeps older events from it).
+    let position = await this.cursor.acquire(async () => this.feed.startCursor());
     if (position === null) return { read: 0, caughtUp: true };
     let read = 0;
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {

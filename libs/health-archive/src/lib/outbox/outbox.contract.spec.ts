@@ -189,6 +189,22 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the outbox on
       }
     });
 
+    it("is not held back by a transaction left open in another database of the server", async () => {
+      const other = new URL(target.url as string);
+      other.pathname = '/postgres';
+      const client = new Client({ connectionString: other.toString() });
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_current_xact_id()'); // it now holds a transaction id, as a writer does
+        await ingest.ingest(measurement());
+        expect((await feed.read()).items.map((e) => e.type)).toEqual([EventType.MeasurementArchived]);
+      } finally {
+        await client.query('ROLLBACK').catch(() => undefined);
+        await client.end();
+      }
+    });
+
     it('numbers a person\'s events without a gap or a repeat when two replicas store them at once', async () => {
       // A second process's DataSource and store on the same schema.
       const replica = await new DataSource({ ...archive.dataSource.options, migrationsRun: false }).initialize();

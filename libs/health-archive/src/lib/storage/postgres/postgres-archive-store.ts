@@ -11,15 +11,26 @@ import { appendEvents } from './event-append';
 import { PostgresMeasurementBatcher } from './measurement-batch';
 import { firstAnswers, whileHeld } from './pool';
 
-/** Below every transaction still running: what a reader may pass without missing a later commit. */
-const SETTLED = 'e."tx_id" < pg_snapshot_xmin(pg_current_snapshot())';
-
 /**
- * Events after a position, oldest first, by (transaction id, id). Ids are taken when rows are
- * inserted, not when they commit, so id order alone would let a reader pass an event whose
- * transaction commits after the read; only transactions older than every one still running are
- * read, and within them the order is fixed.
+ * The transaction id below which every transaction that may write events has ended: the oldest
+ * transaction in progress in the statement's snapshot, leaving out those that pg_stat_activity
+ * shows running in another database (they cannot write here; a server's other databases and their
+ * long transactions must not hold this feed back). One that ended between the snapshot and the look
+ * at pg_stat_activity is kept in (it may have been ours); a session whose transaction id this role
+ * may not see is kept in too (safe: it only delays). pg_stat_activity's ids are 32-bit: matched modulo 2^32.
  */
+const SETTLED_BOUND = `(
+  SELECT COALESCE(
+    (SELECT min(x) FROM pg_snapshot_xip(snap.s) AS x
+     WHERE NOT EXISTS (
+       SELECT 1 FROM pg_stat_activity a
+       WHERE a.datname IS DISTINCT FROM current_database() AND a.backend_xid IS NOT NULL
+         AND a.backend_xid::text::bigint = (x::text::bigint % 4294967296))),
+    pg_snapshot_xmax(snap.s))
+  FROM (SELECT pg_current_snapshot() AS s) snap
+)`;
+const SETTLED = `e."tx_id" < ${SETTLED_BOUND}`;
+
 const READ_EVENTS_SQL = `
 SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone", e."sequence", e."stored_at", e."measurement_id", e."data",
        ${EVENT_MEASUREMENT_COLUMNS}
