@@ -9,4 +9,4 @@ export {
 export { DeliveryStatus, DELIVERY_STATUSES } from './webhook-delivery.store';
 export { webhookSignature, webhookSignatureHeader, webhookTimestamp } from './signing';
 export { webhookPayload, webhookBody, type WebhookPayload } from './webhook-payload';
-export { DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, DEFAULT_DISABLE_AFTER_MS, DEFAULT_POLL_INTERVAL_MS } from './webhook-settings';
+export { DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, DEFAULT_DISABLE_AFTER_MS, DEFAULT_POLL_INTERVAL_MS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_PER_ENDPOINT } from './webhook-settings';

@@ -3,7 +3,7 @@ import { EventFeed, EventType, type EndpointDisabledData } from '@health-bridge/
 import { WebhookEndpointService } from '../endpoints/webhook-endpoint.service';
 import type { WebhookEndpoint } from '../endpoints/webhook-endpoint';
 import { nextAttemptAt, retryAfterMs } from './retry-schedule';
-import { DeliveryStatus, WebhookDeliveryStore, type ClaimedDelivery } from './webhook-delivery.store';
+import { DeliveryStatus, WebhookDeliveryStore, type AttemptRecord, type ClaimedDelivery } from './webhook-delivery.store';
 import { isSuccess, type AttemptResult } from './webhook-sender';
 import { WEBHOOK_SETTINGS, type WebhookSettings } from './webhook-settings';
 
@@ -19,6 +19,8 @@ export class WebhookAttemptRecorder {
   private readonly logger = new Logger('WebhookDelivery');
   /** Endpoints this process saw fail since it last saw them succeed: a success then ends their failing streak. */
   private readonly failing = new Set<string>();
+  /** Successes waiting to be written together. */
+  private readonly successes: Array<{ attempt: AttemptRecord; attempts: number; resolve: () => void; reject: (error: unknown) => void }> = [];
 
   constructor(
     private readonly store: WebhookDeliveryStore,
@@ -32,11 +34,12 @@ export class WebhookAttemptRecorder {
    * when it ended. Returns the delivery's new status.
    */
   async record(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, result: AttemptResult, attemptedAt: Date, now = new Date()): Promise<DeliveryStatus> {
-    await this.store.addAttempt({ deliveryId: delivery.id, attemptedAt, statusCode: result.statusCode, durationMs: result.durationMs, error: result.error });
+    const attempt = { deliveryId: delivery.id, attemptedAt, statusCode: result.statusCode, durationMs: result.durationMs, error: result.error };
     const attempts = delivery.attempts + 1;
 
     if (isSuccess(result)) {
-      await this.store.settle(delivery.id, DeliveryStatus.Delivered, attempts, null, now);
+      // The common case, recorded with the others that succeeded in the same turn.
+      await this.delivered(attempt, attempts);
       if (endpoint.failingSince !== null || this.failing.has(endpoint.id)) {
         await this.endpoints.markHealthy(endpoint.id);
         this.failing.delete(endpoint.id);
@@ -44,6 +47,7 @@ export class WebhookAttemptRecorder {
       return DeliveryStatus.Delivered;
     }
 
+    await this.store.addAttempt(attempt);
     // A receiver asking for a pause (rate limit, maintenance) is given it, within the schedule.
     const pause = result.statusCode === 429 || result.statusCode === 503 ? retryAfterMs(result.retryAfter, now) : null;
     const next = nextAttemptAt(attempts, this.settings.retryScheduleMs, now, { retryAfterMs: pause });
@@ -66,6 +70,25 @@ export class WebhookAttemptRecorder {
       }
     }
     return status;
+  }
+
+  /** Queues a success; the queue of one turn of the event loop is written at once. */
+  private delivered(attempt: AttemptRecord, attempts: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.successes.push({ attempt, attempts, resolve, reject });
+      if (this.successes.length === 1) setImmediate(() => void this.writeSuccesses());
+    });
+  }
+
+  private async writeSuccesses(): Promise<void> {
+    const batch = this.successes.splice(0);
+    try {
+      await this.store.settleDelivered(batch, new Date());
+      for (const item of batch) item.resolve();
+    } catch (error) {
+      // Not recorded: each stays leased until its lease runs out, then is sent again (the same webhook-id).
+      for (const item of batch) item.reject(error);
+    }
   }
 
   private async disable(endpoint: WebhookEndpoint, reason: 'gone' | 'failing', now: Date, failingSince: Date | null): Promise<void> {

@@ -149,6 +149,25 @@ export class WebhookDeliveryStore {
     ]);
   }
 
+  /**
+   * Deliveries whose attempt succeeded, many at once: their attempts in one INSERT and their new
+   * state in one UPDATE (two statements for a batch instead of two for each).
+   */
+  async settleDelivered(items: ReadonlyArray<{ attempt: AttemptRecord; attempts: number }>, now: Date): Promise<void> {
+    for (let i = 0; i < items.length; i += INSERT_CHUNK) {
+      const chunk = items.slice(i, i + INSERT_CHUNK);
+      await this.sql.rows(
+        'INSERT INTO "webhook_attempt" ("delivery_id", "attempted_at", "status_code", "duration_ms", "error") VALUES ' + chunk.map(() => '(?, ?, ?, ?, ?)').join(', '),
+        chunk.flatMap(({ attempt: a }) => [a.deliveryId, a.attemptedAt, a.statusCode, Math.max(0, Math.round(a.durationMs)), a.error]),
+      );
+      await this.sql.rows(
+        `UPDATE "webhook_delivery" SET "status" = 'delivered', "attempts" = CASE "id" ${chunk.map(() => 'WHEN ? THEN CAST(? AS integer)').join(' ')} END, ` +
+          `"next_attempt_at" = NULL, "lease_until" = NULL, "updated_at" = ? WHERE "id" IN (${chunk.map(() => '?').join(', ')})`,
+        [...chunk.flatMap(({ attempt, attempts }) => [attempt.deliveryId, attempts]), now, ...chunk.map(({ attempt }) => attempt.deliveryId)],
+      );
+    }
+  }
+
   /** The outcome of an attempt: its new status, attempt count and next due time; the lease ends. */
   async settle(id: number, status: DeliveryStatus, attempts: number, nextAttemptAt: Date | null, now: Date): Promise<void> {
     await this.sql.rows('UPDATE "webhook_delivery" SET "status" = ?, "attempts" = ?, "next_attempt_at" = ?, "lease_until" = NULL, "updated_at" = ? WHERE "id" = ?', [

@@ -25,6 +25,13 @@ export const DEFAULT_RETRY_SCHEDULE_MS: readonly number[] = [0, 5 * SECOND, 5 * 
 export const DEFAULT_TIMEOUT_MS = 15 * SECOND;
 export const DEFAULT_DISABLE_AFTER_MS = 5 * 24 * HOUR;
 export const DEFAULT_POLL_INTERVAL_MS = 250;
+/**
+ * Attempts in flight at once per process, and per endpoint. An endpoint's attempts wait on its
+ * receiver and on a few statements each: a share of 16 keeps a fast receiver busy under load,
+ * and a receiver that hangs holds no more than its share.
+ */
+export const MAX_IN_FLIGHT = 64;
+export const MAX_IN_FLIGHT_PER_ENDPOINT = 16;
 
 export function webhookSettings(options: DeliveryOptions): WebhookSettings {
   const webhooks = options.webhooks ?? {};
@@ -36,7 +43,7 @@ export function webhookSettings(options: DeliveryOptions): WebhookSettings {
     disableAfterMs: webhooks.disableAfterMs ?? DEFAULT_DISABLE_AFTER_MS,
     allowPrivateTargets: webhooks.allowPrivateTargets ?? false,
     pollIntervalMs: webhooks.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    maxInFlight: 32,
-    maxInFlightPerEndpoint: 4,
+    maxInFlight: MAX_IN_FLIGHT,
+    maxInFlightPerEndpoint: MAX_IN_FLIGHT_PER_ENDPOINT,
   };
 }
