@@ -1,8 +1,7 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { api, startApi, type ApiHarness } from './api-harness';
 import { CuttableRelay } from './tcp-relay';
+import { Receiver, waitFor } from './webhook-receiver';
 
 // Webhook delivery by several replicas on one PostgreSQL database, and through its outage:
 // every event reaches the receiver (none lost), the replicas do not both send it (duplicates
@@ -10,62 +9,6 @@ import { CuttableRelay } from './tcp-relay';
 // webhook-id, and a database outage is logged once and delivery goes on after it.
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
-
-/** A real HTTP receiver on 127.0.0.1; `answer` decides each request's fate (n: its index, from 0). */
-class Receiver {
-  readonly received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
-  answer: (n: number, req: IncomingMessage, res: ServerResponse) => void = (_n, _req, res) => res.writeHead(200).end();
-  private readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-  private port = 0;
-
-  constructor() {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        const n = this.received.length;
-        this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-        this.answer(n, req, res);
-      });
-    });
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-  }
-
-  async listen(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-    return this;
-  }
-
-  get url(): string {
-    return `http://127.0.0.1:${this.port}/hook`;
-  }
-
-  ids(): string[] {
-    return this.received.map((r) => r.headers['webhook-id'] as string);
-  }
-
-  close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-type Falsy = false | null | undefined | 0 | '';
-
-async function waitFor<T>(what: string, condition: () => Falsy | T | Promise<Falsy | T>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,7 +59,7 @@ const authorize = async (h: ApiHarness, phone: string) => {
     await waitFor('every delivery settled', async () => {
       const [row] = await a.dataSource.query(`SELECT COUNT(*)::int AS n FROM webhook_delivery WHERE status <> 'delivered'`);
       return row.n === 0;
-    });
+    }, 20_000);
     const [{ n: stored }] = await a.dataSource.query(`SELECT COUNT(*)::int AS n FROM webhook_delivery WHERE endpoint_id = $1`, [id]);
     expect(stored).toBe(events);
 
@@ -156,20 +99,20 @@ const authorize = async (h: ApiHarness, phone: string) => {
     r.answer = (n, _req, res) => (n === 0 ? undefined : res.writeHead(200).end());
     const { id, secret } = await createEndpoint(owner, r.url);
     await authorize(owner, '15320000001');
-    await waitFor('the first attempt under way', () => r.received.length === 1);
+    await waitFor('the first attempt under way', () => r.received.length === 1, 20_000);
 
     taking = await replicaOf(owner, { DELIVERY_TIMEOUT: 'PT60S' });
     await stopping.close();
     stopping = undefined;
 
-    await waitFor('the event sent again', () => r.received.length === 2);
+    await waitFor('the event sent again', () => r.received.length === 2, 20_000);
     expect(r.ids()[1]).toBe(r.ids()[0]);
     expect(r.received[1].body).toBe(r.received[0].body);
     for (const got of r.received) new Webhook(secret).verify(got.body, got.headers as Record<string, string>);
     const log = await waitFor('the delivery delivered', async () => {
       const res = await api(owner, 'GET', `/api/v1/webhook-endpoints/${id}/deliveries`);
       return res.body.items[0]?.status === 'delivered' ? res.body.items[0] : null;
-    });
+    }, 20_000);
     // The abandoned attempt was not the receiver's fault: only the one that got an answer is in the log.
     expect(log.attempts.map((x: any) => x.statusCode)).toEqual([200]);
   }, 60_000);
@@ -199,18 +142,18 @@ const authorize = async (h: ApiHarness, phone: string) => {
   it('logs the outage once, not at every poll, and goes on delivering after it without a restart', async () => {
     const { secret } = await createEndpoint(h, r.url);
     await authorize(h, '15330000001');
-    await waitFor('the first webhook', () => r.received.length === 1);
+    await waitFor('the first webhook', () => r.received.length === 1, 20_000);
 
     await relay.cut();
-    await waitFor('the outage logged', () => heldUp().length > 0);
+    await waitFor('the outage logged', () => heldUp().length > 0, 20_000);
     // Many polls (250 ms each) go by while the database is away.
     await sleep(1500);
     await relay.restore();
 
     await authorize(h, '15330000002');
-    await waitFor('the webhook after the outage', () => r.received.length === 2);
+    await waitFor('the webhook after the outage', () => r.received.length === 2, 20_000);
     new Webhook(secret).verify(r.received[1].body, r.received[1].headers as Record<string, string>);
-    await waitFor('the recovery logged', () => lines.some((line) => line.includes('webhook delivery goes on')));
+    await waitFor('the recovery logged', () => lines.some((line) => line.includes('webhook delivery goes on')), 20_000);
     expect(heldUp()).toHaveLength(1);
     const text = lines.join('');
     expect(text).not.toContain(secret);

@@ -13,6 +13,23 @@ export const trim = ({ value }: { value: unknown }) => (typeof value === 'string
 export const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (/^-?\d{1,15}$/.test(value) ? Number(value) : Number.NaN) : value;
 
+/** An ISO 8601 instant with an explicit zone (`Z` or ±hh:mm): a bare local time is ambiguous. */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * A query's instant (`@Transform(toInstant)`, then `@IsDate`): the instant, or an invalid Date,
+ * which `@IsDate` refuses; a date that is not on the calendar (02-30, 24:00) is invalid, not rolled over.
+ */
+export const toInstant = ({ value }: { value: unknown }): Date => {
+  const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
+  if (!match) return new Date(NaN);
+  const [y, mo, d, h, mi, s] = match.slice(1, 7).map((part) => Number(part ?? 0));
+  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  const onCalendar =
+    wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d && wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s;
+  return onCalendar ? new Date(value as string) : new Date(NaN);
+};
+
 /** A phone in any form the service reads (`normalizePhone`) becomes its canonical form; anything else stays as given and fails. */
 const toCanonicalPhone = ({ value }: { value: unknown }) => (typeof value === 'string' ? (normalizePhone(value) ?? value) : value);
 

@@ -1,13 +1,13 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { DEFAULT_PAGE_SIZE, EVENT_TYPES, EventFeed, InvalidCursorError, MAX_PAGE_SIZE, parseEventTypes, UnknownEventTypeError, type OutboxEvent } from '@health-bridge/health-archive';
-import { toInteger } from '../common/dto';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags, PickType } from '@nestjs/swagger';
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { EVENT_TYPES, EventFeed, InvalidCursorError, parseEventTypes, UnknownEventTypeError, type OutboxEvent } from '@health-bridge/health-archive';
+import { PageQueryDto } from '../common/dto';
 import { problem, ProblemType } from '../common/problem';
 import { ApiProblems } from '../common/problem.dto';
 
-export class EventFeedQueryDto {
+/** `limit` as every list has it; `after` and `types` of the feed's own (it has no `cursor`: it is read oldest first). */
+export class EventFeedQueryDto extends PickType(PageQueryDto, ['limit'] as const) {
   @ApiProperty({
     required: false,
     description: 'Where to go on from: the `nextCursor` of the previous read (or an event\'s `cursor`), as it was. Absent: from the oldest event kept.',
@@ -22,14 +22,6 @@ export class EventFeedQueryDto {
   @IsString()
   @MaxLength(500, { message: 'types must be at most 500 characters' })
   types?: string;
-
-  @ApiProperty({ required: false, minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'At most this many events.' })
-  @IsOptional()
-  @Transform(toInteger)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
-  limit?: number;
 }
 
 export class EventDto {

@@ -4,22 +4,9 @@ import { Transform } from 'class-transformer';
 import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Measurement, MeasurementService } from '@health-bridge/health-archive';
 import { MAX_INT32 } from '@health-bridge/viatom-protocol';
-import { IsPhone, PageDto, PageQueryDto, toInteger } from '../common/dto';
+import { IsPhone, PageDto, PageQueryDto, toInstant, toInteger } from '../common/dto';
 import { problem, ProblemType } from '../common/problem';
 import { ApiProblems } from '../common/problem.dto';
-
-/** An ISO 8601 instant with an explicit zone (`Z` or ±hh:mm): a bare local time is ambiguous. */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-/** The instant, or an invalid Date; a date that is not on the calendar (02-30, 24:00) is invalid, not rolled over. */
-const toInstant = (value: unknown): Date => {
-  const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
-  if (!match) return new Date(NaN);
-  const [y, mo, d, h, mi, s] = match.slice(1, 7).map((part) => Number(part ?? 0));
-  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  const onCalendar =
-    wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d && wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s;
-  return onCalendar ? new Date(value as string) : new Date(NaN);
-};
 
 export class MeasurementListQueryDto extends PageQueryDto {
   @ApiProperty({ required: false, description: 'Measurements of the account this phone authorized, e.g. `15312341234`.' })
@@ -37,13 +24,13 @@ export class MeasurementListQueryDto extends PageQueryDto {
 
   @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured at or after this instant: ISO 8601 with a zone, e.g. `2022-12-29T00:00:00Z` or `2022-12-29T08:00:00+08:00`.' })
   @IsOptional()
-  @Transform(({ value }) => toInstant(value))
+  @Transform(toInstant)
   @IsDate({ message: 'from must be an ISO 8601 date-time with a zone, e.g. 2022-12-29T00:00:00Z' })
   from?: Date;
 
   @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured before this instant: ISO 8601 with a zone, e.g. `2022-12-30T00:00:00Z`.' })
   @IsOptional()
-  @Transform(({ value }) => toInstant(value))
+  @Transform(toInstant)
   @IsDate({ message: 'to must be an ISO 8601 date-time with a zone, e.g. 2022-12-30T00:00:00Z' })
   to?: Date;
 }

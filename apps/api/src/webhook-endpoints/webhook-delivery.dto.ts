@@ -3,21 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsDate, IsIn, IsOptional } from 'class-validator';
 import { DELIVERY_STATUSES, type DeliveryStatus, type WebhookDeliveryEntry } from '@health-bridge/delivery';
 import { EVENT_TYPES } from '@health-bridge/health-archive';
-import { PageDto, PageQueryDto } from '../common/dto';
-
-/** An ISO 8601 instant with an explicit zone (`Z` or ±hh:mm): a bare local time is ambiguous. */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** The instant, or an invalid Date (which `@IsDate` refuses); a date off the calendar (02-30, 24:00) is invalid, not rolled over. */
-function toInstant({ value }: { value: unknown }): Date {
-  const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
-  if (!match) return new Date(NaN);
-  const [y, mo, d, h, mi, s] = match.slice(1, 7).map((part) => Number(part ?? 0));
-  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  const onCalendar =
-    wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d && wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s;
-  return onCalendar ? new Date(value as string) : new Date(NaN);
-}
+import { PageDto, PageQueryDto, toInstant } from '../common/dto';
 
 const STATUS_DESCRIPTION =
   '`pending`: waiting for its next attempt (or in one); `delivered`: the receiver answered 2xx; `failed`: every attempt of the retry schedule failed (a retry or a recover sends it again).';
