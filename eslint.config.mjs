@@ -2,10 +2,12 @@ import nx from '@nx/eslint-plugin';
 
 /**
  * Which project may depend on which: api -> delivery -> health-archive -> viatom-client -> viatom-protocol;
+ * api -> fhir (archive records as FHIR R4, pure) -> viatom-protocol;
  * the protocol lib depends on nothing of ours, and the sandbox only on the protocol lib.
  */
 const productionConstraints = [
-  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:delivery', 'type:domain', 'type:client', 'type:protocol'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:delivery', 'type:fhir', 'type:domain', 'type:client', 'type:protocol'] },
+  { sourceTag: 'type:fhir', onlyDependOnLibsWithTags: ['type:protocol'] },
   { sourceTag: 'type:delivery', onlyDependOnLibsWithTags: ['type:domain', 'type:protocol'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:client', 'type:protocol'] },
   { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:protocol'] },

@@ -12,6 +12,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: {
     '^@health-bridge/delivery$': '<rootDir>/../../libs/delivery/src/index.ts',
+    '^@health-bridge/fhir/testing$': '<rootDir>/../../libs/fhir/src/testing.ts',
+    '^@health-bridge/fhir$': '<rootDir>/../../libs/fhir/src/index.ts',
     '^@health-bridge/health-archive/testing$': '<rootDir>/../../libs/health-archive/src/testing.ts',
     '^@health-bridge/health-archive$': '<rootDir>/../../libs/health-archive/src/index.ts',
     '^@health-bridge/viatom-client$': '<rootDir>/../../libs/viatom-client/src/index.ts',

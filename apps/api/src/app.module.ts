@@ -13,6 +13,8 @@ import { RateLimitGuard, throttlerOptions } from './common/rate-limit';
 import { ProblemFilter } from './common/problem.filter';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { EventsController } from './events/events.controller';
+import { FhirController } from './fhir/fhir.controller';
+import { FhirReader } from './fhir/fhir-reader';
 import { HealthController } from './health/health.controller';
 import { MeasurementsController } from './measurements/measurements.controller';
 import { ApiMetrics } from './metrics/api-metrics';
@@ -83,8 +85,10 @@ export class AppModule {
         WebhookEndpointsController,
         WebhookDeliveriesController,
         HealthController,
+        FhirController,
       ],
       providers: [
+        FhirReader,
         { provide: APP_CONFIG, useValue: config },
         { provide: ROOT_LOGGER, useValue: rootLogger },
         { provide: PinoNestLogger, useFactory: (root: PinoLogger) => new PinoNestLogger(root), inject: [ROOT_LOGGER] },

@@ -98,7 +98,10 @@ export const NEST_APP_OPTIONS = { bodyParser: false } as const;
  * main.ts, the e2e tests and the OpenAPI export, so tests run what production runs.
  */
 export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET })) });
+  // Outside /api/v1: the health probes, and FHIR, whose base is a URL of its own (`/fhir`).
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [...['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET })), { path: 'fhir/{*path}', method: RequestMethod.GET }],
+  });
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   // Nest's own log lines (bootstrap, the problem filter, the libs) go through pino too, as JSON.

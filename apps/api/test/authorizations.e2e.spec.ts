@@ -158,6 +158,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('authorization
         revokedAt: null,
         revokedBy: null,
         updatedAt: expect.stringMatching(/Z$/),
+        fhirPatientId: expect.stringMatching(/^[0-9a-f]{32}$/),
       });
       expectProblem(await api(h, 'GET', '/api/v1/authorizations/15300000000'), 404);
       expectProblem(await api(h, 'GET', '/api/v1/authorizations/not-a-phone'), 400);

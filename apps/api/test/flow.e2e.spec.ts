@@ -90,6 +90,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the whole flo
       revokedAt: null,
       revokedBy: null,
       updatedAt: expect.stringMatching(/Z$/),
+      fhirPatientId: expect.stringMatching(/^[0-9a-f]{32}$/),
     });
     const listed = await api(h, 'GET', '/api/v1/authorizations?status=authorized');
     expect(listed.body.items.map((a: { phone: string }) => a.phone)).toEqual([phone]);

@@ -1,4 +1,6 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { measurementReading } from '@health-bridge/health-archive';
+import { decodeMeasurement, readViatomTime } from '@health-bridge/viatom-protocol';
 import { testMeasurementPush } from '@health-bridge/viatom-protocol/testing';
 import { accountIdForPhone, DEFAULT_MEMBER_ID, MEASUREMENT_DATA_TYPES, type PushRecord } from '@health-bridge/viatom-sandbox';
 import { allPages, api, expectProblem, resetState, startApi, type ApiHarness } from './api-harness';
@@ -56,12 +58,53 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/m
           memberId: DEFAULT_MEMBER_ID,
           deviceSn: message.device_sn,
           dataType: message.data.data_type,
-          // measure_time is Viatom's +08:00 wall time.
-          measuredAt: new Date(`${message.data.measure_time.replace(' ', 'T')}+08:00`).toISOString(),
+          // measure_time is Viatom's +08:00 wall time, or epoch milliseconds.
+          measuredAt: readViatomTime(message.data.measure_time, '+08:00')?.toISOString(),
           receivedAt: expect.stringMatching(ISO_UTC),
           data: message.data,
+          ...measurementReading({ dataType: message.data.data_type, data: message.data, observations: decodeMeasurement(message.data)?.observations ?? [] }),
         });
+        expect(item.kind).toEqual(expect.any(String));
+        expect(item.observations.length).toBeGreaterThan(0);
       }
+      // Both of the guide's time forms were among them.
+      expect(sent.some((r) => /^\d{13}$/.test((r.message as any).data.measure_time))).toBe(true);
+      expect(sent.some((r) => / /.test((r.message as any).data.measure_time))).toBe(true);
+    });
+
+    it('reads what the measurements mean: kind, context, observations in UCUM units, attachments and the ECG finding', async () => {
+      await authorize(phone);
+      delivered(await h.sandbox.send.samples({ phone }));
+      const byKind = new Map((await list(`phone=${phone}`)).items.map((m) => [m.kind, m]));
+      expect(byKind.get('blood-pressure')).toMatchObject({
+        context: null,
+        observations: expect.arrayContaining([
+          { name: 'systolic', value: 122, unit: 'mm[Hg]' },
+          { name: 'diastolic', value: 80, unit: 'mm[Hg]' },
+          { name: 'pulse-rate', value: 68, unit: '/min' },
+        ]),
+        attachments: [],
+        finding: null,
+      });
+      expect(byKind.get('blood-glucose')).toMatchObject({ context: 'fasting', observations: [{ name: 'glucose', value: 5.4, unit: 'mmol/L' }] });
+      expect(byKind.get('ecg')).toMatchObject({
+        finding: '窦性心律',
+        attachments: [
+          { role: 'recording', url: expect.stringMatching(/^https:\/\/.+\.dat$/) },
+          { role: 'report', url: expect.stringMatching(/^https:\/\/.+\.pdf$/) },
+        ],
+      });
+      // SpO2's o2_score is { value: null }: not measured, so no observation.
+      expect(byKind.get('spo2').observations.map((o: any) => o.name)).not.toContain('o2-score');
+      expect(byKind.get('sleep').observations).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'sleep-deep-duration', unit: 's' })]));
+    });
+
+    it('keeps a shape that does not decode as it came, with its kind and no observations', async () => {
+      await authorize(phone);
+      const data = { data_type: 3, measure_time: '2022-12-29 10:00:00', measure_result: 'sbp=120;dia=80' };
+      delivered(await h.sandbox.send.raw({ message: testMeasurementPush({ data_tag: 'odd-bp', account_id: accountIdForPhone(phone), data, time: '2022-12-29 10:01:00' }) }));
+      const [item] = (await list(`phone=${phone}`)).items;
+      expect(item).toMatchObject({ dataTag: 'odd-bp', data, kind: 'blood-pressure', observations: [], context: null, attachments: [], finding: null });
     });
 
     it('keeps data Viatom did not document, nested and unicode included', async () => {
@@ -96,6 +139,58 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/m
       await measuredAt(phone, ['2022-12-29 10:00:00']);
       await measuredAt(other, ['2022-12-29 10:00:00']);
       expect(tags((await list()).items)).toEqual([`${other}-2-0`, `${phone}-2-0`]);
+    });
+  });
+
+  describe('kind and observations', () => {
+    const bp = (tag: string, sbp: number | null, dia: number, unit = 'mmHg') =>
+      h.sandbox.send.raw({
+        message: testMeasurementPush({
+          data_tag: tag,
+          account_id: accountIdForPhone(phone),
+          data: { data_type: 3, measure_time: '2022-12-29 10:00:00', measure_result: { sbp: { value: sbp, unit }, dia: { value: dia, unit } } },
+          time: '2022-12-29 10:01:00',
+        }),
+      });
+
+    it('filters by kind, and by an observation within min and max (inclusive), in UCUM units whatever unit was sent', async () => {
+      await authorize(phone);
+      delivered(await bp('bp-120', 120, 80));
+      delivered(await bp('bp-140', 140, 90));
+      delivered(await bp('bp-kpa', 20, 12, 'kPa')); // 150 mmHg / 90 mmHg
+      delivered(await bp('bp-none', null, 85)); // systolic not measured
+      await measuredAt(phone, ['2022-12-29 10:00:00'], 2);
+      expect(tags((await list('kind=blood-pressure')).items)).toEqual(['bp-none', 'bp-kpa', 'bp-140', 'bp-120']);
+      expect(tags((await list('kind=spo2')).items)).toEqual([`${phone}-2-0`]);
+      expect(tags((await list('kind=weight')).items)).toEqual([]);
+      expect(tags((await list('observation=systolic&min=140')).items)).toEqual(['bp-kpa', 'bp-140']);
+      expect(tags((await list('observation=systolic&min=140&max=140')).items)).toEqual(['bp-140']);
+      expect(tags((await list('observation=systolic&max=139.5')).items)).toEqual(['bp-120']);
+      expect(tags((await list('observation=diastolic&min=85')).items)).toEqual(['bp-none', 'bp-kpa', 'bp-140']);
+      expect(tags((await list(`observation=systolic&phone=${other}`)).items)).toEqual([]);
+      const [kpa] = (await list('observation=systolic&min=145')).items;
+      expect(kpa.observations).toEqual([
+        { name: 'systolic', value: expect.closeTo(150.0123, 3), unit: 'mm[Hg]' },
+        { name: 'diastolic', value: expect.closeTo(90.0074, 3), unit: 'mm[Hg]' },
+      ]);
+      // Pages of a filtered list.
+      const first = await list('observation=systolic&limit=1');
+      expect(tags(first.items)).toEqual(['bp-kpa']);
+      expect(tags((await list(`observation=systolic&limit=5&cursor=${first.nextCursor}`)).items)).toEqual(['bp-140', 'bp-120']);
+    });
+
+    it.each([
+      ['kind=pressure', 'kind', /kind must be one of/],
+      ['observation=Systolic', 'observation', /observation name/],
+      ['observation=', 'observation', /observation name/],
+      ['min=140', 'min', /min needs observation/],
+      ['observation=systolic&min=abc', 'min', /min must be a number/],
+      ['observation=systolic&max=1e3', 'max', /max must be a number/],
+      ['observation=systolic&min=150&max=140', 'min', /min must not be above max/],
+    ])('answers 400 for %s', async (query, field, message) => {
+      const res = await api(h, 'GET', `/api/v1/measurements?${query}`);
+      expectProblem(res, 400);
+      expect(res.body.errors).toEqual(expect.arrayContaining([expect.objectContaining({ field, message: expect.stringMatching(message) })]));
     });
   });
 

@@ -15,7 +15,7 @@ export { type Dialect } from './lib/database/dialect';
 export { PushIngestService, type IngestResult } from './lib/push-ingest.service';
 export { AuthorizationService, type AuthorizationListQuery } from './lib/authorization.service';
 export { PushLogService, type PushLogQuery } from './lib/push-log.service';
-export { MeasurementService, type MeasurementQuery } from './lib/measurement.service';
+export { MeasurementService, type MeasurementQuery, type MeasurementScan } from './lib/measurement.service';
 export { ArchiveHealth } from './lib/archive-health';
 export { EventFeed, type EventFeedPage, type EventFeedRead, parseEventTypes, UnknownEventTypeError } from './lib/outbox/event-feed';
 export { type PoolState } from './lib/storage/archive-store';
@@ -23,6 +23,7 @@ export { type PoolState } from './lib/storage/archive-store';
 // What they return and emit.
 export { Authorization, AuthorizationStatus, RevokedBy } from './lib/entities/authorization';
 export { Measurement } from './lib/entities/measurement';
+export { measurementReading, type MeasurementReading } from './lib/measurement-reading';
 export { PushLogEntry, PushOutcome } from './lib/entities/push-log-entry';
 export { AuthorizationGrantedEvent, AuthorizationRevokedEvent, MeasurementReceivedEvent, type HealthArchiveEvent } from './lib/events';
 export {

@@ -39,4 +39,4 @@ export { DEFAULT_VIATOM_TIME_ZONE, formatViatomTime, isValidUtcOffset, parseViat
 export { maskPhone, normalizePhone, PHONE_PATTERN, PHONE_RULE, unformatPhone } from './lib/phone';
 
 /** Measurement pushes decoded into typed observations. */
-export { decodeMeasurement, MeasurementKind, type DecodedMeasurement, type Observation } from './lib/measurement';
+export { dataTypesOfKinds, decodeMeasurement, MeasurementKind, measurementKindOf, type DecodedMeasurement, type Observation } from './lib/measurement';

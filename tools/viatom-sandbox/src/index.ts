@@ -1,5 +1,12 @@
 export { createSandbox } from './lib/sandbox';
-export { accountIdForPhone, DEFAULT_MEMBER_ID, MEASUREMENT_DATA_TYPES, sampleMeasureResult } from './lib/pushes';
+export {
+  accountIdForPhone,
+  DEFAULT_MEMBER_ID,
+  MEASUREMENT_DATA_TYPES,
+  sampleMeasureResult,
+  sampleTimeFormat,
+  type ViatomTimeFormat,
+} from './lib/pushes';
 export { SandboxInputError } from './lib/scenarios';
 export type {
   CredentialVerdict,

@@ -61,6 +61,12 @@ export class AuthorizationDto {
   @ApiProperty({ type: String, format: 'date-time', description: 'When this record last changed (UTC).', example: '2022-12-29T08:33:41.120Z' })
   updatedAt!: string;
 
+  @ApiProperty({
+    description: "The person's id in the FHIR API (`/fhir/Patient/{id}`): random and stable, never derived from the phone.",
+    example: '3f9a1c2e8b7d4e6fa0c5b1d2e3f4a5b6',
+  })
+  fhirPatientId!: string;
+
   static from(a: Authorization): AuthorizationDto {
     return {
       phone: a.phone,
@@ -71,6 +77,7 @@ export class AuthorizationDto {
       revokedAt: a.revokedAt?.toISOString() ?? null,
       revokedBy: a.revokedBy,
       updatedAt: a.updatedAt.toISOString(),
+      fhirPatientId: a.fhirPatientId,
     };
   }
 }

@@ -13,6 +13,10 @@ export const trim = ({ value }: { value: unknown }) => (typeof value === 'string
 export const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (/^-?\d{1,15}$/.test(value) ? Number(value) : Number.NaN) : value;
 
+/** A decimal number from a query string (`140`, `-2.5`, `.5`): no hex, no exponent, no empty string (NaN: `@IsNumber` refuses it). */
+export const toDecimal = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (/^-?(?:\d{1,15}(?:\.\d{1,15})?|\.\d{1,15})$/.test(value) ? Number(value) : Number.NaN) : value;
+
 /** An ISO 8601 instant with an explicit zone (`Z` or ±hh:mm): a bare local time is ambiguous. */
 const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
 

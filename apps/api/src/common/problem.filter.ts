@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
+import { operationOutcome, type IssueType } from '@health-bridge/fhir';
+import { FHIR_CONTENT_TYPE, isFhirRoute } from '../fhir/fhir-route';
 import { isPushReceiverRoute } from '../webhooks/push-receiver';
 import { toProblem } from './error-mapping';
 import { logRequestCutOff, ROOT_LOGGER } from './logging';
@@ -17,7 +19,8 @@ export const TRANSPORT_ANSWER = Symbol('transport answer');
 
 /**
  * The one exception filter: every error answers as application/problem+json, except on a route
- * marked `@PushReceiver()`, which answers in Viatom's envelope. Errors Fastify raises before
+ * marked `@PushReceiver()`, which answers in Viatom's envelope, and on a route marked `@FhirRoute()`,
+ * which answers a FHIR OperationOutcome. Errors Fastify raises before
  * Nest's pipeline (bad JSON, body too large, wrong content type or charset) come here too,
  * through Nest's exception layer: the route's Fastify config says which route they were on.
  */
@@ -52,8 +55,22 @@ export class ProblemFilter implements ExceptionFilter {
       reply.status(body.status).send(pushErrorEnvelope(body.status, body.detail));
       return;
     }
+    if (isFhirRoute(request)) {
+      reply.status(body.status).header('content-type', FHIR_CONTENT_TYPE).send(operationOutcome(fhirIssueType(body.status), body.detail));
+      return;
+    }
     reply.status(body.status).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
   }
+}
+
+/** The R4 issue type of an error answer's status. */
+function fhirIssueType(status: number): IssueType {
+  if (status === 400 || status === 413 || status === 415) return 'invalid';
+  if (status === 401 || status === 403) return 'security';
+  if (status === 404) return 'not-found';
+  if (status === 429) return 'throttled';
+  if (status === 503) return 'transient';
+  return 'exception';
 }
 
 /**

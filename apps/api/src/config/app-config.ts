@@ -80,6 +80,8 @@ export interface AppConfig {
     redis: RateLimitRedisConfig | null;
   };
   logLevel: LogLevel;
+  /** The FHIR R4 API. */
+  fhir: { patientTelecom: boolean; baseUrl: string | null };
   /** The outbox and what delivers it. */
   delivery: {
     /** How long events are kept. */
@@ -190,6 +192,7 @@ function appConfig(v: ConfigValues): AppConfig {
       redis: v.REDIS_URL === undefined ? null : { url: v.REDIS_URL, keyPrefix: v.RATE_LIMIT_REDIS_PREFIX },
     },
     logLevel: v.LOG_LEVEL,
+    fhir: { patientTelecom: v.FHIR_PATIENT_TELECOM, baseUrl: v.FHIR_BASE_URL?.replace(/\/+$/, '') ?? null },
     delivery: {
       eventRetentionMs: v.EVENT_RETENTION,
       enabled: v.DELIVERY_ENABLED,

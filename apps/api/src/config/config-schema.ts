@@ -425,6 +425,19 @@ export const CONFIG_SCHEMA = [
     check: (value, name) => (/^[A-Za-z0-9._:-]{1,200}$/.test(value) ? [] : [`${name} may hold only letters, digits and . _ - : (1 to 200 of them) (got "${value}")`]),
   }),
 
+  // --- FHIR
+  boolean('FHIR_PATIENT_TELECOM', {
+    group: 'fhir',
+    default: false,
+    description: "show the person's phone in `Patient.telecom`. Off: a Patient carries only its pseudonymous id, and the phone stays in this service",
+  }),
+  text('FHIR_BASE_URL', {
+    group: 'fhir',
+    accepts: 'an http(s) URL without a query, e.g. `https://bridge.example.com/fhir`',
+    description: "the FHIR base as clients reach it (behind a proxy), for `fullUrl` and `next` links; unset: taken from each request's Host",
+    check: (value, name) => (/^https?:\/\/[^\s?#]+$/.test(value) ? [] : [`${name} must be an http(s) URL without a query or fragment, e.g. https://bridge.example.com/fhir (got "${value}")`]),
+  }),
+
   // --- Logs
   oneOf('LOG_LEVEL', { group: 'logs', values: LOG_LEVELS, default: 'info', description: 'JSON lines on stdout, from this level up' }),
 

@@ -1,10 +1,13 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { Measurement, MeasurementService } from '@health-bridge/health-archive';
-import { MAX_INT32 } from '@health-bridge/viatom-protocol';
-import { IsPhone, PageDto, PageQueryDto, toInstant, toInteger } from '../common/dto';
+import { IsDate, IsEnum, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Measurement, measurementReading, MeasurementService } from '@health-bridge/health-archive';
+import { MAX_INT32, MeasurementKind } from '@health-bridge/viatom-protocol';
+import { IsPhone, PageDto, PageQueryDto, toDecimal, toInstant, toInteger } from '../common/dto';
+
+/** What an observation's name looks like (`systolic`, `sleep-deep-duration`). */
+const OBSERVATION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 import { problem, ProblemType } from '../common/problem';
 import { ApiProblems } from '../common/problem.dto';
 
@@ -22,6 +25,31 @@ export class MeasurementListQueryDto extends PageQueryDto {
   @Max(MAX_INT32, { message: `dataType must be at most ${MAX_INT32}` })
   dataType?: number;
 
+  @ApiProperty({ required: false, enum: MeasurementKind, description: 'Only this kind of measurement (the kind its `dataType` names).' })
+  @IsOptional()
+  @IsEnum(MeasurementKind, { message: `kind must be one of ${Object.values(MeasurementKind).join(', ')}` })
+  kind?: MeasurementKind;
+
+  @ApiProperty({
+    required: false,
+    description: 'Only measurements with this observation (e.g. `systolic`, `spo2`, `glucose`), within `min`/`max` when given.',
+  })
+  @IsOptional()
+  @Matches(OBSERVATION_NAME, { message: 'observation must be an observation name: lower-case letters, digits and dashes, e.g. systolic' })
+  observation?: string;
+
+  @ApiProperty({ required: false, type: Number, description: "With `observation`: its value at least this (inclusive), in the observation's UCUM unit." })
+  @IsOptional()
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'min must be a number, e.g. 140 or 5.6' })
+  min?: number;
+
+  @ApiProperty({ required: false, type: Number, description: "With `observation`: its value at most this (inclusive), in the observation's UCUM unit." })
+  @IsOptional()
+  @Transform(toDecimal)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'max must be a number, e.g. 90 or 7.8' })
+  max?: number;
+
   @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured at or after this instant: ISO 8601 with a zone, e.g. `2022-12-29T00:00:00Z` or `2022-12-29T08:00:00+08:00`.' })
   @IsOptional()
   @Transform(toInstant)
@@ -33,6 +61,22 @@ export class MeasurementListQueryDto extends PageQueryDto {
   @Transform(toInstant)
   @IsDate({ message: 'to must be an ISO 8601 date-time with a zone, e.g. 2022-12-30T00:00:00Z' })
   to?: Date;
+}
+
+export class ObservationDto {
+  @ApiProperty({ example: 'spo2' })
+  name!: string;
+  @ApiProperty({ example: 98 })
+  value!: number;
+  @ApiProperty({ description: 'UCUM: `mm[Hg]`, `%`, `/min`, `Cel`, `mmol/L`, `kg`, `kg/m2`, `s`, `1`.', example: '%' })
+  unit!: string;
+}
+
+export class AttachmentDto {
+  @ApiProperty({ enum: ['recording', 'report'], example: 'report' })
+  role!: 'recording' | 'report';
+  @ApiProperty({ example: 'https://viatom-oss.example.com/ecg/report.pdf' })
+  url!: string;
 }
 
 export class MeasurementDto {
@@ -55,9 +99,22 @@ export class MeasurementDto {
   @ApiProperty({
     type: Object,
     description: 'The measurement as Viatom sent it (`data` of the push).',
-    example: { data_type: 2, measure_time: '2022-12-29 10:05:00', measure_result: { spo2: 98, pr: 72 }, remark: '' },
+    example: { data_type: 2, measure_time: '1672279500000', measure_result: { type: 1, spo2: { value: 98, unit: '%' }, pr: { value: 72, unit: 'bpm' } }, remark: '' },
   })
   data!: Record<string, unknown>;
+  @ApiProperty({ enum: MeasurementKind, nullable: true, description: 'What was measured, from `dataType`; null for a type this service does not know.', example: 'spo2' })
+  kind!: MeasurementKind | null;
+  @ApiProperty({ type: String, nullable: true, description: "`measure_result.type` in words: `fasting`, `before-meal`, `after-meal`, `spot-check`, `continuous`, `adult`, `child`, `ear`, `object`.", example: 'spot-check' })
+  context!: string | null;
+  @ApiProperty({
+    type: [ObservationDto],
+    description: 'The quantities read from `data`, in UCUM units (converted where Viatom wrote another unit). Empty when the shape does not decode; a `null` value is not measured and gives none.',
+  })
+  observations!: ObservationDto[];
+  @ApiProperty({ type: [AttachmentDto], description: 'Files Viatom points at: the recording or ECG waveform, the PDF report.' })
+  attachments!: AttachmentDto[];
+  @ApiProperty({ type: String, nullable: true, description: "The ECG's AI finding, as Viatom wrote it (`ai_diagnose.diagnose_info`).", example: null })
+  finding!: string | null;
 
   static from(m: Measurement): MeasurementDto {
     return {
@@ -70,6 +127,7 @@ export class MeasurementDto {
       measuredAt: m.measuredAt?.toISOString() ?? null,
       receivedAt: m.receivedAt.toISOString(),
       data: m.data,
+      ...measurementReading(m),
     };
   }
 }
@@ -77,6 +135,10 @@ export class MeasurementDto {
 export class MeasurementPageDto extends PageDto {
   @ApiProperty({ type: [MeasurementDto] })
   items!: MeasurementDto[];
+}
+
+function invalid(field: string, message: string): BadRequestException {
+  return new BadRequestException(problem(400, message, { type: ProblemType.Validation, errors: [{ field, message }] }));
 }
 
 @ApiTags('measurements')
@@ -91,10 +153,13 @@ export class MeasurementsController {
   @ApiOkResponse({ type: MeasurementPageDto })
   @ApiProblems(400)
   async list(@Query() query: MeasurementListQueryDto): Promise<MeasurementPageDto> {
-    if (query.from && query.to && query.from >= query.to) {
-      throw new BadRequestException(problem(400, 'from must be before to', { type: ProblemType.Validation, errors: [{ field: 'from', message: 'from must be before to' }] }));
+    if (query.from && query.to && query.from >= query.to) throw invalid('from', 'from must be before to');
+    for (const bound of ['min', 'max'] as const) {
+      if (query[bound] !== undefined && query.observation === undefined) throw invalid(bound, `${bound} needs observation: the observation whose value it bounds`);
     }
-    const page = await this.measurements.list(query);
+    if (query.min !== undefined && query.max !== undefined && query.min > query.max) throw invalid('min', 'min must not be above max');
+    const { observation, min, max, ...rest } = query;
+    const page = await this.measurements.list({ ...rest, observation: observation === undefined ? undefined : { name: observation, min, max } });
     return { items: page.items.map(MeasurementDto.from), nextCursor: page.nextCursor };
   }
 }

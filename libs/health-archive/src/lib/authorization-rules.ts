@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
 
 /**
@@ -68,6 +69,7 @@ export function decideAuthorizationChange(current: AuthorizationState | null, ch
         lastChangeAt: change.orderAt ?? change.at,
         createdAt: change.now,
         updatedAt: change.now,
+        fhirPatientId: newFhirPatientId(),
       },
     };
   }
@@ -101,6 +103,11 @@ export function decideAuthorizationChange(current: AuthorizationState | null, ch
   next.lastChangeAt = orderAt;
   next.updatedAt = change.now;
   return { applied: true, state: next, transition };
+}
+
+/** A new person's pseudonymous FHIR id: 128 random bits in hex, so it says nothing of the phone and never collides. */
+export function newFhirPatientId(): string {
+  return randomBytes(16).toString('hex');
 }
 
 /**

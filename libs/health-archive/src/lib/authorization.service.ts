@@ -56,6 +56,16 @@ export class AuthorizationService {
     return this.store.findAuthorization(phone);
   }
 
+  /** The person FHIR names `Patient/<fhirPatientId>`. */
+  findByFhirPatientId(fhirPatientId: string): Promise<Authorization | null> {
+    return this.store.findAuthorizationByFhirPatientId(fhirPatientId);
+  }
+
+  /** Whose measurements an account's are: its authorizations, an authorized one first (none for an account never seen). */
+  ownersOfAccount(accountId: string): Promise<Authorization[]> {
+    return this.store.findAuthorizationsOfAccount(accountId);
+  }
+
   /** Newest first (by id); `cursor` is the previous page's `nextCursor`. */
   async list(query: AuthorizationListQuery = {}): Promise<Page<Authorization>> {
     const limit = clampLimit(query.limit);

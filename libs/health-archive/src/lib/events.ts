@@ -1,3 +1,4 @@
+import type { Observation } from '@health-bridge/viatom-protocol';
 import { RevokedBy } from './entities/authorization';
 
 /**
@@ -32,6 +33,8 @@ export class MeasurementReceivedEvent {
     readonly dataType: number | null,
     readonly measuredAt: Date | null,
     readonly data: Record<string, unknown>,
+    /** The typed observations decoded from `data` and stored with it. */
+    readonly observations: Observation[] = [],
   ) {}
 }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DEFAULT_MAX_CLOCK_SKEW_MS, maskPhone, pushOrdering, PushType, type ViatomPush } from '@health-bridge/viatom-protocol';
+import { decodeMeasurement, DEFAULT_MAX_CLOCK_SKEW_MS, maskPhone, pushOrdering, PushType, type ViatomPush } from '@health-bridge/viatom-protocol';
 import { ignoredRawMessage } from './authorization-rules';
 import { indexableId, pushDedupeKey } from './dedupe-key';
 import { AuthorizationStatus, RevokedBy } from './entities/authorization';
@@ -65,17 +65,19 @@ export class PushIngestService {
     const events: HealthArchiveEvent[] = [];
     if (push.type === PushType.Measurement) {
       // The hot path. Refused (logged `ignored`, its data not kept) when the account is known and none of its authorizations is authorized.
+      const observations = decodeMeasurement(push.measurementData)?.observations ?? [];
       const written = await this.store.recordMeasurement({
         ...record,
         ignoredRawMessage: ignoredRawMessage(push.raw),
         dataType: push.dataType,
         measuredAt: push.measuredAt,
         data: push.measurementData,
+        observations,
         eventId: newEventId(receivedAt.getTime()),
       });
       result = { pushId: written.pushId, outcome: written.outcome, duplicate: written.duplicate };
       if (written.measurementId !== null) {
-        events.push(new MeasurementReceivedEvent(written.measurementId, push.accountId, push.memberId, push.dataType, push.measuredAt, push.data));
+        events.push(new MeasurementReceivedEvent(written.measurementId, push.accountId, push.memberId, push.dataType, push.measuredAt, push.data, observations));
       }
     } else if (push.type === PushType.UserAuthorized || push.type === PushType.UserCancelled) {
       const authorized = push.type === PushType.UserAuthorized;

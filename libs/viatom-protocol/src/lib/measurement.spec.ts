@@ -94,7 +94,7 @@ describe('decodeMeasurement: the ViHealth guide\'s shapes, one per data_type', (
   });
 
   it('data_type 7 (sleep): the stages summed by kind, and the whole duration', () => {
-    const result = { duration: 28800, sleep: [{ sleep_type: 0, duration: 3600 }, { sleep_type: 1, duration: 18000 }, { sleep_type: 0, duration: 3600 }, { sleep_type: 3, duration: 3600 }, { sleep_type: 9, duration: 1 }] };
+    const result = { duration: 28800, sleep: [{ sleep_type: 0, duration: 3600 }, { sleep_type: 1, duration: 18000 }, { sleep_type: 0, duration: 3600 }, { sleep_type: 3, duration: q(60, 'min') }, { sleep_type: 9, duration: 1 }] };
     expect(decodeMeasurement(record(7, result))?.observations).toEqual([
       { name: 'sleep-duration', value: 28800, unit: 's' },
       { name: 'sleep-deep-duration', value: 7200, unit: 's' },

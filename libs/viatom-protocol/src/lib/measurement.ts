@@ -50,6 +50,18 @@ const KIND_BY_DATA_TYPE: Record<number, MeasurementKind> = {
   15: MeasurementKind.FetalHeartRate,
 };
 
+/** The kind a `data_type` names; null for a type this project does not know (or none). */
+export function measurementKindOf(dataType: number | null): MeasurementKind | null {
+  return dataType === null ? null : (KIND_BY_DATA_TYPE[dataType] ?? null);
+}
+
+/** The `data_type`s of these kinds (to filter stored measurements by kind). */
+export function dataTypesOfKinds(kinds: readonly string[]): number[] {
+  return Object.entries(KIND_BY_DATA_TYPE)
+    .filter(([, kind]) => kinds.includes(kind))
+    .map(([dataType]) => Number(dataType));
+}
+
 const CONTEXTS: Partial<Record<MeasurementKind, Record<number, string>>> = {
   [MeasurementKind.BodyTemperature]: { 1: 'adult', 2: 'child', 3: 'ear', 4: 'object' },
   [MeasurementKind.Spo2]: { 1: 'spot-check', 2: 'continuous' },
@@ -205,7 +217,8 @@ export function decodeMeasurement(data: unknown): DecodedMeasurement | null {
     for (const stage of result['sleep']) {
       if (!isObject(stage)) continue;
       const name = SLEEP_STAGES[numberOf(stage['sleep_type']) ?? -1];
-      const seconds = numberOf(stage['duration']);
+      // A stage's duration as a bare number of seconds or, like every other quantity, as `{ value, unit }`.
+      const seconds = observe(stage['duration'], { field: 'duration', name: 'stage', unit: 's' })?.value ?? null;
       if (name && seconds !== null) totals.set(name, (totals.get(name) ?? 0) + seconds);
     }
     for (const [name, seconds] of totals) observations.push({ name: `${name}-duration`, value: seconds, unit: 's' });

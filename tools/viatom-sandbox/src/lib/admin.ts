@@ -15,7 +15,9 @@ interface RouteDoc {
 }
 
 const PHONE = 'string, required: the user\'s phone';
-const TIME = 'string, optional: create_time/update_time, "YYYY-MM-DD HH:mm:ss" (as is) or an ISO instant; default now';
+const TIME =
+  'string, optional: create_time/update_time, "YYYY-MM-DD HH:mm:ss" or epoch milliseconds like "1694676339000" (both as is) ' +
+  'or an ISO instant; default now';
 const DATA_TAG = 'string, optional: data_tag; default 32 random hex digits ("" allowed)';
 
 /** The admin API, as `GET /admin` lists it. Every push route answers `{sent: [{message, status, ok, body, error, ...}]}`. */
@@ -55,12 +57,21 @@ export const ADMIN_ROUTES: readonly RouteDoc[] = [
       dataType: `number, optional: one of ${MEASUREMENT_DATA_TYPES.join(', ')} (1 temperature, 2 SpO2, 3 blood pressure, 4 glucose, 5 ECG, 6 heart rate, 7 sleep, 9 cholesterol, 10 weight, 15 fetal heart rate); default 2`,
       measureTime: 'string, optional: data.measure_time, same formats as time; default five minutes ago',
       time: TIME,
+      timeFormat: 'string, optional: "datetime" (default) or "epoch-ms": the form defaults and ISO instants of measureTime/time are written in',
       dataTag: DATA_TAG,
       deviceSn: 'string, optional: device_sn; default a fake serial per data type',
     },
-    description: 'Sends a type-1 push whose data is {data_type, measure_time, measure_result, remark} with sample values.',
+    description:
+      'Sends a type-1 push whose data is {data_type, measure_time, measure_result, remark}: sample values in the shapes of Viatom\'s ViHealth guide.',
   },
-  { method: 'POST', path: '/admin/pushes/samples', body: { phone: PHONE }, description: 'Sends one measurement of each data type.' },
+  {
+    method: 'POST',
+    path: '/admin/pushes/samples',
+    body: { phone: PHONE },
+    description:
+      'Sends one measurement of each data type; 2, 4, 6, 9 and 15 with times in epoch milliseconds ("1694676339000"), ' +
+      'the others in "YYYY-MM-DD HH:mm:ss".',
+  },
   {
     method: 'POST',
     path: '/admin/pushes/duplicate',

@@ -1,6 +1,8 @@
-import { parseViatomTime, validatePush } from '@health-bridge/viatom-protocol';
-import { MEASUREMENT_DATA_TYPES } from '../index';
-import { admin, expectValidPush, receiver, sandbox, useSandbox } from '../testing/sandbox-spec-setup';
+import { decodeMeasurement, parseViatomTime, validatePush } from '@health-bridge/viatom-protocol';
+import { MEASUREMENT_DATA_TYPES, sampleMeasureResult, sampleTimeFormat } from '../index';
+import { admin, expectValidPush, receiver, sandbox, useSandbox, VIATOM_TIME } from '../testing/sandbox-spec-setup';
+
+const EPOCH_MS = /^\d{13}$/;
 
 // The push scenarios, through the admin API's pushes/* routes and the in-process send.
 useSandbox();
@@ -29,20 +31,54 @@ describe("push scenarios (the admin API's pushes/* and the in-process send)", ()
     expect(message['data']).toEqual({
       data_type: 2,
       measure_time: '2024-03-01 07:30:00',
-      measure_result: { spo2: 98, pr: 72, pi: 5.2 },
+      measure_result: sampleMeasureResult(2, '2024-03-01 07:30:00'),
       remark: '',
       phone: '15312341234',
     });
+    expect(message['data'].measure_result).toMatchObject({
+      spo2: { value: 98, unit: '%' },
+      pr: { value: 72, unit: 'bpm' },
+      o2_score: { value: null, unit: '' },
+    });
     expect(message['device_sn']).not.toBe('');
+    expect(message['create_time']).toMatch(VIATOM_TIME);
     expect(validatePush(message)).toMatchObject({ ok: true, push: { dataType: 2, measuredAt: new Date('2024-02-29T23:30:00Z') } });
+  });
+
+  it('pushes/measurement: timeFormat epoch-ms writes defaults and ISO instants in epoch milliseconds, Viatom forms as given', async () => {
+    await admin('/pushes/measurement', { phone: '15312341234', dataType: 5, timeFormat: 'epoch-ms', measureTime: '2023-09-14T07:25:39Z' });
+    const epoch = expectValidPush(receiver.received[0], 1);
+    expect(epoch['data'].measure_time).toBe('1694676339000');
+    expect(epoch['create_time']).toMatch(EPOCH_MS);
+    expect(epoch['update_time']).toBe(epoch['create_time']);
+    expect(Math.abs(Number(epoch['create_time']) - Date.now())).toBeLessThan(60_000);
+    await admin('/pushes/measurement', { phone: '15312341234', timeFormat: 'epoch-ms', measureTime: '2024-03-01 07:30:00', time: '1694676639000' });
+    const given = expectValidPush(receiver.received[1], 1);
+    expect(given).toMatchObject({ create_time: '1694676639000', data: { measure_time: '2024-03-01 07:30:00' } });
+    await admin('/pushes/measurement', { phone: '15312341234', measureTime: '1694676339000' });
+    const epochGiven = expectValidPush(receiver.received[2], 1);
+    expect(epochGiven).toMatchObject({ create_time: expect.stringMatching(VIATOM_TIME), data: { measure_time: '1694676339000' } });
+    const refused = await admin('/pushes/measurement', { phone: '15312341234', timeFormat: 'iso' });
+    expect(refused.status).toBe(400);
+    expect(refused.json.errors).toEqual([expect.stringMatching(/^timeFormat: /)]);
+    expect(receiver.received).toHaveLength(3);
   });
 
   it('pushes/measurement: blood pressure for an account id without a phone', async () => {
     await admin('/pushes/measurement', { accountId: 'OA==|MTEx', dataType: 3 });
     const message = expectValidPush(receiver.received[0], 1);
     expect(message['account_id']).toBe('OA==|MTEx');
-    expect(message['data']).toMatchObject({ data_type: 3, measure_result: { sys: expect.any(Number), dia: expect.any(Number), pr: expect.any(Number) } });
+    expect(message['data']).toMatchObject({
+      data_type: 3,
+      measure_result: {
+        sbp: { value: expect.any(Number), unit: 'mmHg' },
+        dia: { value: expect.any(Number), unit: 'mmHg' },
+        pr: { value: expect.any(Number), unit: 'bpm' },
+      },
+    });
     expect(message['data'].phone).toBeUndefined();
+    const names = decodeMeasurement(message['data'])!.observations.map((o) => o.name);
+    expect(names).toEqual(expect.arrayContaining(['systolic', 'diastolic']));
   });
 
   it('pushes/samples: one measurement of each data type', async () => {
@@ -50,9 +86,32 @@ describe("push scenarios (the admin API's pushes/* and the in-process send)", ()
     expect(answer.json.sent).toHaveLength(MEASUREMENT_DATA_TYPES.length);
     const messages = receiver.received.map((p) => expectValidPush(p, 1));
     expect(messages.map((m) => m['data'].data_type)).toEqual([...MEASUREMENT_DATA_TYPES]);
-    for (const message of messages) expect(Object.keys(message['data'].measure_result).length).toBeGreaterThan(0);
+    for (const message of messages) expect(decodeMeasurement(message['data'])!.observations.length).toBeGreaterThan(0);
     expect(new Set(messages.map((m) => m['data_tag'])).size).toBe(messages.length);
-    expect(messages.find((m) => m['data'].data_type === 1)!['data'].measure_result).toMatchObject({ temp: 36.6 });
+    expect(messages.find((m) => m['data'].data_type === 1)!['data'].measure_result).toEqual({ type: 1, temperature: { value: 36.6, unit: 'Cel' } });
+  });
+
+  it('pushes/samples: some in epoch milliseconds, the rest in YYYY-MM-DD HH:mm:ss, all the same instants', async () => {
+    await admin('/pushes/samples', { phone: '15312341234' });
+    const messages = receiver.received.map((p) => expectValidPush(p, 1));
+    const forms = new Set<string>();
+    const measuredAt = new Set<number>();
+    const sentAt = new Set<number>();
+    for (const message of messages) {
+      const form = sampleTimeFormat(message['data'].data_type) === 'epoch-ms' ? EPOCH_MS : VIATOM_TIME;
+      forms.add(String(form));
+      for (const time of [message['create_time'], message['update_time'], message['data'].measure_time]) expect(time).toMatch(form);
+      const push = validatePush(message);
+      if (!push.ok) throw new Error(push.errors.join('; '));
+      measuredAt.add(push.push.measuredAt!.getTime());
+      sentAt.add(push.push.createTime!.getTime());
+    }
+    expect(forms.size).toBe(2);
+    expect(messages.filter((m) => EPOCH_MS.test(m['create_time'])).map((m) => m['data'].data_type)).toEqual([2, 4, 6, 9, 15]);
+    // Both forms name the same second: measured five minutes before it was sent.
+    expect(measuredAt.size).toBe(1);
+    expect(sentAt.size).toBe(1);
+    expect([...sentAt][0] - [...measuredAt][0]).toBe(5 * 60_000);
   });
 
   it('pushes/duplicate: the same message twice', async () => {

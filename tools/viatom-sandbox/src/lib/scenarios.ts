@@ -7,7 +7,11 @@ import {
   measurementPush,
   randomDataTag,
   resolveViatomTime,
+  sampleTimeFormat,
   statePush,
+  VIATOM_TIME_FORMATS,
+  writeViatomTime,
+  type ViatomTimeFormat,
 } from './pushes';
 import type { PushRecord, PushTrigger, SandboxPushSender } from './types';
 
@@ -67,10 +71,12 @@ class Input {
     return value;
   }
 
-  time(field: string, timeZone: string, fallback?: Date): string {
-    const value = resolveViatomTime(this.body[field], timeZone, fallback);
+  time(field: string, timeZone: string, fallback?: Date, format?: ViatomTimeFormat): string {
+    const value = resolveViatomTime(this.body[field], timeZone, fallback, format);
     if (value === null) {
-      this.errors.push(`${field}: must be "YYYY-MM-DD HH:mm:ss" or an ISO instant like 2022-12-29T08:33:40Z`);
+      this.errors.push(
+        `${field}: must be "YYYY-MM-DD HH:mm:ss", epoch milliseconds like "1694676339000" or an ISO instant like 2022-12-29T08:33:40Z`,
+      );
       return '';
     }
     return value;
@@ -123,8 +129,14 @@ export function createScenarios(ctx: ScenarioContext, trigger: PushTrigger): San
           input.errors.push(`dataType: must be one of ${MEASUREMENT_DATA_TYPES.join(', ')}`);
         } else dataType = value;
       }
-      const measureTime = input.time('measureTime', ctx.timeZone, new Date(Date.now() - 5 * 60_000));
-      const time = input.time('time', ctx.timeZone);
+      let timeFormat: ViatomTimeFormat = 'datetime';
+      if (input.has('timeFormat')) {
+        const value = input.get('timeFormat');
+        if (VIATOM_TIME_FORMATS.includes(value as ViatomTimeFormat)) timeFormat = value as ViatomTimeFormat;
+        else input.errors.push(`timeFormat: must be one of ${VIATOM_TIME_FORMATS.join(', ')}`);
+      }
+      const measureTime = input.time('measureTime', ctx.timeZone, new Date(Date.now() - 5 * 60_000), timeFormat);
+      const time = input.time('time', ctx.timeZone, undefined, timeFormat);
       const dataTag = input.string('dataTag', { allowEmpty: true });
       const deviceSn = input.string('deviceSn', { allowEmpty: true });
       input.check();
@@ -142,11 +154,15 @@ export function createScenarios(ctx: ScenarioContext, trigger: PushTrigger): San
 
     async samples(raw) {
       const phone = phoneOnly(raw);
-      const time = resolveViatomTime(undefined, ctx.timeZone)!;
-      const measureTime = resolveViatomTime(undefined, ctx.timeZone, new Date(Date.now() - 5 * 60_000))!;
-      const messages = MEASUREMENT_DATA_TYPES.map((dataType) =>
-        measurementPush({ phone, accountId: accountIdForPhone(phone), dataType, measureTime, time }),
-      );
+      const now = new Date();
+      const measuredAt = new Date(now.getTime() - 5 * 60_000);
+      // Both of Viatom's time forms in one run: which data type gets which is sampleTimeFormat's rule.
+      const messages = MEASUREMENT_DATA_TYPES.map((dataType) => {
+        const format = sampleTimeFormat(dataType);
+        const time = writeViatomTime(now, format, ctx.timeZone);
+        const measureTime = writeViatomTime(measuredAt, format, ctx.timeZone);
+        return measurementPush({ phone, accountId: accountIdForPhone(phone), dataType, measureTime, time });
+      });
       return sendAll(ctx, messages, trigger);
     },
 

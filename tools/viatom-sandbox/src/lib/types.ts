@@ -102,7 +102,10 @@ export interface PushRecord {
   durationMs: number;
 }
 
-/** Options common to the push helpers. `time`: "YYYY-MM-DD HH:mm:ss" (used as is) or an ISO instant. */
+/**
+ * Options common to the push helpers. `time`: "YYYY-MM-DD HH:mm:ss" or 13-digit epoch milliseconds
+ * ("1694676339000"), both used as is, or an ISO instant.
+ */
 export interface StatePushOptions {
   phone: string;
   time?: string;
@@ -119,6 +122,12 @@ export interface MeasurementPushOptions {
   /** `data.measure_time`; default five minutes ago. Same formats as `time`. */
   measureTime?: string;
   time?: string;
+  /**
+   * The form the defaults and ISO instants of `measureTime` / `time` are written in: `datetime`
+   * ("YYYY-MM-DD HH:mm:ss", the default) or `epoch-ms` (the ViHealth guide's "1694676339000").
+   * A time given in one of Viatom's own forms is sent as given.
+   */
+  timeFormat?: 'datetime' | 'epoch-ms';
   dataTag?: string;
   deviceSn?: string;
 }

@@ -25,4 +25,6 @@ export class Authorization {
   lastChangeAt!: Date;
   createdAt!: Date;
   updatedAt!: Date;
+  /** The person's pseudonymous id in FHIR (`Patient/<id>`): random, stable, never derived from the phone. */
+  fhirPatientId!: string;
 }

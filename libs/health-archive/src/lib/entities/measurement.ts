@@ -1,3 +1,5 @@
+import type { Observation } from '@health-bridge/viatom-protocol';
+
 /** A measurement pushed by Viatom (type 1), its `data` kept whole as received. */
 export class Measurement {
   id!: number;
@@ -11,5 +13,7 @@ export class Measurement {
   /** `data.measure_time` as a UTC instant, when present. */
   measuredAt!: Date | null;
   data!: Record<string, unknown>;
+  /** The quantities decoded from `data` (protocol lib's `decodeMeasurement`), in UCUM units; empty when nothing decodes. */
+  observations!: Observation[];
   receivedAt!: Date;
 }

@@ -64,11 +64,13 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       lastChangeAt: { name: 'last_change_at', ...instant },
       createdAt: { name: 'created_at', ...instant },
       updatedAt: { name: 'updated_at', ...instant },
+      fhirPatientId: { name: 'fhir_patient_id', type: 'varchar', length: 32 },
     },
     uniques: [{ name: 'UQ_user_authorization_phone', columns: ['phone'] }],
     indices: [
       { name: 'IDX_user_authorization_status_id', columns: ['status', 'id'] },
       { name: 'IDX_user_authorization_account_id', columns: ['accountId'] },
+      { name: 'UQ_user_authorization_fhir_patient_id', columns: ['fhirPatientId'], unique: true },
     ],
   });
 
@@ -86,6 +88,7 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       dataType: { name: 'data_type', type: 'integer', nullable: true },
       measuredAt: { name: 'measured_at', ...nullableInstant },
       data: { type: t.json },
+      observations: { type: t.json, default: dialect === 'postgres' ? () => "'[]'" : '[]' },
       receivedAt: { name: 'received_at', ...instant },
     },
     uniques: [{ name: 'UQ_measurement_push_id', columns: ['pushId'] }],

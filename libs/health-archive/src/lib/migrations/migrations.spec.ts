@@ -113,7 +113,11 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     const authorization = await tableOf('user_authorization');
     expect(uniqueColumns(authorization)).toContain('phone');
     expect(nullable(authorization)).toEqual(['authorized_at', 'revoked_at', 'revoked_by']);
-    expect(authorization.indices.map((i) => i.name).sort()).toEqual(['IDX_user_authorization_account_id', 'IDX_user_authorization_status_id']);
+    expect(authorization.indices.map((i) => i.name).sort()).toEqual([
+      'IDX_user_authorization_account_id',
+      'IDX_user_authorization_status_id',
+      'UQ_user_authorization_fhir_patient_id',
+    ]);
 
     const measurement = await tableOf('measurement');
     expect(uniqueColumns(measurement)).toContain('push_id');
@@ -133,8 +137,11 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     await expect(insert('push_log', pushRow('tag:abc'))).rejects.toThrow(/unique|duplicate/i);
     expect(await count('push_log')).toBe(2);
 
-    await insert('user_authorization', authorizationRow('15312341234'));
-    await expect(insert('user_authorization', authorizationRow('15312341234'))).rejects.toThrow(/unique|duplicate/i);
+    const person = (phone: string, fhirPatientId: string) => ({ ...authorizationRow(phone), fhir_patient_id: fhirPatientId });
+    await insert('user_authorization', person('15312341234', 'a'.repeat(32)));
+    await expect(insert('user_authorization', person('15312341234', 'b'.repeat(32)))).rejects.toThrow(/unique|duplicate/i);
+    await expect(insert('user_authorization', person('15300000000', 'a'.repeat(32)))).rejects.toThrow(/unique|duplicate/i);
+    await expect(insert('user_authorization', authorizationRow('15300000000'))).rejects.toThrow(/null/i);
 
     await insert('measurement', measurementRow(first));
     await expect(insert('measurement', measurementRow(first))).rejects.toThrow(/unique|duplicate/i);
@@ -200,6 +207,38 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     await expect(dataSource.undoLastMigration({ transaction: 'each' })).rejects.toThrow(/cannot hold/);
     expect(await migrationRows()).toHaveLength(lenient + 1);
     expect(await count('push_log')).toBe(2);
+  });
+
+  it('decodes the measurements stored before observations existed, and gives every person a pseudonymous id', async () => {
+    const before = healthArchiveMigrations.findIndex((m) => new m().name === 'Observations1766000000000');
+    const older = await new DataSource({ ...healthArchiveDataSourceOptions(database.options), migrations: healthArchiveMigrations.slice(0, before) }).initialize();
+    await older.runMigrations();
+    await older.destroy();
+    const bloodPressure = { data_type: 3, measure_time: '1694676339000', measure_result: { sbp: { value: 128, unit: 'mmHg' }, dia: { value: 82, unit: 'mmHg' } } };
+    // More than one backfill batch (500), some that decode to nothing, and one whose data is not even an object.
+    const ids: number[] = [];
+    for (let i = 0; i < 520; i++) {
+      const pushId = await insert('push_log', pushRow(`tag:m${i}`));
+      const data = i % 10 === 9 ? { data_type: 8, x: 1 } : i === 3 ? 'text' : bloodPressure;
+      ids.push(await insert('measurement', { ...measurementRow(pushId), data: JSON.stringify(data) }));
+    }
+    await insert('user_authorization', authorizationRow('15312341234'));
+    await insert('user_authorization', authorizationRow('15399998888'));
+
+    await dataSource.runMigrations({ transaction: 'each' });
+
+    const rows: Array<{ id: number; observations: unknown }> = await dataSource.query('SELECT "id", "observations" FROM "measurement" ORDER BY "id"');
+    const observations = rows.map((r) => (typeof r.observations === 'string' ? JSON.parse(r.observations) : r.observations));
+    const decoded = [
+      { name: 'systolic', value: 128, unit: 'mm[Hg]' },
+      { name: 'diastolic', value: 82, unit: 'mm[Hg]' },
+    ];
+    expect(observations).toHaveLength(520);
+    expect(observations).toEqual(ids.map((_, i) => (i % 10 === 9 || i === 3 ? [] : decoded)));
+
+    const people: Array<{ fhir_patient_id: string }> = await dataSource.query('SELECT "fhir_patient_id" FROM "user_authorization"');
+    expect(people.map((p) => p.fhir_patient_id)).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/), expect.stringMatching(/^[0-9a-f]{32}$/)]);
+    expect(people[0].fhir_patient_id).not.toBe(people[1].fhir_patient_id);
   });
 
   it('leaves the other tables of the database alone', async () => {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { Observation } from '@health-bridge/viatom-protocol';
+import { measurementReading, type MeasurementReading } from '../measurement-reading';
 
 /**
  * The outbox's events: every fact an enterprise may act on, kept by the same transaction (or
@@ -34,7 +36,7 @@ export interface AuthorizationRevokedData {
   revokedAt: string;
 }
 
-export interface MeasurementArchivedData {
+export type MeasurementArchivedData = {
   measurementId: number;
   pushId: number;
   /** The owner's phone, when known. */
@@ -47,7 +49,7 @@ export interface MeasurementArchivedData {
   receivedAt: string;
   /** Viatom's `data` as received (its own snake_case keys). Null once the measurement is deleted. */
   data: Record<string, unknown> | null;
-}
+} & MeasurementReading;
 
 export interface EndpointDisabledData {
   endpointId: string;
@@ -151,6 +153,7 @@ export interface MeasurementOfEvent {
   measuredAt: Date | null;
   receivedAt: Date;
   data: Record<string, unknown>;
+  observations: Observation[];
 }
 
 /** A measurement event's data, built from its row when read (null: the row is gone). */
@@ -167,5 +170,6 @@ export function measurementEventData(phone: string | null, m: MeasurementOfEvent
     measuredAt: iso(m.measuredAt),
     receivedAt: m.receivedAt.toISOString(),
     data: m.data,
+    ...measurementReading(m),
   };
 }

@@ -88,6 +88,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the outbox on
         dataType,
         measuredAt: null,
         data: {},
+        observations: [],
         eventId: newEventId(),
       };
     };

@@ -68,6 +68,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       dataType: 2,
       measuredAt: at(-5),
       data: { data_type: 2, spo2: 97 },
+      observations: [{ name: 'spo2', value: 97, unit: '%' }],
       eventId: newEventId(),
       ...overrides,
     };
@@ -120,9 +121,15 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
           lastChangeAt: at(0),
           createdAt: at(1),
           updatedAt: at(1),
+          fhirPatientId: expect.stringMatching(/^[0-9a-f]{32}$/),
         }),
       );
       expect(written.change?.authorization).toEqual(row);
+      // The person's FHIR id is theirs for good: a later change keeps it, and it finds them.
+      const revoked = await store.recordAuthorizationChange(push(), revoke('15300000001', 5));
+      expect(revoked.change?.authorization.fhirPatientId).toBe(row?.fhirPatientId);
+      expect(await store.findAuthorizationByFhirPatientId(row?.fhirPatientId as string)).toMatchObject({ phone: '15300000001', status: AuthorizationStatus.Revoked });
+      expect(await store.findAuthorizationByFhirPatientId('0'.repeat(32))).toBeNull();
       expect((await logged(written.pushId)).outcome).toBe(PushOutcome.Applied);
     });
 
@@ -303,8 +310,62 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       expect(await ids({ accountId: 'acc-0', dataType: 2, afterId: null, take: 10 })).toEqual([ms[2].measurementId, ms[1].measurementId]);
       expect(await ids({ from: at(10), to: at(20), afterId: null, take: 10 })).toEqual([ms[1].measurementId]);
       expect(await ids({ accountId: 'acc-none', afterId: null, take: 10 })).toEqual([]);
+      expect(await ids({ dataTypes: [1, 3], afterId: null, take: 10 })).toEqual([ms[0].measurementId]);
+      expect(await ids({ dataTypes: [], afterId: null, take: 10 })).toEqual([]);
+      expect(await store.findMeasurement(ms[1].measurementId as number)).toMatchObject({ id: ms[1].measurementId, observations: [{ name: 'spo2', value: 97, unit: '%' }] });
+      expect(await store.findMeasurement(999_999)).toBeNull();
+      expect((await store.findAuthorizationsOfAccount('acc-0')).map((a) => a.phone)).toEqual(['15300000020']);
+      expect(await store.findAuthorizationsOfAccount('')).toEqual([]);
       expect((await store.listPushLog({ type: 1, outcome: PushOutcome.Archived, afterId: null, take: 2 })).map((p) => p.id)).toEqual([ms[2].pushId, ms[1].pushId]);
       expect((await store.listPushLog({ phone: '15300000021', afterId: null, take: 10 })).map((p) => p.type)).toEqual([2]);
+    });
+  });
+
+  describe('observations', () => {
+    const bp = (systolic: number, diastolic: number | null, deviceSn = 'BP-1') =>
+      store.recordMeasurement(
+        measurement({
+          dataType: 3,
+          deviceSn,
+          data: { data_type: 3, measure_result: { sbp: systolic, dia: diastolic } },
+          observations: [
+            { name: 'systolic', value: systolic, unit: 'mm[Hg]' },
+            ...(diastolic === null ? [] : [{ name: 'diastolic', value: diastolic, unit: 'mm[Hg]' }]),
+          ],
+        }),
+      );
+
+    it('keeps them with the measurement, in the same write, exactly as given', async () => {
+      const written = await bp(141.5, 92);
+      const [m] = await store.listMeasurements({ afterId: null, take: 1 });
+      expect(m).toMatchObject({ id: written.measurementId, observations: [
+        { name: 'systolic', value: 141.5, unit: 'mm[Hg]' },
+        { name: 'diastolic', value: 92, unit: 'mm[Hg]' },
+      ] });
+      // A refused measurement keeps none (it keeps no measurement at all).
+      await store.recordAuthorizationChange(push({ phone: '15300000031', accountId: 'acc-gone' }), revoke('15300000031', 0, { accountId: 'acc-gone' }));
+      await store.recordMeasurement(measurement({ accountId: 'acc-gone', observations: [{ name: 'spo2', value: 90, unit: '%' }] }));
+      expect(await store.listMeasurements({ accountId: 'acc-gone', afterId: null, take: 10 })).toEqual([]);
+    });
+
+    it('filters by an observation within a range, both ends inclusive, and pages the filtered list', async () => {
+      const [a, b, c, d] = [await bp(120, 80), await bp(140, 90), await bp(160, 100), await bp(139.9, null)];
+      await store.recordMeasurement(measurement());
+      const ids = (observation: { name: string; min?: number; max?: number }, afterId: number | null = null, take = 10) =>
+        store.listMeasurements({ observation, afterId, take }).then((rows) => rows.map((m) => m.id));
+      expect(await ids({ name: 'systolic', min: 140 })).toEqual([c.measurementId, b.measurementId]);
+      expect(await ids({ name: 'systolic', max: 140 })).toEqual([d.measurementId, b.measurementId, a.measurementId]);
+      expect(await ids({ name: 'systolic', min: 130, max: 150 })).toEqual([d.measurementId, b.measurementId]);
+      expect(await ids({ name: 'diastolic', min: 0 })).toEqual([c.measurementId, b.measurementId, a.measurementId]);
+      expect(await ids({ name: 'systolic' })).toEqual([d.measurementId, c.measurementId, b.measurementId, a.measurementId]);
+      expect(await ids({ name: 'glucose' })).toEqual([]);
+      expect(await ids({ name: 'systolic', min: 140 }, c.measurementId, 1)).toEqual([b.measurementId]);
+    });
+
+    it('knows the devices it has measurements from', async () => {
+      await bp(120, 80, 'BP-7');
+      expect(await store.hasDevice('BP-7')).toBe(true);
+      expect(await store.hasDevice('BP-8')).toBe(false);
     });
   });
 

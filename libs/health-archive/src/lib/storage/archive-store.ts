@@ -1,3 +1,4 @@
+import type { Observation } from '@health-bridge/viatom-protocol';
 import type { Authorization, AuthorizationStatus } from '../entities/authorization';
 import type { Measurement } from '../entities/measurement';
 import type { PushLogEntry, PushOutcome } from '../entities/push-log-entry';
@@ -32,6 +33,8 @@ export interface MeasurementPushRecord extends PushRecord {
   measuredAt: Date | null;
   /** The measurement's `data`, whatever it holds. */
   data: unknown;
+  /** The quantities decoded from `data`, kept with it (empty when nothing decodes). */
+  observations: Observation[];
   /** The id its `measurement.archived` event gets, if it is archived. */
   eventId: string;
 }
@@ -70,6 +73,10 @@ export interface AuthorizationFilter extends Page {
 export interface MeasurementFilter extends Page {
   accountId?: string;
   dataType?: number;
+  /** Only these data types (a kind filter, or the FHIR codes asked for). */
+  dataTypes?: readonly number[];
+  /** Only measurements with this observation, its value within [min, max] (both inclusive, either optional). */
+  observation?: { name: string; min?: number; max?: number };
   from?: Date;
   to?: Date;
 }
@@ -122,6 +129,13 @@ export abstract class ArchiveStore {
   abstract recordIgnoredPush(push: PushRecord): Promise<StoredPush>;
 
   abstract findAuthorization(phone: string): Promise<Authorization | null>;
+  /** The person FHIR names by this pseudonymous id. */
+  abstract findAuthorizationByFhirPatientId(fhirPatientId: string): Promise<Authorization | null>;
+  /** The authorizations whose account is this one (who a measurement belongs to), authorized ones first. */
+  abstract findAuthorizationsOfAccount(accountId: string): Promise<Authorization[]>;
+  abstract findMeasurement(id: number): Promise<Measurement | null>;
+  /** Whether any kept measurement came from the device with this serial number. */
+  abstract hasDevice(deviceSn: string): Promise<boolean>;
   /** Newest first; at most `take` rows with id below `afterId`. */
   abstract listAuthorizations(filter: AuthorizationFilter): Promise<Authorization[]>;
   abstract listMeasurements(filter: MeasurementFilter): Promise<Measurement[]>;

@@ -1,3 +1,4 @@
+import type { Observation } from '@health-bridge/viatom-protocol';
 import { encodeFeedCursor } from '../outbox/feed-cursor';
 import { measurementEventData, type EventType, type MeasurementOfEvent, type OutboxEvent } from '../outbox/events';
 import { Authorization, AuthorizationStatus, RevokedBy } from '../entities/authorization';
@@ -16,6 +17,7 @@ export interface AuthorizationRow {
   last_change_at: unknown;
   created_at: unknown;
   updated_at: unknown;
+  fhir_patient_id: string;
 }
 
 /** The row as an entity; `instant` reads the engine's form of an instant. */
@@ -32,6 +34,7 @@ export function authorizationFromRow(row: AuthorizationRow, instant: (value: unk
     lastChangeAt: instant(row.last_change_at) as Date,
     createdAt: instant(row.created_at) as Date,
     updatedAt: instant(row.updated_at) as Date,
+    fhirPatientId: row.fhir_patient_id,
   });
 }
 
@@ -59,12 +62,14 @@ export interface EventRow {
   m_measured_at: unknown;
   m_received_at: unknown;
   m_data: unknown;
+  m_observations: unknown;
 }
 
 /** The measurement columns a feed read selects beside an event (`m` is the measurement's alias). */
 export const EVENT_MEASUREMENT_COLUMNS =
   'm."id" AS m_id, m."push_id" AS m_push_id, m."account_id" AS m_account_id, m."member_id" AS m_member_id, m."device_sn" AS m_device_sn, ' +
-  'm."data_type" AS m_data_type, m."measured_at" AS m_measured_at, m."received_at" AS m_received_at, m."data" AS m_data';
+  'm."data_type" AS m_data_type, m."measured_at" AS m_measured_at, m."received_at" AS m_received_at, m."data" AS m_data, ' +
+  'm."observations" AS m_observations';
 
 /** The row as the feed answers it; `instant` reads the engine's form of an instant. */
 export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | null): OutboxEvent {
@@ -83,7 +88,8 @@ export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | 
             dataType: row.m_data_type,
             measuredAt: instant(row.m_measured_at),
             receivedAt: instant(row.m_received_at) as Date,
-            data: (typeof row.m_data === 'string' ? JSON.parse(row.m_data) : row.m_data) as Record<string, unknown>,
+            data: jsonOf(row.m_data) as Record<string, unknown>,
+            observations: jsonOf(row.m_observations) as Observation[],
           };
     data = measurementEventData(row.phone, m, Number(row.measurement_id)) as unknown as Record<string, unknown>;
   } else {
@@ -99,3 +105,6 @@ export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | 
     cursor: encodeFeedCursor({ tx: row.tx_id ?? '0', id }),
   };
 }
+
+/** A JSON column as the drivers return it: text on SQLite, parsed on PostgreSQL. */
+const jsonOf = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { Authorization } from '../entities/authorization';
+import { Authorization, AuthorizationStatus } from '../entities/authorization';
 import { Measurement } from '../entities/measurement';
 import { PushLogEntry } from '../entities/push-log-entry';
 import { ArchiveStore, type AuthorizationFilter, type MeasurementFilter, type PushLogFilter } from './archive-store';
@@ -18,6 +18,24 @@ export abstract class TypeOrmArchiveStore extends ArchiveStore {
     return this.dataSource.getRepository(Authorization).findOneBy({ phone });
   }
 
+  findAuthorizationByFhirPatientId(fhirPatientId: string): Promise<Authorization | null> {
+    return this.dataSource.getRepository(Authorization).findOneBy({ fhirPatientId });
+  }
+
+  async findAuthorizationsOfAccount(accountId: string): Promise<Authorization[]> {
+    if (accountId === '') return [];
+    const rows = await this.dataSource.getRepository(Authorization).find({ where: { accountId }, order: { id: 'ASC' } });
+    return rows.sort((a, b) => Number(b.status === AuthorizationStatus.Authorized) - Number(a.status === AuthorizationStatus.Authorized));
+  }
+
+  findMeasurement(id: number): Promise<Measurement | null> {
+    return this.dataSource.getRepository(Measurement).findOneBy({ id });
+  }
+
+  async hasDevice(deviceSn: string): Promise<boolean> {
+    return (await this.dataSource.getRepository(Measurement).findOne({ select: { id: true }, where: { deviceSn } })) !== null;
+  }
+
   listAuthorizations(filter: AuthorizationFilter): Promise<Authorization[]> {
     const qb = this.dataSource.getRepository(Authorization).createQueryBuilder('a').orderBy('a.id', 'DESC').take(filter.take);
     if (filter.status) qb.andWhere('a.status = :status', { status: filter.status });
@@ -29,11 +47,25 @@ export abstract class TypeOrmArchiveStore extends ArchiveStore {
     const qb = this.dataSource.getRepository(Measurement).createQueryBuilder('m').orderBy('m.id', 'DESC').take(filter.take);
     if (filter.accountId !== undefined) qb.andWhere('m.accountId = :accountId', { accountId: filter.accountId });
     if (filter.dataType !== undefined) qb.andWhere('m.dataType = :dataType', { dataType: filter.dataType });
+    if (filter.dataTypes !== undefined) {
+      if (filter.dataTypes.length === 0) return Promise.resolve([]);
+      qb.andWhere('m.dataType IN (:...dataTypes)', { dataTypes: filter.dataTypes });
+    }
+    if (filter.observation) {
+      const { name, min, max } = filter.observation;
+      qb.andWhere(this.observationCondition('m', min !== undefined, max !== undefined), { obsName: name, obsMin: min, obsMax: max });
+    }
     if (filter.from) qb.andWhere('m.measuredAt >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('m.measuredAt < :to', { to: filter.to });
     if (filter.afterId !== null) qb.andWhere('m.id < :after', { after: filter.afterId });
     return qb.getMany();
   }
+
+  /**
+   * The SQL condition "the measurement `alias` has an observation named :obsName within
+   * [:obsMin, :obsMax]": the engines read a JSON array differently.
+   */
+  protected abstract observationCondition(alias: string, hasMin: boolean, hasMax: boolean): string;
 
   listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]> {
     const qb = this.dataSource.getRepository(PushLogEntry).createQueryBuilder('p').orderBy('p.id', 'DESC').take(filter.take);

@@ -104,8 +104,8 @@ const updateAuthorizations = (n: number) => `
 
 /** The phones' rows, locked in phone order (two batches lock alike: they cannot deadlock on them). */
 const LOCK_SQL =
-  'SELECT "id", "phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", "last_change_at", "created_at", "updated_at" ' +
-  'FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
+  'SELECT "id", "phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", "last_change_at", "created_at", "updated_at", ' +
+  '"fhir_patient_id" FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
 
 /**
  * One round trip: the log rows (a key already taken writes nothing and is not returned), the
@@ -125,9 +125,9 @@ WITH logged AS (
 ),
 created AS (
   INSERT INTO "user_authorization" ("phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by",
-                                    "last_change_at", "created_at", "updated_at")
-  SELECT phone, status, account_id, member_id, authorized_at, revoked_at, revoked_by, last_change_at, created_at, updated_at
-  FROM jsonb_to_recordset($2::jsonb) AS t(phone varchar, created_at timestamptz, ${STATE_COLUMNS})
+                                    "last_change_at", "created_at", "updated_at", "fhir_patient_id")
+  SELECT phone, status, account_id, member_id, authorized_at, revoked_at, revoked_by, last_change_at, created_at, updated_at, fhir_patient_id
+  FROM jsonb_to_recordset($2::jsonb) AS t(phone varchar, created_at timestamptz, fhir_patient_id varchar, ${STATE_COLUMNS})
   ORDER BY phone
   ON CONFLICT DO NOTHING
   RETURNING "id", "phone"
@@ -335,7 +335,7 @@ function logRow(push: PushRecord, outcome: PushOutcome) {
 }
 
 function createRow(state: Authorization) {
-  return { ...stateRow(state), phone: state.phone, created_at: state.createdAt };
+  return { ...stateRow(state), phone: state.phone, created_at: state.createdAt, fhir_patient_id: state.fhirPatientId };
 }
 
 function stateRow(state: Authorization) {

@@ -6,6 +6,7 @@ import { PushLogEntry } from '../../entities/push-log-entry';
 import type { MeasurementPushRecord, MeasurementWritten } from '../archive-store';
 import { postgresPoolOf, type PgPool } from '../typeorm-internals';
 import { PostgresMeasurementBatcher, WRITE_MEASUREMENTS_SQL, writeMeasurementBatch } from './measurement-batch';
+import { newFhirPatientId } from '../../authorization-rules';
 import { newEventId } from '../../outbox/events';
 
 const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) => t.name === 'postgres');
@@ -46,6 +47,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
       dataType: 2,
       measuredAt: new Date('2022-12-29T08:30:00Z'),
       data: { data_type: 2, spo2: 97 },
+      observations: [{ name: 'spo2', value: 97, unit: '%' }],
       eventId: newEventId(),
       ...overrides,
     };
@@ -92,6 +94,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
       lastChangeAt: now,
       createdAt: now,
       updatedAt: now,
+      fhirPatientId: newFhirPatientId(),
     });
     const refusedRecord = record();
     const [refused, other] = await Promise.all([batcher.write(refusedRecord), batcher.write(record({ accountId: 'another' }))]);

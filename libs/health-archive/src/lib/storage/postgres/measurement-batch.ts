@@ -81,7 +81,7 @@ WITH i AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
     ord integer, dedupe_key varchar, data_tag varchar, account_id varchar, member_id varchar, device_sn varchar, phone varchar,
     source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, raw_message text, ignored_raw_message text, ordered_by varchar,
-    data_type integer, measured_at timestamptz, data jsonb, event_id varchar)
+    data_type integer, measured_at timestamptz, data jsonb, observations jsonb, event_id varchar)
 ),
 d AS (
   SELECT i.*, COALESCE(i.phone, o.phone) AS log_phone, COALESCE(o.status <> 'authorized', false) AS refused
@@ -104,8 +104,9 @@ p AS (
   RETURNING "id", "dedupe_key", "outcome"
 ),
 m AS (
-  INSERT INTO "measurement" ("push_id", "data_tag", "account_id", "member_id", "device_sn", "data_type", "measured_at", "data", "received_at")
-  SELECT p.id, d.data_tag, d.account_id, d.member_id, d.device_sn, d.data_type, d.measured_at, d.data, d.received_at
+  INSERT INTO "measurement" ("push_id", "data_tag", "account_id", "member_id", "device_sn", "data_type", "measured_at", "data", "observations",
+                             "received_at")
+  SELECT p.id, d.data_tag, d.account_id, d.member_id, d.device_sn, d.data_type, d.measured_at, d.data, d.observations, d.received_at
   FROM p JOIN d ON d.dedupe_key = p.dedupe_key
   WHERE p.outcome = 'archived'
   ORDER BY p.id
@@ -133,7 +134,7 @@ LEFT JOIN LATERAL (
 ORDER BY d.ord`;
 
 /** The prepared statement's name on each connection (one text per name, as PostgreSQL requires). */
-const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v4';
+const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v5';
 
 type Id = string | number;
 type BatchRow = { push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null };
@@ -177,6 +178,7 @@ export async function writeMeasurementBatch(pool: PgPool, records: MeasurementPu
     data_type: r.dataType,
     measured_at: r.measuredAt,
     data: r.data,
+    observations: r.observations,
     event_id: r.eventId,
   }));
   const rows = await queryNamed(pool, [JSON.stringify(batch)]);

@@ -120,6 +120,14 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     }
   }
 
+  protected observationCondition(alias: string, hasMin: boolean, hasMax: boolean): string {
+    const value = `(o ->> 'value')::float8`;
+    return (
+      `EXISTS (SELECT 1 FROM jsonb_array_elements(${alias}.observations) o WHERE o ->> 'name' = :obsName` +
+      `${hasMin ? ` AND ${value} >= :obsMin` : ''}${hasMax ? ` AND ${value} <= :obsMax` : ''})`
+    );
+  }
+
   poolState(): PoolState | null {
     const pool = postgresPoolOf(this.dataSource);
     return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;

@@ -18,12 +18,12 @@ const FIRST_ANSWER_SQL = 'SELECT "id", "outcome" FROM "push_log" WHERE "dedupe_k
 const SET_OUTCOME_SQL = 'UPDATE "push_log" SET "outcome" = ? WHERE "id" = ?';
 const OWNERS_SQL = 'SELECT "phone", "status" FROM "user_authorization" WHERE "account_id" = ?';
 const INSERT_MEASUREMENT_SQL =
-  'INSERT INTO "measurement" ("push_id", "data_tag", "account_id", "member_id", "device_sn", "data_type", "measured_at", "data", "received_at") ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
+  'INSERT INTO "measurement" ("push_id", "data_tag", "account_id", "member_id", "device_sn", "data_type", "measured_at", "data", "observations", ' +
+  '"received_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
 const AUTHORIZATION_SQL = 'SELECT * FROM "user_authorization" WHERE "phone" = ?';
 const INSERT_AUTHORIZATION_SQL =
   'INSERT INTO "user_authorization" ("phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", ' +
-  '"last_change_at", "created_at", "updated_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
+  '"last_change_at", "created_at", "updated_at", "fhir_patient_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
 const UPDATE_AUTHORIZATION_SQL =
   'UPDATE "user_authorization" SET "status" = ?, "account_id" = ?, "member_id" = ?, "authorized_at" = ?, "revoked_at" = ?, ' +
   '"revoked_by" = ?, "last_change_at" = ?, "updated_at" = ? WHERE "id" = ?';
@@ -93,6 +93,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
         push.dataType,
         instantText(push.measuredAt),
         JSON.stringify(push.data),
+        JSON.stringify(push.observations),
         instantText(push.receivedAt),
       ) as { id: number };
       const phone = push.phone ?? ownerPhone(owners);
@@ -143,6 +144,14 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
     }
   }
 
+  protected observationCondition(alias: string, hasMin: boolean, hasMax: boolean): string {
+    const value = `json_extract(o.value, '$.value')`;
+    return (
+      `EXISTS (SELECT 1 FROM json_each(${alias}.observations) o WHERE json_extract(o.value, '$.name') = :obsName` +
+      `${hasMin ? ` AND ${value} >= :obsMin` : ''}${hasMax ? ` AND ${value} <= :obsMax` : ''})`
+    );
+  }
+
   poolState(): PoolState | null {
     return null;
   }
@@ -160,7 +169,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
       this.statement(db, UPDATE_AUTHORIZATION_SQL).run(...fields, instantText(s.updatedAt), current.id);
       id = current.id;
     } else {
-      id = (this.statement(db, INSERT_AUTHORIZATION_SQL).get(s.phone, ...fields, instantText(s.createdAt), instantText(s.updatedAt)) as { id: number }).id;
+      id = (this.statement(db, INSERT_AUTHORIZATION_SQL).get(s.phone, ...fields, instantText(s.createdAt), instantText(s.updatedAt), s.fhirPatientId) as { id: number }).id;
     }
     const event = authorizationEvent(decision.transition, s, change.now);
     if (event) this.appendEventIn(db, event);

@@ -1,0 +1,24 @@
+import { applyDecorators, Header } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
+
+/** FHIR's JSON media type: every answer under `/fhir`, errors included. */
+export const FHIR_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Set by `@FhirRoute()`: errors on the route answer as a FHIR OperationOutcome. */
+    fhir?: boolean;
+  }
+}
+
+/**
+ * Marks a route of the FHIR API: it answers `application/fhir+json`, and its errors (the API
+ * key's 401, a bad search parameter's 400, a 404, the rate limit) answer an OperationOutcome
+ * instead of problem+json. Known by this mark on the route, never by its path (as the push receiver is).
+ */
+export const FhirRoute = (): MethodDecorator => applyDecorators(RouteConfig({ fhir: true }), Header('content-type', FHIR_CONTENT_TYPE));
+
+export function isFhirRoute(request: FastifyRequest): boolean {
+  return request.routeOptions?.config?.fhir === true;
+}

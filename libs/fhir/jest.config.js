@@ -1,0 +1,6 @@
+module.exports = {
+  displayName: 'fhir',
+  preset: '../../jest.preset.js',
+  rootDir: __dirname,
+  coverageDirectory: '../../coverage/libs/fhir',
+};
