@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { Test } from '@nestjs/testing';
 import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, OpenedResources, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 import { testPush } from '@health-bridge/viatom-protocol/testing';
-import { createSandbox, type Sandbox } from '@health-bridge/viatom-sandbox';
+import { createSandbox, type PushRecord, type Sandbox } from '@health-bridge/viatom-sandbox';
 import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
@@ -238,6 +238,12 @@ export function expectProblem(res: { status: number; headers: Headers; body: any
   expect(res.headers.get('content-type')).toContain('application/problem+json');
   expect(res.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String), detail: expect.any(String) });
   expect(JSON.stringify(res.body)).not.toMatch(/stack|at Object\.|\.ts:\d+/);
+}
+
+/** The sandbox's send records, each asserted answered 200 by the API (the push was stored). */
+export function delivered(records: PushRecord[]): PushRecord[] {
+  for (const record of records) expect({ status: record.status, error: record.error }).toEqual({ status: 200, error: null });
+  return records;
 }
 
 /** Follows `nextCursor` from the first page to the last; returns every page's items. */

@@ -1,8 +1,8 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { fhirProblems } from '@health-bridge/fhir/testing';
 import { testMeasurementPush } from '@health-bridge/viatom-protocol/testing';
-import { accountIdForPhone, MEASUREMENT_DATA_TYPES, type PushRecord } from '@health-bridge/viatom-sandbox';
-import { api, resetState, startApi, type ApiHarness } from './api-harness';
+import { accountIdForPhone, MEASUREMENT_DATA_TYPES } from '@health-bridge/viatom-sandbox';
+import { api, type ApiHarness, delivered, resetState, startApi } from './api-harness';
 
 const FHIR_JSON = /^application\/fhir\+json/;
 
@@ -22,10 +22,6 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('FHIR R4 under
 
   const phone = '15312341234';
   const other = '15398769876';
-  const delivered = (records: PushRecord[]) => {
-    for (const record of records) expect({ status: record.status, error: record.error }).toEqual({ status: 200, error: null });
-    return records;
-  };
   const fhir = async (path: string, headers: Record<string, string> = {}) => {
     const res = await api(h, 'GET', `/fhir/${path}`, undefined, headers);
     expect(res.headers.get('content-type')).toMatch(FHIR_JSON);

@@ -1,9 +1,8 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { measurementReading } from '@health-bridge/health-archive';
-import { decodeMeasurement, readViatomTime } from '@health-bridge/viatom-protocol';
+import { decodeMeasurement, readMeasurement, readViatomTime } from '@health-bridge/viatom-protocol';
 import { testMeasurementPush } from '@health-bridge/viatom-protocol/testing';
-import { accountIdForPhone, DEFAULT_MEMBER_ID, MEASUREMENT_DATA_TYPES, type PushRecord } from '@health-bridge/viatom-sandbox';
-import { allPages, api, expectProblem, resetState, startApi, type ApiHarness } from './api-harness';
+import { accountIdForPhone, DEFAULT_MEMBER_ID, MEASUREMENT_DATA_TYPES } from '@health-bridge/viatom-sandbox';
+import { allPages, api, type ApiHarness, delivered, expectProblem, resetState, startApi } from './api-harness';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -18,10 +17,6 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/m
   const phone = '15312341234';
   const other = '15398769876';
 
-  const delivered = (records: PushRecord[]) => {
-    for (const record of records) expect({ status: record.status, error: record.error }).toEqual({ status: 200, error: null });
-    return records;
-  };
   const list = async (query = '') => {
     const res = await api(h, 'GET', `/api/v1/measurements${query ? `?${query}` : ''}`);
     expect(res.status).toBe(200);
@@ -62,7 +57,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/m
           measuredAt: readViatomTime(message.data.measure_time, '+08:00')?.toISOString(),
           receivedAt: expect.stringMatching(ISO_UTC),
           data: message.data,
-          ...measurementReading({ dataType: message.data.data_type, data: message.data, observations: decodeMeasurement(message.data)?.observations ?? [] }),
+          ...readMeasurement({ dataType: message.data.data_type, data: message.data, observations: decodeMeasurement(message.data)?.observations ?? [] }),
         });
         expect(item.kind).toEqual(expect.any(String));
         expect(item.observations.length).toBeGreaterThan(0);

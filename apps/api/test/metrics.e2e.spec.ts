@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { accountIdForPhone, type PushRecord } from '@health-bridge/viatom-sandbox';
+import { accountIdForPhone } from '@health-bridge/viatom-sandbox';
 import { MetricsServer } from '../src/metrics/metrics.module';
 import { testMeasurementPush } from '@health-bridge/viatom-protocol/testing';
-import { api, expectProblem, postPush, PUSH_PATH, pushMessage, startApi, type ApiHarness } from './api-harness';
+import { api, type ApiHarness, delivered, expectProblem, postPush, PUSH_PATH, pushMessage, startApi } from './api-harness';
 import { parsePrometheusText, sampleValue, samplesOf, type MetricFamily } from './prometheus-text';
 
 const AUTHORIZED = '15300000001';
@@ -31,10 +31,6 @@ async function metricsOf(url: string, headers: Record<string, string> = {}): Pro
   return { families: parsePrometheusText(res.text), text: res.text };
 }
 
-const delivered = (records: PushRecord[]) => {
-  for (const record of records) expect({ status: record.status, error: record.error }).toEqual({ status: 200, error: null });
-  return records;
-};
 
 /** The request histogram's count for this route and status (every method). */
 const requests = (families: Map<string, MetricFamily>, route: string, status: string) =>

@@ -1,7 +1,7 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { testPush } from '@health-bridge/viatom-protocol/testing';
-import { accountIdForPhone, type PushRecord } from '@health-bridge/viatom-sandbox';
-import { allPages, api, expectProblem, resetState, startApi, type ApiHarness } from './api-harness';
+import { accountIdForPhone } from '@health-bridge/viatom-sandbox';
+import { allPages, api, type ApiHarness, delivered, expectProblem, resetState, startApi } from './api-harness';
 
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -13,10 +13,6 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/p
   afterAll(() => h?.close());
   beforeEach(() => resetState(h));
 
-  const delivered = (records: PushRecord[]) => {
-    for (const record of records) expect({ status: record.status, error: record.error }).toEqual({ status: 200, error: null });
-    return records;
-  };
   const storedIdsNewestFirst = async (): Promise<number[]> =>
     (await h.dataSource.query('SELECT id FROM push_log ORDER BY id DESC')).map((row: { id: number | string }) => Number(row.id));
   const list = async (query = '') => {

@@ -28,7 +28,6 @@ export type {
 /** The code systems, and the catalogue of how each measurement's quantities are coded. */
 export {
   CATALOG,
-  DATA_TYPE_OF_KIND,
   HEALTH_BRIDGE_MEASUREMENT_CONTEXT,
   HEALTH_BRIDGE_OBSERVATION,
   HEALTH_BRIDGE_PATIENT_ID,

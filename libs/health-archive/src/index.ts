@@ -23,7 +23,6 @@ export { type PoolState } from './lib/storage/archive-store';
 // What they return and emit.
 export { Authorization, AuthorizationStatus, RevokedBy } from './lib/entities/authorization';
 export { Measurement } from './lib/entities/measurement';
-export { measurementReading, type MeasurementReading } from './lib/measurement-reading';
 export { PushLogEntry, PushOutcome } from './lib/entities/push-log-entry';
 export { AuthorizationGrantedEvent, AuthorizationRevokedEvent, MeasurementReceivedEvent, type HealthArchiveEvent } from './lib/events';
 export {

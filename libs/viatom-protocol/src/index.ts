@@ -39,4 +39,14 @@ export { DEFAULT_VIATOM_TIME_ZONE, formatViatomTime, isValidUtcOffset, parseViat
 export { maskPhone, normalizePhone, PHONE_PATTERN, PHONE_RULE, unformatPhone } from './lib/phone';
 
 /** Measurement pushes decoded into typed observations. */
-export { dataTypesOfKinds, decodeMeasurement, MeasurementKind, measurementKindOf, type DecodedMeasurement, type Observation } from './lib/measurement';
+export {
+  dataTypeOfKind,
+  dataTypesOfKinds,
+  decodeMeasurement,
+  MeasurementKind,
+  measurementKindOf,
+  readMeasurement,
+  type DecodedMeasurement,
+  type MeasurementReading,
+  type Observation,
+} from './lib/measurement';

@@ -2,8 +2,8 @@ import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsDate, IsEnum, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
-import { Measurement, measurementReading, MeasurementService } from '@health-bridge/health-archive';
-import { MAX_INT32, MeasurementKind } from '@health-bridge/viatom-protocol';
+import { Measurement, MeasurementService } from '@health-bridge/health-archive';
+import { MAX_INT32, MeasurementKind, readMeasurement } from '@health-bridge/viatom-protocol';
 import { IsPhone, PageDto, PageQueryDto, toDecimal, toInstant, toInteger } from '../common/dto';
 
 /** What an observation's name looks like (`systolic`, `sleep-deep-duration`). */
@@ -127,7 +127,7 @@ export class MeasurementDto {
       measuredAt: m.measuredAt?.toISOString() ?? null,
       receivedAt: m.receivedAt.toISOString(),
       data: m.data,
-      ...measurementReading(m),
+      ...readMeasurement(m),
     };
   }
 }

@@ -141,23 +141,6 @@ export const CATALOG: Record<MeasurementKind, QuantityCode[]> = {
   ],
 };
 
-/** Viatom's `data_type` of each kind (the protocol document's table). */
-export const DATA_TYPE_OF_KIND: Record<MeasurementKind, number> = {
-  [MeasurementKind.BodyTemperature]: 1,
-  [MeasurementKind.Spo2]: 2,
-  [MeasurementKind.BloodPressure]: 3,
-  [MeasurementKind.BloodGlucose]: 4,
-  [MeasurementKind.Ecg]: 5,
-  [MeasurementKind.HeartRate]: 6,
-  [MeasurementKind.Sleep]: 7,
-  [MeasurementKind.Cholesterol]: 9,
-  [MeasurementKind.Weight]: 10,
-  [MeasurementKind.FetalHeartRate]: 15,
-};
-
-export const KIND_OF_DATA_TYPE = new Map<number, MeasurementKind>(
-  Object.entries(DATA_TYPE_OF_KIND).map(([kind, dataType]) => [dataType, kind as MeasurementKind]),
-);
 
 /** health-bridge's own coding of a quantity. */
 export const ownCoding = (name: string, text: string): Coding => ({ system: HEALTH_BRIDGE_OBSERVATION, code: name, display: text });

@@ -1,7 +1,7 @@
-import { decodeMeasurement } from '@health-bridge/viatom-protocol';
+import { decodeMeasurement, measurementKindOf } from '@health-bridge/viatom-protocol';
 import { fhirProblems } from '../testing/fhir-validation';
 import { DATA_TYPES, MEASURED_AT, RECEIVED_AT, testMeasurement } from '../testing/measurements';
-import { BLOOD_PRESSURE_COMPONENTS, CATALOG, HEALTH_BRIDGE_OBSERVATION, KIND_OF_DATA_TYPE, LOINC, OBSERVATION_CATEGORY, UCUM } from './codes';
+import { BLOOD_PRESSURE_COMPONENTS, CATALOG, HEALTH_BRIDGE_OBSERVATION, LOINC, OBSERVATION_CATEGORY, UCUM } from './codes';
 import { observationsOf } from './observation';
 import { parseCodeFilter } from './search';
 import type { FhirObservation } from './types';
@@ -113,7 +113,7 @@ describe('observationsOf, for every data_type of the protocol document', () => {
   it('agrees with the protocol lib: every name it decodes is in the catalogue of its kind, and the kinds by data_type match', () => {
     for (const dataType of DATA_TYPES) {
       const decoded = decodeMeasurement(testMeasurement(dataType).data);
-      const kind = KIND_OF_DATA_TYPE.get(dataType);
+      const kind = measurementKindOf(dataType);
       if (!decoded || !kind) throw new Error(`data_type ${dataType} decodes to no kind`);
       expect(decoded.kind).toBe(kind);
       const names = CATALOG[kind].map((c) => c.name).concat(BLOOD_PRESSURE_COMPONENTS.map((c) => c.name));

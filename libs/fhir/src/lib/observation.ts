@@ -1,5 +1,5 @@
 /** A measurement's Observations: one per stored quantity, blood pressure as one panel. */
-import { decodeMeasurement, MeasurementKind, type DecodedMeasurement, type Observation } from '@health-bridge/viatom-protocol';
+import { MeasurementKind, readMeasurement, type MeasurementReading, type Observation } from '@health-bridge/viatom-protocol';
 import {
   BLOOD_PRESSURE_COMPONENTS,
   BLOOD_PRESSURE_PANEL,
@@ -8,7 +8,6 @@ import {
   conceptOf,
   DATA_ABSENT_REASON,
   HEALTH_BRIDGE_MEASUREMENT_CONTEXT,
-  KIND_OF_DATA_TYPE,
   REQUIRED_BLOOD_PRESSURE_COMPONENTS,
   UCUM,
   type ObservationCategory,
@@ -19,19 +18,6 @@ import type { FhirMeasurementInput } from './measurement-input';
 import { matchesCodeFilter, type CodeFilter } from './search';
 import type { CodeableConcept, FhirObservation, ObservationComponent, Quantity, Reference } from './types';
 
-/** What the raw `data` adds to the stored observations. */
-export interface MeasurementFacts {
-  kind: MeasurementKind | null;
-  context: string | null;
-  attachments: DecodedMeasurement['attachments'];
-  finding: string | null;
-}
-
-export function measurementFacts(m: FhirMeasurementInput): MeasurementFacts {
-  const decoded = decodeMeasurement(m.data);
-  const kind = (m.dataType === null ? undefined : KIND_OF_DATA_TYPE.get(m.dataType)) ?? decoded?.kind ?? null;
-  return { kind, context: decoded?.context ?? null, attachments: decoded?.attachments ?? [], finding: decoded?.finding ?? null };
-}
 
 export const isoOf = (date: Date | null): string | undefined => (date && !Number.isNaN(date.getTime()) ? date.toISOString() : undefined);
 
@@ -107,7 +93,7 @@ function bloodPressurePanel(byName: Map<string, Observation>): Parts | null {
 }
 
 /** The parts of each Observation, in the catalogue's order, then quantities it does not know (coded by name only), as stored. */
-function partsOf(m: FhirMeasurementInput, facts: MeasurementFacts): Parts[] {
+function partsOf(m: FhirMeasurementInput, facts: MeasurementReading): Parts[] {
   const byName = new Map<string, Observation>();
   for (const o of m.observations) if (!byName.has(o.name) && Number.isFinite(o.value)) byName.set(o.name, o);
   const parts: Parts[] = [];
@@ -144,7 +130,8 @@ function partsOf(m: FhirMeasurementInput, facts: MeasurementFacts): Parts[] {
  * `${m.id}-blood-pressure`). With `codes`, only those whose `code` matches one of its tokens.
  */
 export function observationsOf(m: FhirMeasurementInput, patientId: string | null, options: { codes?: CodeFilter } = {}): FhirObservation[] {
-  const facts = measurementFacts(m);
+  // The protocol lib's reading, as the REST API shows it.
+  const facts = readMeasurement(m);
   const context = contextElements(facts.kind, facts.context);
   const device = deviceReference(m.deviceSn);
   const derivedFrom = facts.attachments.length > 0 ? [{ reference: `DocumentReference/${documentReferenceId(m.id)}` }] : undefined;

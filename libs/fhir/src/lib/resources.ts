@@ -1,9 +1,8 @@
-/** The Patient, Device and DocumentReference resources of the archive's records. */
-import { MeasurementKind } from '@health-bridge/viatom-protocol';
+import { MeasurementKind, readMeasurement } from '@health-bridge/viatom-protocol';
 import { HEALTH_BRIDGE_PATIENT_ID, LOINC } from './codes';
 import { deviceIdOf, documentReferenceId } from './ids';
 import type { FhirMeasurementInput, FhirPatientInput } from './measurement-input';
-import { deviceReference, isoOf, measurementFacts, observationsOf, patientReference, withoutUndefined } from './observation';
+import { deviceReference, isoOf, observationsOf, patientReference, withoutUndefined } from './observation';
 import type { CodeableConcept, FhirDevice, FhirDocumentReference, FhirPatient } from './types';
 
 export const VIATOM_MANUFACTURER = 'Viatom (Lepu Medical)';
@@ -51,7 +50,7 @@ const OTHER_FILES: FileKind = { type: { text: 'Measurement files' }, titles: { r
  * format is Viatom's own, so its content type is not claimed.
  */
 export function documentReferenceOf(m: FhirMeasurementInput, patientId: string | null): FhirDocumentReference | null {
-  const facts = measurementFacts(m);
+  const facts = readMeasurement(m);
   if (facts.attachments.length === 0) return null;
   const files = (facts.kind && FILES[facts.kind]) || OTHER_FILES;
   const device = deviceReference(m.deviceSn);

@@ -1,8 +1,8 @@
 /** The `code` search parameter of Observation (a FHIR token), and what it means for the archive's measurements. */
-import { CATALOG, DATA_TYPE_OF_KIND, conceptOf } from './codes';
+import { CATALOG, conceptOf } from './codes';
 import { FhirSearchError } from './errors';
 import type { CodeableConcept, Coding } from './types';
-import type { MeasurementKind } from '@health-bridge/viatom-protocol';
+import { dataTypeOfKind, measurementKindOf, type MeasurementKind } from '@health-bridge/viatom-protocol';
 
 /** One token of the `code` parameter (https://hl7.org/fhir/R4/search.html#token). */
 export interface CodeToken {
@@ -67,13 +67,14 @@ export function matchesCodeFilter(filter: CodeFilter, code: CodeableConcept): bo
 
 /** The Observation codes a measurement of this `data_type` can yield (empty for a data_type this lib does not know). */
 export function observationCodesOf(dataType: number): CodeableConcept[] {
-  const entry = Object.entries(DATA_TYPE_OF_KIND).find(([, type]) => type === dataType);
-  return entry ? CATALOG[entry[0] as MeasurementKind].map(conceptOf) : [];
+  const kind = measurementKindOf(dataType);
+  return kind ? CATALOG[kind].map(conceptOf) : [];
 }
 
 /** The Viatom data_types whose measurements can yield an Observation matching the filter, ascending: what the caller's query narrows to. */
 export function dataTypesFor(filter: CodeFilter): number[] {
-  return Object.values(DATA_TYPE_OF_KIND)
+  return (Object.keys(CATALOG) as MeasurementKind[])
+    .map(dataTypeOfKind)
     .filter((dataType) => observationCodesOf(dataType).some((code) => matchesCodeFilter(filter, code)))
     .sort((a, b) => a - b);
 }

@@ -55,6 +55,11 @@ export function measurementKindOf(dataType: number | null): MeasurementKind | nu
   return dataType === null ? null : (KIND_BY_DATA_TYPE[dataType] ?? null);
 }
 
+/** The `data_type` of a kind (the protocol document's table). */
+export function dataTypeOfKind(kind: MeasurementKind): number {
+  return Number(Object.entries(KIND_BY_DATA_TYPE).find(([, k]) => k === kind)?.[0]);
+}
+
 /** The `data_type`s of these kinds (to filter stored measurements by kind). */
 export function dataTypesOfKinds(kinds: readonly string[]): number[] {
   return Object.entries(KIND_BY_DATA_TYPE)
@@ -237,4 +242,30 @@ export function decodeMeasurement(data: unknown): DecodedMeasurement | null {
   const finding = typeof info === 'string' && info.trim() !== '' ? info : null;
 
   return { kind, context, observations, attachments, finding };
+}
+
+/** What a stored measurement means, beside what Viatom sent: the same in the REST API, the events, FHIR and every other reader. */
+export interface MeasurementReading {
+  /** What was measured, from `data_type`; null for a type this project does not know. */
+  kind: MeasurementKind | null;
+  context: string | null;
+  /** The observations stored with it (decoded when it was written, or by a migration). */
+  observations: Observation[];
+  attachments: DecodedMeasurement['attachments'];
+  finding: string | null;
+}
+
+/**
+ * A stored measurement read: its observations are the ones kept with it; context, attachments
+ * and finding are read from `data` again (they are not quantities, and nothing filters on them).
+ */
+export function readMeasurement(m: { dataType: number | null; data: unknown; observations: Observation[] }): MeasurementReading {
+  const decoded = decodeMeasurement(m.data);
+  return {
+    kind: measurementKindOf(m.dataType) ?? decoded?.kind ?? null,
+    context: decoded?.context ?? null,
+    observations: m.observations,
+    attachments: decoded?.attachments ?? [],
+    finding: decoded?.finding ?? null,
+  };
 }

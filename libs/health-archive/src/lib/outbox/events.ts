@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Observation } from '@health-bridge/viatom-protocol';
-import { measurementReading, type MeasurementReading } from '../measurement-reading';
+import { readMeasurement, type MeasurementReading, type Observation } from '@health-bridge/viatom-protocol';
 
 /**
  * The outbox's events: every fact an enterprise may act on, kept by the same transaction (or
@@ -170,6 +169,6 @@ export function measurementEventData(phone: string | null, m: MeasurementOfEvent
     measuredAt: iso(m.measuredAt),
     receivedAt: m.receivedAt.toISOString(),
     data: m.data,
-    ...measurementReading(m),
+    ...readMeasurement(m),
   };
 }
