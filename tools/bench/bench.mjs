@@ -32,6 +32,7 @@ import {
   waitHealthy,
 } from './lib.mjs';
 import { seedPushes } from './seed-pushes.mjs';
+import { PEOPLE, seededPatientId, seedMeasurements } from './seed-measurements.mjs';
 
 // ---- options ---------------------------------------------------------------------------
 
@@ -46,7 +47,7 @@ if (flag('help')) {
   process.exit(0);
 }
 const quick = flag('quick');
-const ALL = ['push', 'changes', 'delivery', 'auth', 'list', 'memory', 'startup'];
+const ALL = ['push', 'changes', 'delivery', 'auth', 'list', 'fhir', 'memory', 'startup'];
 const opts = {
   connections: Number(option('connections', 50)),
   duration: Number(option('duration', quick ? 2 : 10)),
@@ -64,6 +65,9 @@ const opts = {
   listConnections: Number(option('list-connections', 10)),
   memoryPushes: Number(option('memory-pushes', quick ? 10_000 : 100_000)),
   listSizes: option('list-sizes', quick ? '10000,100000' : '10000,100000,1000000')
+    .split(',')
+    .map(Number),
+  fhirSizes: option('fhir-sizes', quick ? '10000,100000' : '10000,1000000')
     .split(',')
     .map(Number),
   quick,
@@ -226,11 +230,12 @@ const PHONE = '15312340000';
 const WEBHOOK_PATH = `/api/v1/webhooks/viatom?token=${encodeURIComponent(CREDS.webhookToken)}`;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-/** A blood-pressure measurement push as Viatom sends it (~420 bytes). */
+/** A blood-pressure measurement push in the shape of Viatom's guide (~560 bytes). */
 function measurementBody(dataTag) {
   return (
     `{"type":1,"data_tag":"${dataTag}","account_id":"${ACCOUNT}","member_id":"OA==|LTE=","device_sn":"2101A0012345",` +
-    `"data":{"data_type":3,"measure_time":"2025-06-01 08:30:00","measure_result":{"sys":118,"dia":76,"pr":68,"unit":"mmHg"},"remark":""},` +
+    `"data":{"data_type":3,"measure_time":"1748737800000","measure_result":{"sbp":{"value":118,"unit":"mmHg"},"dia":{"value":76,"unit":"mmHg"},` +
+    `"pulse_pressure":{"value":42,"unit":"mmHg"},"map":{"value":90,"unit":"mmHg"},"pr":{"value":68,"unit":"bpm"}},"remark":""},` +
     `"user_info":{"nick_name":"bench","gender":1,"birthday":"1980-01-01","height":172,"weight":65.2},` +
     `"create_time":"2025-06-01 08:30:05","update_time":"2025-06-01 08:30:05"}`
   );
@@ -731,6 +736,55 @@ async function listFigures() {
   }
 }
 
+// -- FHIR search: GET /fhir/Observation?patient=…&_count=50 at growing archive sizes -------
+async function fhirFigures() {
+  console.log(`\n== FHIR search GET /fhir/Observation?patient=…&_count=50 at ${opts.fhirSizes.join(', ')} measurements (PostgreSQL) ==`);
+  const levels = [];
+  try {
+    for (const size of opts.fhirSizes) {
+      const api = await startApi('postgres', { name: `api-fhir-${size}` });
+      levels.push({ size, api, runs: [] });
+      const t0 = performance.now();
+      await seedMeasurements(opts.pg, api.schema, size, (line) => console.log(line));
+      console.log(`  ${size.toLocaleString('en-US')} measurements seeded in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const headers = { 'x-api-key': CREDS.apiKey };
+    // Each request asks for another person's page (autocannon cycles through the requests).
+    const search = (l) => ({
+      url: l.api.url,
+      headers,
+      requests: Array.from({ length: 50 }, (_, i) => ({ method: 'GET', path: `/fhir/Observation?patient=${seededPatientId((i * 37) % PEOPLE)}&_count=50`, headers })),
+    });
+    for (const l of levels) {
+      const res = await httpRequest(`${l.api.url}/fhir/Observation?patient=${seededPatientId(1)}&_count=50`, { headers });
+      const bundle = JSON.parse(res.body);
+      const expected = Math.min(50, Math.floor(l.size / PEOPLE) * 2);
+      if (res.status !== 200 || (bundle.entry ?? []).length !== expected) throw new Error(`FHIR search at ${l.size}: ${res.status} ${res.body.slice(0, 300)}`);
+      await warm(search(l), opts.listConnections);
+    }
+    for (let round = 1; round <= opts.rounds; round++) {
+      console.log(` round ${round}/${opts.rounds} (${opts.listConnections} connections)`);
+      for (const l of levels) l.runs.push(await measure(`FHIR search, ${l.size} measurements`, search(l), { connections: opts.listConnections }));
+    }
+    const ref = levels[0];
+    for (const l of levels) {
+      const ratio = median(l.runs.map((r, i) => r.p95 / ref.runs[i].p95));
+      const isLargest = l === levels[levels.length - 1] && l !== ref;
+      addFigure({
+        id: `fhir-search-${l.size}`,
+        figure: `FHIR Observation search, _count=50, ${l.size.toLocaleString('en-US')} measurements`,
+        rows: l.size,
+        ...summarize(l.runs),
+        ratio: l === ref ? undefined : ratio,
+        ratioOf: l === ref ? undefined : `p95 at ${ref.size.toLocaleString('en-US')}`,
+        ...(isLargest ? { target: `p95 ≤ 2× p95 at ${ref.size.toLocaleString('en-US')}`, met: ratio <= 2 } : {}),
+      });
+    }
+  } finally {
+    for (const l of levels) await l.api.close();
+  }
+}
+
 // -- memory: RSS at start, after N pushes, after N more -----------------------------------
 async function memoryFigures() {
   console.log(`\n== memory: API RSS at start and after ${opts.memoryPushes.toLocaleString('en-US')} pushes, twice (SQLite) ==`);
@@ -889,7 +943,7 @@ async function main() {
       `${quick ? ' (--quick: a smoke run, not figures to quote)' : ''}\nAPI build of ${BUILD_TIME}; logs and databases: ${workDir}`,
   );
   let pgOk = false;
-  if (opts.only.some((f) => ['push', 'changes', 'delivery', 'list', 'profile'].includes(f))) {
+  if (opts.only.some((f) => ['push', 'changes', 'delivery', 'list', 'fhir', 'profile'].includes(f))) {
     const reach = await pgReachable();
     pgOk = reach === true;
     if (!pgOk) {
@@ -906,6 +960,7 @@ async function main() {
   if (opts.only.includes('auth')) await authFigures();
   if (opts.only.includes('memory')) await memoryFigures();
   if (opts.only.includes('list') && pgOk) await listFigures();
+  if (opts.only.includes('fhir') && pgOk) await fhirFigures();
   if (opts.only.includes('profile')) profiles = await profileFigures(pgOk);
 
   printTable();
@@ -930,10 +985,11 @@ function readHelp() {
   --duration=10           seconds of each measured run
   --warmup=3              seconds of warm-up before the first measured run of each target
   --rounds=3              rounds; each figure is the median, runs alternate with their reference
-  --only=push,changes,delivery,auth,list,memory,startup   (also: profile, not in the default set)
+  --only=push,changes,delivery,auth,list,fhir,memory,startup   (also: profile, not in the default set)
   --pg=postgres://postgres@127.0.0.1:5432/test   PostgreSQL figures are skipped when unreachable
   --list-connections=10   connections of the list figures
   --list-sizes=10000,100000,1000000
+  --fhir-sizes=10000,1000000   stored measurements of the FHIR search figure (PostgreSQL)
   --memory-pushes=100000  pushes per memory batch (two batches)
   --quick                 short durations, 1 round, small sizes: a smoke run
   --against=DIR           another build's dist/ (e.g. main's): its new-push figures are measured

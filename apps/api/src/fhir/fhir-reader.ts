@@ -37,7 +37,7 @@ export interface ObservationSearch {
   after: FhirPosition | null;
 }
 
-/** Measurements read per query while a page is filled (a measurement gives one to a few Observations). */
+/** The most measurements read per query while a page is filled (a measurement gives one to a few Observations). */
 const SCAN_BATCH = 100;
 
 /**
@@ -118,7 +118,10 @@ export class FhirReader {
     let skip = search.after?.skip ?? 0;
     const owners = new Map<string, string | null>();
     for (;;) {
-      const rows = await this.measurements.scan({ ...filter, from: search.dates.from, to: search.dates.to, beforeId, take: SCAN_BATCH });
+      // A measurement gives at least one resource (a code filter narrows the query to those that can): one more row
+      // than resources still wanted is enough to fill the page and know whether there is more.
+      const take = Math.min(SCAN_BATCH, search.count - entries.length + 1);
+      const rows = await this.measurements.scan({ ...filter, from: search.dates.from, to: search.dates.to, beforeId, take });
       for (const m of rows) {
         if (!owners.has(m.accountId)) owners.set(m.accountId, await this.ownerIdOf(m));
         const resources = resourcesOf(m, owners.get(m.accountId) ?? null);
@@ -128,7 +131,7 @@ export class FhirReader {
         }
         skip = 0;
       }
-      if (rows.length < SCAN_BATCH) return { entries, next: null };
+      if (rows.length < take) return { entries, next: null };
       beforeId = rows[rows.length - 1].id;
     }
   }

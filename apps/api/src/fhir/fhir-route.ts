@@ -1,4 +1,5 @@
 import { applyDecorators, Header } from '@nestjs/common';
+import { ApiResponse } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 
@@ -21,4 +22,24 @@ export const FhirRoute = (): MethodDecorator => applyDecorators(RouteConfig({ fh
 
 export function isFhirRoute(request: FastifyRequest): boolean {
   return request.routeOptions?.config?.fhir === true;
+}
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'A search parameter this server cannot read (issue code `invalid`).',
+  401: 'No or a wrong X-API-Key (`security`).',
+  404: 'No such resource (`not-found`).',
+  429: 'Too many requests (`throttled`).',
+};
+
+/** The error answers of a FHIR route, for the OpenAPI document: OperationOutcomes, not problem+json. */
+export function ApiFhirErrors(...statuses: number[]): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({
+        status,
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error.',
+        content: { 'application/fhir+json': { schema: { type: 'object', description: 'An OperationOutcome of one issue: severity, code, diagnostics.' } } },
+      }),
+    ),
+  );
 }

@@ -13,8 +13,7 @@ import {
 } from '@health-bridge/fhir';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { problem } from '../common/problem';
-import { ApiProblems } from '../common/problem.dto';
-import { FhirRoute } from './fhir-route';
+import { ApiFhirErrors, FhirRoute } from './fhir-route';
 import { FhirReader, type FhirPosition } from './fhir-reader';
 
 const DEFAULT_COUNT = 50;
@@ -35,7 +34,7 @@ type FhirQuery = Record<string, string | string[] | undefined>;
 @ApiTags('fhir')
 @ApiSecurity('api-key')
 @ApiProduces('application/fhir+json')
-@ApiProblems(401, 429)
+@ApiFhirErrors(401, 429)
 @Controller('fhir')
 export class FhirController {
   constructor(
@@ -55,7 +54,7 @@ export class FhirController {
   @FhirRoute()
   @ApiOperation({ summary: 'A person', description: 'By the pseudonymous id (`fhirPatientId` of `GET /api/v1/authorizations/{phone}`). `telecom` only with FHIR_PATIENT_TELECOM=true.' })
   @ApiOkResponse({ description: 'A Patient.' })
-  @ApiProblems(404)
+  @ApiFhirErrors(404)
   async patient(@Param('id') id: string): Promise<FhirResource> {
     return found(FHIR_ID.test(id) ? await this.reader.patient(id) : null, 'Patient', id);
   }
@@ -69,7 +68,7 @@ export class FhirController {
   @ApiParam({ name: 'id', description: 'The pseudonymous patient id.' })
   @ApiQuery({ name: '_count', required: false, type: Number })
   @ApiOkResponse({ description: 'A searchset Bundle.' })
-  @ApiProblems(400, 404)
+  @ApiFhirErrors(400, 404)
   async everything(@Param('id') id: string, @Query() query: FhirQuery, @Req() request: FastifyRequest): Promise<FhirBundle> {
     const count = countOf(query, EVERYTHING_COUNT, EVERYTHING_COUNT);
     const after = cursorOf(query);
@@ -91,7 +90,7 @@ export class FhirController {
   @ApiQuery({ name: 'date', required: false, isArray: true })
   @ApiQuery({ name: '_count', required: false, type: Number })
   @ApiOkResponse({ description: 'A searchset Bundle of Observations.' })
-  @ApiProblems(400)
+  @ApiFhirErrors(400)
   async searchObservations(@Query() query: FhirQuery, @Req() request: FastifyRequest): Promise<FhirBundle> {
     const count = countOf(query, DEFAULT_COUNT, MAX_COUNT);
     const after = cursorOf(query);
@@ -113,7 +112,7 @@ export class FhirController {
   @FhirRoute()
   @ApiOperation({ summary: 'An Observation' })
   @ApiOkResponse({ description: 'An Observation.' })
-  @ApiProblems(404)
+  @ApiFhirErrors(404)
   async observation(@Param('id') id: string): Promise<FhirResource> {
     return found(await this.reader.observation(id), 'Observation', id);
   }
@@ -122,7 +121,7 @@ export class FhirController {
   @FhirRoute()
   @ApiOperation({ summary: 'A device', description: 'By its id in Observations (the serial number in hex): serial number and manufacturer.' })
   @ApiOkResponse({ description: 'A Device.' })
-  @ApiProblems(404)
+  @ApiFhirErrors(404)
   async device(@Param('id') id: string): Promise<FhirResource> {
     return found(await this.reader.device(id), 'Device', id);
   }
@@ -131,7 +130,7 @@ export class FhirController {
   @FhirRoute()
   @ApiOperation({ summary: "A measurement's files", description: 'The ECG waveform and PDF report, or the SpO2 recording, as Viatom points at them.' })
   @ApiOkResponse({ description: 'A DocumentReference.' })
-  @ApiProblems(404)
+  @ApiFhirErrors(404)
   async documentReference(@Param('id') id: string): Promise<FhirResource> {
     return found(await this.reader.documentReference(id), 'DocumentReference', id);
   }
