@@ -58,6 +58,8 @@ export class AppModule {
             sqliteCheckpointWorker: true,
             maxClockSkewMs: config.viatom.maxClockSkewMs,
             eventRetentionMs: config.delivery.eventRetentionMs,
+            dataRetentionAfterWithdrawalMs: config.privacy.retentionAfterWithdrawalMs,
+            withdrawalSweepIntervalMs: config.privacy.withdrawalSweepIntervalMs,
             // Waits for a database server that is starting (masked target, attempt count, DATABASE_CONNECT_TIMEOUT_MS).
             dataSourceFactory: (options) => openDatabase(options, config, rootLogger),
           }),

@@ -63,6 +63,8 @@ export async function startApi(
     RATE_LIMIT_PUSH_MAX: '0',
     // push-auth, webhooks and fuzz send far more refused pushes from 127.0.0.1 than the default allows.
     RATE_LIMIT_PUSH_FAILURES_MAX: '0',
+    // Data stays after a withdrawal unless a test asks (withdrawal.e2e): tests read what a cancel left.
+    RETENTION_AFTER_WITHDRAWAL: 'P3650D',
     ...env,
   }));
   const appModule = AppModule.forRoot(config, { logStream: options.logStream });

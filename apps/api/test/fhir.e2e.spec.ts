@@ -136,6 +136,9 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('FHIR R4 under
     expect((await allEntries(`Observation?patient=${patientId}&date=${day}`)).length).toBe(times.filter((t) => t.startsWith(day)).length);
     expect(await allEntries(`Observation?patient=${patientId}&date=lt2000-01-01`)).toEqual([]);
     expect((await allEntries(`Observation?patient=${patientId}&date=ge2000&date=lt2100`)).length).toBe(times.length);
+    // Bounds past the year 9999 select all or nothing, on both engines.
+    expect((await allEntries(`Observation?patient=${patientId}&date=le9999`)).length).toBe(times.length);
+    expect(await allEntries(`Observation?patient=${patientId}&date=gt9999`)).toEqual([]);
   });
 
   it('names people by a pseudonymous id, never the phone; telecom is off by default', async () => {
@@ -152,6 +155,21 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('FHIR R4 under
     await outcome('Patient/0123456789abcdef0123456789abcdef', 404, 'not-found');
   });
 
+  it("names the person asked for as the subject, when two people share one Viatom account", async () => {
+    const first = await personWithSamples(phone);
+    // A second phone authorized for the same account (a family's one Viatom account).
+    delivered(await h.sandbox.send.raw({ message: { type: 2, data_tag: 'shared', account_id: accountIdForPhone(phone), member_id: 'm', device_sn: '', data: { phone: other }, user_info: {}, create_time: '2022-12-29 09:30:00', update_time: '2022-12-29 09:30:00' } }));
+    const second = (await api(h, 'GET', `/api/v1/authorizations/${other}`)).body.fhirPatientId;
+    expect(second).not.toBe(first);
+    for (const id of [first, second]) {
+      const entries = await allEntries(`Observation?patient=${id}`);
+      expect(entries.length).toBeGreaterThan(0);
+      expect(new Set(entries.map((e) => e.resource.subject.reference))).toEqual(new Set([`Patient/${id}`]));
+      const everything = await allEntries(`Patient/${id}/$everything`);
+      expect(everything.filter((e) => e.resource.subject).every((e) => e.resource.subject.reference === `Patient/${id}`)).toBe(true);
+    }
+  });
+
   it('returns a person and all their data as one Bundle ($everything), devices included', async () => {
     const patientId = await personWithSamples(phone);
     await personWithSamples(other);
@@ -162,10 +180,19 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('FHIR R4 under
     const observations = entries.filter((e) => e.resource.resourceType === 'Observation');
     expect(observations.every((e) => e.resource.subject.reference === `Patient/${patientId}`)).toBe(true);
     expect(observations.length).toBe((await allEntries(`Observation?patient=${patientId}`)).length);
-    // Paged, the same resources (devices may repeat on a later page).
+    // Paged, the same resources (devices may repeat on a later page); a page's devices are those of its own measurements.
     const paged = await allEntries(`Patient/${patientId}/$everything?_count=4`);
     const ids = (list: any[]) => [...new Set(list.map((e) => `${e.resource.resourceType}/${e.resource.id}`))].sort();
     expect(ids(paged)).toEqual(ids(entries));
+    let url: string | undefined = `Patient/${patientId}/$everything?_count=4`;
+    while (url) {
+      const page: any = await ok(url);
+      const devices = (page.entry ?? []).filter((e: any) => e.resource.resourceType === 'Device').map((e: any) => `Device/${e.resource.id}`);
+      // An Observation names its device; a DocumentReference, its author.
+      const named = new Set((page.entry ?? []).flatMap((e: any) => [e.resource.device?.reference, ...(e.resource.author ?? []).map((a: any) => a.reference)]).filter(Boolean));
+      expect(devices.every((d: string) => named.has(d))).toBe(true);
+      url = page.link.find((l: any) => l.relation === 'next')?.url.slice(`${h.url}/fhir/`.length);
+    }
     const device = entries.find((e) => e.resource.resourceType === 'Device').resource;
     expect(await ok(`Device/${device.id}`)).toMatchObject({ serialNumber: expect.stringMatching(/^SBX/), manufacturer: 'Viatom (Lepu Medical)' });
     await outcome(`Patient/0123456789abcdef0123456789abcdef/$everything`, 404, 'not-found');
@@ -192,12 +219,33 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('FHIR R4 under
     await outcome('Device/zz', 404, 'not-found');
     await outcome(`Device/${Buffer.from('NEVER-SEEN').toString('hex')}`, 404, 'not-found');
     await outcome('DocumentReference/1-files', 404, 'not-found');
-    // Unknown search parameters are ignored (FHIR's lenient handling).
+    // Unknown search parameters are ignored (FHIR's lenient handling); a modifier is refused, never ignored.
     expect((await ok('Observation?_format=json&foo=bar')).resourceType).toBe('Bundle');
+    expect(await outcome('Observation?code:not=85354-9', 400, 'invalid')).toMatch(/modifier/);
+    expect(await outcome('Observation?patient:missing=true', 400, 'invalid')).toMatch(/modifier/);
+    expect(await outcome(`Patient/${fhirPatientId}/$everything?_count:x=1`, 400, 'invalid')).toMatch(/modifier/);
   });
 });
 
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL).slice(0, 1))('FHIR settings on $name', (target) => {
+  it('rate-limits FHIR like the rest of the API, wrong keys included, and says so in an OperationOutcome', async () => {
+    const h = await startApi(target, { RATE_LIMIT_API_MAX: '2', RATE_LIMIT_WINDOW_SECONDS: '60' });
+    try {
+      const statuses: number[] = [];
+      let last: any;
+      for (let i = 0; i < 4; i++) {
+        last = await api(h, 'GET', '/fhir/metadata', undefined, { 'x-api-key': 'wrong-key-wrong-key' });
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([401, 401, 429, 429]);
+      expect(last.headers.get('content-type')).toMatch(FHIR_JSON);
+      expect(last.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'throttled' }] });
+      expect(last.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('shows the phone in telecom when FHIR_PATIENT_TELECOM is on, and links under FHIR_BASE_URL', async () => {
     const h = await startApi(target, { FHIR_PATIENT_TELECOM: 'true', FHIR_BASE_URL: 'https://bridge.example.com/fhir/' });
     try {

@@ -12,6 +12,8 @@ import { createOpenApiDocument } from '../src/swagger';
 /** The committed OpenAPI document: what enterprise teams generate clients from. */
 const COMMITTED = join(__dirname, '..', 'openapi.json');
 
+const FHIR_ISSUE_STATUS: Record<string, number> = { invalid: 400, security: 401, 'not-found': 404, throttled: 429 };
+
 describe('the OpenAPI document', () => {
   let document: OpenAPIV3.Document;
 
@@ -131,7 +133,9 @@ describe('the OpenAPI document', () => {
           for (const value of values) {
             // A problem says its status; Viatom's envelope its code (20015 for a bad push). A
             // health answer is neither: it says what is down, in its own words.
-            const said = value.status ?? (value.code === 20015 ? 400 : value.code);
+            // A FHIR OperationOutcome says its status by its issue code.
+            const fhir = value.resourceType === 'OperationOutcome' ? FHIR_ISSUE_STATUS[value.issue?.[0]?.code] : undefined;
+            const said = fhir ?? value.status ?? (value.code === 20015 ? 400 : value.code);
             if (!route.includes(' /health') && String(said) !== status) wrongStatus.push(`${route} ${status}: ${JSON.stringify(value)}`);
             byStatus.set(status, (byStatus.get(status) ?? new Set()).add(JSON.stringify(value)));
           }

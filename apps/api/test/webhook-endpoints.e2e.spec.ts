@@ -247,7 +247,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook endpo
       const res = await call('POST', BASE, { url: 'http://127.0.0.1/hook', eventTypes: ['a.b', 'measurement.archived', 'c.d'] });
       expectProblem(res, 400);
       expect(res.body.errors).toEqual([
-        { field: 'eventTypes', message: 'eventTypes: unknown event types "a.b", "c.d" (known: authorization.granted, authorization.revoked, measurement.archived, endpoint.disabled)' },
+        { field: 'eventTypes', message: 'eventTypes: unknown event types "a.b", "c.d" (known: authorization.granted, authorization.revoked, measurement.archived, person.data-deleted, endpoint.disabled)' },
       ]);
     });
 

@@ -1,3 +1,4 @@
+import { isFhirRoute } from '../fhir/fhir-route';
 import { ExecutionContext, HttpException, Injectable, Logger } from '@nestjs/common';
 import { normalizeIp, ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -14,8 +15,9 @@ export const PUSH_THROTTLER = 'push';
 const PUSH_FAILURES = 'push-failures';
 
 const routeOf = (context: ExecutionContext): string => context.switchToHttp().getRequest<FastifyRequest>().routeOptions?.url ?? '';
-/** The integrator API: the routes under the API prefix, except a push receiver, which has limits of its own. */
-const isIntegratorApi = (context: ExecutionContext) => routeOf(context).startsWith('/api/') && !isPushReceiverHandler(context);
+/** The integrator API: the routes under the API prefix and the FHIR API, except a push receiver, which has limits of its own. */
+const isIntegratorApi = (context: ExecutionContext) =>
+  (routeOf(context).startsWith('/api/') || isFhirRoute(context.switchToHttp().getRequest<FastifyRequest>())) && !isPushReceiverHandler(context);
 
 /** Answers 429 with Retry-After (problem+json, or Viatom's envelope on the push receiver: the filter decides). */
 function tooManyRequests(reply: FastifyReply, secondsLeft: number, detail: string): never {

@@ -425,6 +425,23 @@ export const CONFIG_SCHEMA = [
     check: (value, name) => (/^[A-Za-z0-9._:-]{1,200}$/.test(value) ? [] : [`${name} may hold only letters, digits and . _ - : (1 to 200 of them) (got "${value}")`]),
   }),
 
+  // --- Personal data
+  duration('RETENTION_AFTER_WITHDRAWAL', {
+    group: 'privacy',
+    default: 'P0D',
+    minMs: 0,
+    maxMs: 3650 * 86_400_000,
+    description:
+      "how long after a person's authorization ends (their type-3 push, or the cancel) their measurements and the raw payloads of their pushes are deleted; `P0D`: at the next sweep",
+  }),
+  duration('WITHDRAWAL_SWEEP_INTERVAL', {
+    group: 'privacy',
+    default: 'PT5S',
+    minMs: 100,
+    maxMs: 3_600_000,
+    description: 'how often the deletion on withdrawal looks for people whose grace period is over (and once at start: a restart loses nothing)',
+  }),
+
   // --- FHIR
   boolean('FHIR_PATIENT_TELECOM', {
     group: 'fhir',

@@ -21,6 +21,11 @@ export const CONFIG_GROUPS = [
     title: 'Event delivery',
     note: 'The event feed, webhook endpoints (managed over the REST API) and the RabbitMQ publisher; see [Events and delivery](#events-and-delivery).',
   },
+  {
+    id: 'privacy',
+    title: 'Personal data',
+    note: 'What happens to a person\'s data when their consent ends; see [Deletion on withdrawal](#deletion-on-withdrawal).',
+  },
   { id: 'fhir', title: 'FHIR', note: 'HL7 FHIR R4 under `/fhir`, with the API key; see [FHIR R4](#fhir-r4).' },
   { id: 'logs', title: 'Logs' },
   { id: 'metrics', title: 'Metrics', note: 'Prometheus text format at `GET /metrics`, outside `/api/v1`, without the API key; see [Metrics](#metrics).' },

@@ -41,6 +41,7 @@ export class EventDto {
       'camelCase. `authorization.granted`: phone, accountId, memberId, authorizedAt. `authorization.revoked`: phone, revokedBy (`user` or `integrator`), revokedAt. ' +
       '`measurement.archived`: measurementId, pushId, phone, accountId, memberId, deviceSn, dataType, measuredAt, receivedAt, data (Viatom\'s measurement as received), ' +
       'kind, context, observations ([{ name, value, unit }] in UCUM units), attachments, finding (as in the measurements list). ' +
+      '`person.data-deleted`: phone, accountId, revokedAt, measurementsDeleted, payloadsDeleted, measurementsKeptForSharedAccount. ' +
       '`endpoint.disabled`: endpointId, reason (`gone` or `failing`), failingSince.',
     example: { phone: '15312341234', accountId: 'OA==|MTEx', memberId: 'OA==|LTE=', authorizedAt: '2022-12-29T02:00:00.000Z' },
   })

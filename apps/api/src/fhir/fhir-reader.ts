@@ -39,6 +39,12 @@ export interface ObservationSearch {
 
 /** The most measurements read per query while a page is filled (a measurement gives one to a few Observations). */
 const SCAN_BATCH = 100;
+/**
+ * The most measurements one page reads: a filter that few of them match (a code they rarely carry)
+ * ends the page early, with fewer entries and a next link, rather than scanning the whole archive.
+ */
+const MAX_SCANNED_PER_PAGE = 2000;
+const LAST_INSTANT = new Date('9999-12-31T23:59:59.999Z');
 
 /**
  * The archive read as FHIR resources: the people by their pseudonymous ids, the Observations
@@ -79,12 +85,18 @@ export class FhirReader {
 
   /** `GET /fhir/Observation?…`: null when the patient named is not known (an empty result). */
   async searchObservations(search: ObservationSearch): Promise<FhirPage> {
+    // Nothing is measured after the year 9999: a bound beyond it selects all or nothing (and SQLite's text instants stop there).
+    if (search.dates.from && search.dates.from > LAST_INSTANT) return { entries: [], next: null };
+    if (search.dates.to && search.dates.to > LAST_INSTANT) search = { ...search, dates: { ...search.dates, to: undefined } };
     const owner = search.patientId === undefined ? undefined : await this.authorizations.findByFhirPatientId(search.patientId);
     if (owner === null || (owner && !owner.accountId)) return { entries: [], next: null };
     const dataTypes = search.codes ? dataTypesFor(search.codes) : undefined;
-    return this.page(search, { accountId: owner?.accountId, dataTypes }, (m, patientId) =>
+    // Asked for a person: their Observations name them, whoever else shares the Viatom account.
+    const subject = owner ? owner.fhirPatientId : undefined;
+    const page = await this.page(search, { accountId: owner?.accountId, dataTypes }, subject, (m, patientId) =>
       observationsOf(m, patientId, { codes: search.codes }).map((resource) => ({ resource, mode: 'match' as const })),
     );
+    return { entries: page.entries, next: page.next };
   }
 
   /**
@@ -96,43 +108,57 @@ export class FhirReader {
     if (!person) return null;
     const first: SearchEntry[] = after === null ? [{ resource: this.patientResource(person), mode: 'match' }] : [];
     if (!person.accountId) return { entries: first, next: null };
-    const devices = new Map<string, SearchEntry>();
-    const page = await this.page({ dates: {}, count: count - first.length, after }, { accountId: person.accountId }, (m, id) => {
-      const device = deviceOf(m.deviceSn);
-      if (device?.id && !devices.has(device.id)) devices.set(device.id, { resource: device, mode: 'include' });
+    const page = await this.page({ dates: {}, count: count - first.length, after }, { accountId: person.accountId }, person.fhirPatientId, (m, id) => {
       const files = documentReferenceOf(m, id);
       return [...observationsOf(m, id), ...(files ? [files] : [])].map((resource) => ({ resource, mode: 'include' as const }));
     });
-    // The devices of the measurements read for this page (a page may name one again that an earlier page named).
+    // The devices of the measurements on this page, each once (a later page may name one again).
+    const devices = new Map<string, SearchEntry>();
+    for (const m of page.measurements) {
+      const device = deviceOf(m.deviceSn);
+      if (device?.id && !devices.has(device.id)) devices.set(device.id, { resource: device, mode: 'include' });
+    }
     return { entries: [...first, ...page.entries, ...devices.values()], next: page.next };
   }
 
-  /** Fills a page of `count` resources from the measurements, newest first, from the position given. */
+  /**
+   * Fills a page of `count` resources from the measurements, newest first, from the position given;
+   * `subject` names the person they are about (absent: each measurement's owner). Reads at most
+   * MAX_SCANNED_PER_PAGE measurements: a page may then hold fewer entries, and goes on from there.
+   */
   private async page(
     search: Pick<ObservationSearch, 'dates' | 'count' | 'after'>,
     filter: { accountId?: string; dataTypes?: number[] },
+    subject: string | undefined,
     resourcesOf: (m: Measurement, patientId: string | null) => SearchEntry[],
-  ): Promise<FhirPage> {
+  ): Promise<FhirPage & { measurements: Measurement[] }> {
     const entries: SearchEntry[] = [];
+    const measurements: Measurement[] = [];
     let beforeId = search.after ? search.after.measurementId + 1 : null;
     let skip = search.after?.skip ?? 0;
+    let scanned = 0;
     const owners = new Map<string, string | null>();
     for (;;) {
-      // A measurement gives at least one resource (a code filter narrows the query to those that can): one more row
-      // than resources still wanted is enough to fill the page and know whether there is more.
-      const take = Math.min(SCAN_BATCH, search.count - entries.length + 1);
+      // A measurement gives at least one resource as a rule: one more row than resources still wanted fills the page and
+      // tells whether there is more; a batch that gives fewer makes the next one larger.
+      const wanted = search.count - entries.length + 1;
+      const take = Math.min(SCAN_BATCH, Math.max(wanted, scanned), MAX_SCANNED_PER_PAGE - scanned);
       const rows = await this.measurements.scan({ ...filter, from: search.dates.from, to: search.dates.to, beforeId, take });
+      scanned += rows.length;
       for (const m of rows) {
-        if (!owners.has(m.accountId)) owners.set(m.accountId, await this.ownerIdOf(m));
-        const resources = resourcesOf(m, owners.get(m.accountId) ?? null);
+        if (subject === undefined && !owners.has(m.accountId)) owners.set(m.accountId, await this.ownerIdOf(m));
+        const resources = resourcesOf(m, subject ?? owners.get(m.accountId) ?? null);
         for (let i = skip; i < resources.length; i++) {
-          if (entries.length === search.count) return { entries, next: { measurementId: m.id, skip: i } };
+          if (entries.length === search.count) return { entries, measurements, next: { measurementId: m.id, skip: i } };
           entries.push(resources[i]);
+          if (i === skip) measurements.push(m);
         }
         skip = 0;
       }
-      if (rows.length < take) return { entries, next: null };
+      if (rows.length < take) return { entries, measurements, next: null };
       beforeId = rows[rows.length - 1].id;
+      // Read enough for one page: go on from the next measurement on the next page.
+      if (scanned >= MAX_SCANNED_PER_PAGE) return { entries, measurements, next: beforeId > 1 ? { measurementId: beforeId - 1, skip: 0 } : null };
     }
   }
 

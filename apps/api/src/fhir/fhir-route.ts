@@ -24,11 +24,11 @@ export function isFhirRoute(request: FastifyRequest): boolean {
   return request.routeOptions?.config?.fhir === true;
 }
 
-const ERROR_DESCRIPTIONS: Record<number, string> = {
-  400: 'A search parameter this server cannot read (issue code `invalid`).',
-  401: 'No or a wrong X-API-Key (`security`).',
-  404: 'No such resource (`not-found`).',
-  429: 'Too many requests (`throttled`).',
+const ERRORS: Record<number, { description: string; code: string; diagnostics: string }> = {
+  400: { description: 'A search parameter this server cannot read (issue code `invalid`).', code: 'invalid', diagnostics: '_count must be a whole number from 1 to 200 (got "0")' },
+  401: { description: 'No or a wrong X-API-Key (`security`).', code: 'security', diagnostics: 'The X-API-Key header is missing.' },
+  404: { description: 'No such resource (`not-found`).', code: 'not-found', diagnostics: 'Patient/0123456789abcdef0123456789abcdef is not known.' },
+  429: { description: 'Too many requests (`throttled`).', code: 'throttled', diagnostics: 'Too many requests: at most 600 per 60 s. Try again in 42 s.' },
 };
 
 /** The error answers of a FHIR route, for the OpenAPI document: OperationOutcomes, not problem+json. */
@@ -37,8 +37,13 @@ export function ApiFhirErrors(...statuses: number[]): MethodDecorator & ClassDec
     ...statuses.map((status) =>
       ApiResponse({
         status,
-        description: ERROR_DESCRIPTIONS[status] ?? 'Error.',
-        content: { 'application/fhir+json': { schema: { type: 'object', description: 'An OperationOutcome of one issue: severity, code, diagnostics.' } } },
+        description: ERRORS[status]?.description ?? 'Error.',
+        content: {
+          'application/fhir+json': {
+            schema: { type: 'object', description: 'An OperationOutcome of one issue: severity, code, diagnostics.' },
+            example: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: ERRORS[status]?.code ?? 'exception', diagnostics: ERRORS[status]?.diagnostics ?? 'Error.' }] },
+          },
+        },
       }),
     ),
   );

@@ -70,6 +70,7 @@ export class FhirController {
   @ApiOkResponse({ description: 'A searchset Bundle.' })
   @ApiFhirErrors(400, 404)
   async everything(@Param('id') id: string, @Query() query: FhirQuery, @Req() request: FastifyRequest): Promise<FhirBundle> {
+    noModifiers(query);
     const count = countOf(query, EVERYTHING_COUNT, EVERYTHING_COUNT);
     const after = cursorOf(query);
     const page = FHIR_ID.test(id) ? await this.reader.everything(id, count, after) : null;
@@ -92,6 +93,7 @@ export class FhirController {
   @ApiOkResponse({ description: 'A searchset Bundle of Observations.' })
   @ApiFhirErrors(400)
   async searchObservations(@Query() query: FhirQuery, @Req() request: FastifyRequest): Promise<FhirBundle> {
+    noModifiers(query);
     const count = countOf(query, DEFAULT_COUNT, MAX_COUNT);
     const after = cursorOf(query);
     const patient = single(query, 'patient') ?? single(query, 'subject');
@@ -174,6 +176,15 @@ function searchParam<T>(read: () => T): T {
     if (error instanceof FhirSearchError) throw invalid(error.message);
     throw error;
   }
+}
+
+/**
+ * No search modifier is supported (`code:not`, `patient:missing`…): FHIR asks a server to refuse
+ * one it does not support rather than answer as if it were not there (the opposite, for `:not`).
+ */
+function noModifiers(query: FhirQuery): void {
+  const modified = Object.keys(query).find((name) => name.includes(':'));
+  if (modified) throw invalid(`The search modifier of "${modified.slice(0, 64)}" is not supported`);
 }
 
 /** A parameter that may be given once. */

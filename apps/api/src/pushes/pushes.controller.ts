@@ -64,10 +64,17 @@ export class PushDto {
       'What the push was ordered by against other changes: `source` (update_time, else create_time), `received-no-source-time` (it had no usable time), `received-source-time-ahead` (its time was further ahead than VIATOM_MAX_CLOCK_SKEW_SECONDS: not believed).',
   })
   orderedBy!: PushTimeBasis;
-  @ApiProperty({ type: Object, description: 'The message as received, parsed (without `data` for an ignored measurement). Integers beyond 2^53 lose digits here: read `rawMessage`.' })
-  message!: Record<string, unknown>;
   @ApiProperty({
-    description: 'The message\'s text exactly as received, after charset decoding (for an ignored measurement: its JSON without `data`).',
+    type: Object,
+    nullable: true,
+    description:
+      'The message as received, parsed (without `data` for an ignored measurement). Integers beyond 2^53 lose digits here: read `rawMessage`. ' +
+      "Null once the payload was deleted after the person's withdrawal (RETENTION_AFTER_WITHDRAWAL): the log's other fields stay.",
+  })
+  message!: Record<string, unknown> | null;
+  @ApiProperty({
+    description:
+      "The message's text exactly as received, after charset decoding (for an ignored measurement: its JSON without `data`); empty once the payload was deleted after the person's withdrawal.",
     example: '{"type":2,"data_tag":"7a4569155dc60bcb36189490bf90dcfc","data":{"phone":"15312341234"},"create_time":"2022-12-29 16:33:40"}',
   })
   rawMessage!: string;
@@ -87,7 +94,7 @@ export class PushDto {
       sourceUpdatedAt: p.sourceUpdatedAt?.toISOString() ?? null,
       receivedAt: p.receivedAt.toISOString(),
       orderedBy: p.orderedBy,
-      message: JSON.parse(p.rawMessage) as Record<string, unknown>,
+      message: p.rawMessage === '' ? null : (JSON.parse(p.rawMessage) as Record<string, unknown>),
       rawMessage: p.rawMessage,
     };
   }

@@ -30,7 +30,7 @@ const PROBLEM_EXAMPLES = {
       },
       unknownType: {
         summary: 'An unknown event type',
-        value: validationProblem('eventTypes: unknown event type "measurement.deleted" (known: authorization.granted, authorization.revoked, measurement.archived, endpoint.disabled)', 'eventTypes'),
+        value: validationProblem('eventTypes: unknown event type "measurement.deleted" (known: authorization.granted, authorization.revoked, measurement.archived, person.data-deleted, endpoint.disabled)', 'eventTypes'),
       },
       unknownField: { summary: 'A field this API does not take', value: validationProblem('property secret should not exist', 'secret') },
     },

@@ -70,6 +70,7 @@ export function decideAuthorizationChange(current: AuthorizationState | null, ch
         createdAt: change.now,
         updatedAt: change.now,
         fhirPatientId: newFhirPatientId(),
+        dataDeletedFor: null,
       },
     };
   }

@@ -9,6 +9,7 @@ import { MeasurementService } from './measurement.service';
 import { PushIngestService } from './push-ingest.service';
 import { PushLogService } from './push-log.service';
 import { ArchiveHealth } from './archive-health';
+import { WithdrawalDeletion } from './withdrawal-deletion';
 import { EventFeed } from './outbox/event-feed';
 import { ArchiveStore } from './storage/archive-store';
 import { PostgresArchiveStore } from './storage/postgres/postgres-archive-store';
@@ -39,6 +40,7 @@ async function openArchive(options: HealthArchiveOptions): Promise<DataSource> {
 
 export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const DEFAULT_EVENT_PURGE_INTERVAL_MS = 3600 * 1000;
+const DEFAULT_WITHDRAWAL_SWEEP_INTERVAL_MS = 5000;
 
 /**
  * Starts the checkpoint worker when asked and the outbox's retention; closes the database last,
@@ -49,12 +51,15 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('HealthArchive');
   private purgeTimer: NodeJS.Timeout | null = null;
   private purging: Promise<void> | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweeping: Promise<void> | null = null;
 
   constructor(
     @Inject(HEALTH_ARCHIVE_DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(HEALTH_ARCHIVE_OPTIONS) private readonly options: HealthArchiveOptions,
     private readonly checkpointer: SqliteCheckpointer,
     private readonly feed: EventFeed,
+    private readonly withdrawals: WithdrawalDeletion,
   ) {}
 
   onModuleInit(): void {
@@ -66,6 +71,21 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
       this.purgeTimer = setInterval(() => this.purge(retention), this.options.eventPurgeIntervalMs ?? DEFAULT_EVENT_PURGE_INTERVAL_MS);
       this.purgeTimer.unref();
     }
+    if (this.withdrawals.graceMs !== null) {
+      this.sweep();
+      this.sweepTimer = setInterval(() => this.sweep(), this.options.withdrawalSweepIntervalMs ?? DEFAULT_WITHDRAWAL_SWEEP_INTERVAL_MS);
+      this.sweepTimer.unref();
+    }
+  }
+
+  /** One sweep at a time; a failure (the database away) is logged and the next sweep tries again. */
+  private sweep(): void {
+    if (this.sweeping) return;
+    this.sweeping = this.withdrawals
+      .sweep()
+      .then(() => undefined)
+      .catch((error: Error) => this.logger.warn(`the deletion on withdrawal could not run: ${error.message}`))
+      .finally(() => (this.sweeping = null));
   }
 
   /** One purge at a time; a failure (the database away) is logged and tried again next time. */
@@ -82,7 +102,9 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
     await this.purging;
+    await this.sweeping;
     await this.checkpointer.stop();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
@@ -111,7 +133,8 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     PushLogService,
     MeasurementService,
     EventFeed,
+    WithdrawalDeletion,
   ],
-  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, HEALTH_ARCHIVE_DATA_SOURCE],
+  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, HEALTH_ARCHIVE_DATA_SOURCE],
 })
 export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

@@ -33,6 +33,14 @@ export interface HealthArchiveOptions {
   eventRetentionMs?: number;
   eventPurgeIntervalMs?: number;
   /**
+   * Deletion on withdrawal: how long after a person's authorization is revoked their measurements
+   * and push payloads are deleted (`0`: at the next sweep). Unset: kept (the host decides; the
+   * REST API's default is `P0D`). Sweeps run at start and every `withdrawalSweepIntervalMs`
+   * (default 5 seconds).
+   */
+  dataRetentionAfterWithdrawalMs?: number | null;
+  withdrawalSweepIntervalMs?: number;
+  /**
    * How the DataSource is opened from the archive's TypeORM options (default: `initialize()`
    * once): e.g. to wait for a database server that is still starting. Migrations run after it.
    */

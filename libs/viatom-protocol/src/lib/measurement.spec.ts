@@ -129,6 +129,13 @@ describe('decodeMeasurement: what real devices may write instead', () => {
     ]);
   });
 
+  it('reads data_type by the rule the push is stored by, so the kind decoded is the kind filtered on', () => {
+    expect(decodeMeasurement(record('+3', { sbp: 120 }))?.kind).toBe(MeasurementKind.BloodPressure);
+    expect(decodeMeasurement(record(' 3 ', { sbp: 120 }))?.kind).toBe(MeasurementKind.BloodPressure);
+    expect(decodeMeasurement(record('3.0', { sbp: 120 }))).toBeNull();
+    expect(decodeMeasurement(record(3.5, { sbp: 120 }))).toBeNull();
+  });
+
   it('does not guess at a unit it does not know', () => {
     expect(decodeMeasurement(record(10, { weight: q(68, 'stone') }))?.observations).toEqual([]);
   });

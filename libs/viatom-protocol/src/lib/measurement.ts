@@ -1,3 +1,5 @@
+import { measurementDataTypeOf } from './push';
+
 /**
  * A measurement's `data`, decoded: Viatom's record shapes (its ViHealth guide, summarised in
  * shared/docs/viatom-protocol.md "Measurements") turned into typed observations with UCUM
@@ -205,7 +207,8 @@ function urlOf(value: unknown): string | null {
  */
 export function decodeMeasurement(data: unknown): DecodedMeasurement | null {
   if (!isObject(data)) return null;
-  const dataType = numberOf(data['data_type']);
+  // Read as the push is stored (its `dataType`), so the kind shown is the kind filtered on.
+  const dataType = measurementDataTypeOf(data);
   const kind = dataType === null ? undefined : KIND_BY_DATA_TYPE[dataType];
   const result = data['measure_result'];
   if (!kind || !isObject(result)) return null;

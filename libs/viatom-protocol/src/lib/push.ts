@@ -121,6 +121,11 @@ function integerOf(value: unknown): number | undefined {
 
 const int32 = (n: number | undefined): number | null => (n !== undefined && Math.abs(n) <= MAX_INT32 ? n : null);
 
+/** A measurement's `data_type`: a whole number, or the text of one, within an int32; null otherwise. One rule for storing and decoding it. */
+export function measurementDataTypeOf(data: Record<string, unknown>): number | null {
+  return int32(integerOf(data['data_type']));
+}
+
 /** An object, or a JSON text of one (some senders encode `data` twice). */
 function objectOf(value: unknown): Record<string, unknown> | undefined {
   if (isPlainObject(value)) return value;
@@ -203,7 +208,7 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
   let dataType: number | null = null;
   let measuredAt: Date | null = null;
   if (type === PushType.Measurement) {
-    dataType = int32(integerOf(data['data_type']));
+    dataType = measurementDataTypeOf(data);
     measuredAt = readViatomTime(data['measure_time'], timeZone);
   }
 

@@ -27,4 +27,9 @@ export class Authorization {
   updatedAt!: Date;
   /** The person's pseudonymous id in FHIR (`Patient/<id>`): random, stable, never derived from the phone. */
   fhirPatientId!: string;
+  /**
+   * The revocation (its `revokedAt`) whose data was deleted, null if none was. Written only by the
+   * deletion on withdrawal; the changes of pushes and cancels leave it as it is.
+   */
+  dataDeletedFor!: Date | null;
 }

@@ -65,12 +65,14 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       createdAt: { name: 'created_at', ...instant },
       updatedAt: { name: 'updated_at', ...instant },
       fhirPatientId: { name: 'fhir_patient_id', type: 'varchar', length: 32 },
+      dataDeletedFor: { name: 'data_deleted_for', ...nullableInstant },
     },
     uniques: [{ name: 'UQ_user_authorization_phone', columns: ['phone'] }],
     indices: [
       { name: 'IDX_user_authorization_status_id', columns: ['status', 'id'] },
       { name: 'IDX_user_authorization_account_id', columns: ['accountId'] },
       { name: 'UQ_user_authorization_fhir_patient_id', columns: ['fhirPatientId'], unique: true },
+      { name: 'IDX_user_authorization_status_updated_at', columns: ['status', 'updatedAt'] },
     ],
   });
 

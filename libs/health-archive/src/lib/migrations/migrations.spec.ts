@@ -112,10 +112,11 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
 
     const authorization = await tableOf('user_authorization');
     expect(uniqueColumns(authorization)).toContain('phone');
-    expect(nullable(authorization)).toEqual(['authorized_at', 'revoked_at', 'revoked_by']);
+    expect(nullable(authorization)).toEqual(['authorized_at', 'data_deleted_for', 'revoked_at', 'revoked_by']);
     expect(authorization.indices.map((i) => i.name).sort()).toEqual([
       'IDX_user_authorization_account_id',
       'IDX_user_authorization_status_id',
+      'IDX_user_authorization_status_updated_at',
       'UQ_user_authorization_fhir_patient_id',
     ]);
 

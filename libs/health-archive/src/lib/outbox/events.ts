@@ -11,6 +11,7 @@ export const EventType = {
   AuthorizationGranted: 'authorization.granted',
   AuthorizationRevoked: 'authorization.revoked',
   MeasurementArchived: 'measurement.archived',
+  PersonDataDeleted: 'person.data-deleted',
   /** A webhook endpoint the service turned off (410, or failing for too long). */
   EndpointDisabled: 'endpoint.disabled',
 } as const;

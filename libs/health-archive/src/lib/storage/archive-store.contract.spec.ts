@@ -122,6 +122,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
           createdAt: at(1),
           updatedAt: at(1),
           fhirPatientId: expect.stringMatching(/^[0-9a-f]{32}$/),
+          dataDeletedFor: null,
         }),
       );
       expect(written.change?.authorization).toEqual(row);

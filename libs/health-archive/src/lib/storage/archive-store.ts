@@ -5,6 +5,7 @@ import type { PushLogEntry, PushOutcome } from '../entities/push-log-entry';
 import type { AuthorizationChange, Transition } from '../authorization-rules';
 import type { EventType, NewEvent, OutboxEvent } from '../outbox/events';
 import type { FeedPosition } from '../outbox/feed-cursor';
+import type { PersonDataDeleted } from './person-deletion';
 
 /** A push as the push log keeps it (its outcome is decided by the store's write). */
 export interface PushRecord {
@@ -155,6 +156,20 @@ export abstract class ArchiveStore {
   abstract appendEvent(event: NewEvent): Promise<void>;
   /** Deletes the events stored before `before` (and their deliveries); how many. */
   abstract purgeEvents(before: Date): Promise<number>;
+
+  /**
+   * Deletion on withdrawal: the phones of the people whose authorization is revoked, last changed
+   * before `changedBefore` (the grace period is over), whose current revocation's data is not
+   * deleted yet; the longest waiting first.
+   */
+  abstract dueForDeletion(changedBefore: Date, limit: number): Promise<string[]>;
+  /**
+   * In one transaction, if the person is still due (checked again under the row's lock): deletes
+   * their account's measurements (unless another person sharing the account still consents),
+   * empties the raw payloads of their pushes (the log's facts stay), marks the revocation done and
+   * writes the `person.data-deleted` event. Null when they are no longer due.
+   */
+  abstract deletePersonData(phone: string, changedBefore: Date, event: { eventId: string; storedAt: Date }): Promise<PersonDataDeleted | null>;
 
   /** Resolves when the database answers a trivial query. */
   abstract ping(): Promise<void>;

@@ -18,6 +18,7 @@ export interface AuthorizationRow {
   created_at: unknown;
   updated_at: unknown;
   fhir_patient_id: string;
+  data_deleted_for: unknown;
 }
 
 /** The row as an entity; `instant` reads the engine's form of an instant. */
@@ -35,6 +36,7 @@ export function authorizationFromRow(row: AuthorizationRow, instant: (value: unk
     createdAt: instant(row.created_at) as Date,
     updatedAt: instant(row.updated_at) as Date,
     fhirPatientId: row.fhir_patient_id,
+    dataDeletedFor: instant(row.data_deleted_for),
   });
 }
 

@@ -105,7 +105,7 @@ const updateAuthorizations = (n: number) => `
 /** The phones' rows, locked in phone order (two batches lock alike: they cannot deadlock on them). */
 const LOCK_SQL =
   'SELECT "id", "phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", "last_change_at", "created_at", "updated_at", ' +
-  '"fhir_patient_id" FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
+  '"fhir_patient_id", "data_deleted_for" FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
 
 /**
  * One round trip: the log rows (a key already taken writes nothing and is not returned), the

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { AuthorizationChange } from '../../authorization-rules';
-import type { NewEvent, OutboxEvent } from '../../outbox/events';
+import { EventType, type NewEvent, type OutboxEvent } from '../../outbox/events';
 import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
 import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
 import { EVENT_MEASUREMENT_COLUMNS, eventFromRow, type EventRow } from '../rows';
+import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
 import { postgresPoolOf, type PgPool } from '../typeorm-internals';
 import { PostgresPushWriter, type PushWritten } from './authorization-batch';
@@ -49,6 +50,7 @@ ORDER BY e."tx_id", e."id"`;
 const LATEST_EVENT_SQL = `SELECT e."tx_id"::text AS tx_id, e."id" FROM "event" e WHERE ${SETTLED} ORDER BY e."tx_id" DESC, e."id" DESC LIMIT 1`;
 
 /** Oldest first, a slice at a time, so that no statement holds many row locks for long. */
+const DELETION = personDeletionSql((n) => `$${n}`);
 const PURGE_EVENTS_SQL = 'DELETE FROM "event" WHERE "id" IN (SELECT "id" FROM "event" WHERE "stored_at" < $1 ORDER BY "id" LIMIT 1000)';
 
 /**
@@ -118,6 +120,48 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
       total += deleted;
       if (deleted === 0) return total;
     }
+  }
+
+  async dueForDeletion(changedBefore: Date, limit: number): Promise<string[]> {
+    const rows: Array<{ phone: string }> = await this.dataSource.query(DELETION.due, [changedBefore, limit]);
+    return rows.map((row) => row.phone);
+  }
+
+  async deletePersonData(phone: string, changedBefore: Date, event: { eventId: string; storedAt: Date }): Promise<PersonDataDeleted | null> {
+    return whileHeld(this.pool(), async (client) => {
+      await client.query('BEGIN');
+      try {
+        // The row's lock: a change of this person (a re-authorization) waits for the deletion, or the deletion sees it.
+        const [person] = (await client.query<{ id: string; account_id: string; revoked_at: Date }>(`${DELETION.person} FOR UPDATE`, [phone, changedBefore])).rows;
+        if (!person) {
+          await client.query('ROLLBACK');
+          return null;
+        }
+        const shared = person.account_id !== '' && (await client.query(DELETION.otherOwner, [person.account_id, phone])).rows.length > 0;
+        let measurementsDeleted = 0;
+        let payloadsDeleted = 0;
+        if (person.account_id !== '' && !shared) {
+          payloadsDeleted += (await client.query(DELETION.clearMeasurementPayloads, [person.account_id])).rowCount ?? 0;
+          measurementsDeleted = (await client.query(DELETION.deleteMeasurements, [person.account_id])).rowCount ?? 0;
+        }
+        payloadsDeleted += (await client.query(DELETION.clearPhonePayloads, [phone])).rowCount ?? 0;
+        await client.query(DELETION.markDone, [person.id]);
+        const deleted: PersonDataDeleted = {
+          phone,
+          accountId: person.account_id,
+          revokedAt: person.revoked_at.toISOString(),
+          measurementsDeleted,
+          payloadsDeleted,
+          measurementsKeptForSharedAccount: shared,
+        };
+        await appendEvents(client, [{ ...event, type: EventType.PersonDataDeleted, phone, subject: phone, data: JSON.stringify(deleted), measurementId: null }]);
+        await client.query('COMMIT');
+        return deleted;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   protected observationCondition(alias: string, hasMin: boolean, hasMax: boolean): string {

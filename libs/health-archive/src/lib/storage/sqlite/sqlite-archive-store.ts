@@ -6,6 +6,7 @@ import { authorizationEvent, eventSubject, EventType, type NewEvent, type Outbox
 import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
 import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
 import { authorizationFromRow, EVENT_MEASUREMENT_COLUMNS, eventFromRow, withId, type AuthorizationRow, type EventRow } from '../rows';
+import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
 import { sqliteConnectionOf } from '../typeorm-internals';
 import { SqliteGroupCommit } from './sqlite-group-commit';
@@ -36,6 +37,7 @@ const INSERT_EVENT_SQL =
 const readEventsSql = (types: number) =>
   `SELECT e.*, ${EVENT_MEASUREMENT_COLUMNS} FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id" ` +
   `WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
+const DELETION = personDeletionSql(() => '?');
 /** Oldest first, a slice at a time: one long DELETE would hold the write lock for as long. */
 const PURGE_EVENTS_SQL = 'DELETE FROM "event" WHERE "id" IN (SELECT "id" FROM "event" WHERE "stored_at" < ? ORDER BY "id" LIMIT 1000)';
 
@@ -150,6 +152,37 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
       `EXISTS (SELECT 1 FROM json_each(${alias}.observations) o WHERE json_extract(o.value, '$.name') = :obsName` +
       `${hasMin ? ` AND ${value} >= :obsMin` : ''}${hasMax ? ` AND ${value} <= :obsMax` : ''})`
     );
+  }
+
+  async dueForDeletion(changedBefore: Date, limit: number): Promise<string[]> {
+    const rows: Array<{ phone: string }> = await this.dataSource.query(DELETION.due, [instantText(changedBefore), limit]);
+    return rows.map((row) => row.phone);
+  }
+
+  deletePersonData(phone: string, changedBefore: Date, event: { eventId: string; storedAt: Date }): Promise<PersonDataDeleted | null> {
+    return this.writes.run((db) => {
+      const person = this.statement(db, DELETION.person).get(phone, instantText(changedBefore)) as { id: number; account_id: string; revoked_at: string } | undefined;
+      if (!person) return null;
+      const shared = person.account_id !== '' && this.statement(db, DELETION.otherOwner).get(person.account_id, phone) !== undefined;
+      let measurementsDeleted = 0;
+      let payloadsDeleted = 0;
+      if (person.account_id !== '' && !shared) {
+        payloadsDeleted += this.statement(db, DELETION.clearMeasurementPayloads).run(person.account_id).changes;
+        measurementsDeleted = this.statement(db, DELETION.deleteMeasurements).run(person.account_id).changes;
+      }
+      payloadsDeleted += this.statement(db, DELETION.clearPhonePayloads).run(phone).changes;
+      this.statement(db, DELETION.markDone).run(person.id);
+      const deleted: PersonDataDeleted = {
+        phone,
+        accountId: person.account_id,
+        revokedAt: (instantFromText(person.revoked_at) as Date).toISOString(),
+        measurementsDeleted,
+        payloadsDeleted,
+        measurementsKeptForSharedAccount: shared,
+      };
+      this.appendEventIn(db, { ...event, type: EventType.PersonDataDeleted, phone, subject: phone, data: JSON.stringify(deleted), measurementId: null });
+      return deleted;
+    });
   }
 
   poolState(): PoolState | null {
