@@ -148,6 +148,8 @@ function apiEnv({ port, databaseUrl, schema, viatomUrl }) {
     // by its own settings; its guard still runs on every request.
     RATE_LIMIT_API_MAX: '0',
     RATE_LIMIT_PUSH_MAX: '0',
+    // The seeded rows are dated 2025: the payload retention would empty them while they are measured.
+    RAW_PAYLOAD_RETENTION: 'P3650D',
   };
 }
 

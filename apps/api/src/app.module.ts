@@ -59,6 +59,7 @@ export class AppModule {
             maxClockSkewMs: config.viatom.maxClockSkewMs,
             eventRetentionMs: config.delivery.eventRetentionMs,
             dataRetentionAfterWithdrawalMs: config.privacy.retentionAfterWithdrawalMs,
+            rawPayloadRetentionMs: config.privacy.rawPayloadRetentionMs,
             withdrawalSweepIntervalMs: config.privacy.withdrawalSweepIntervalMs,
             // Waits for a database server that is starting (masked target, attempt count, DATABASE_CONNECT_TIMEOUT_MS).
             dataSourceFactory: (options) => openDatabase(options, config, rootLogger),

@@ -3,6 +3,29 @@ import { api, delivered, resetState, startApi, type ApiHarness } from './api-har
 import { waitFor } from './webhook-receiver';
 
 /** Deletion on withdrawal through the whole service: a grace of one second, swept every 100 ms. */
+describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('raw payload retention on $name', (target) => {
+  it("empties the bodies of pushes older than RAW_PAYLOAD_RETENTION, for everyone, keeping the log's facts", async () => {
+    const h = await startApi(target, { RAW_PAYLOAD_RETENTION: 'PT2S', WITHDRAWAL_SWEEP_INTERVAL: 'PT0.1S' });
+    try {
+      delivered(await h.sandbox.send.authorized({ phone: '15312341234', time: '2022-12-29 09:00:00' }));
+      delivered(await h.sandbox.send.samples({ phone: '15312341234' }));
+      const list = async () => (await api(h, 'GET', '/api/v1/pushes?limit=200')).body.items as any[];
+      expect((await list()).every((p) => p.rawMessage !== '' && p.message !== null)).toBe(true);
+      await waitFor('the bodies emptied', async () => (await list()).every((p) => p.rawMessage === '' && p.message === null));
+      const pushes = await list();
+      expect(pushes).toHaveLength(11);
+      expect(pushes.every((p) => p.dedupeKey && p.outcome && p.receivedAt)).toBe(true);
+      // The measurements themselves stay (they are deleted on withdrawal, not by age); a repeat is still one.
+      expect((await api(h, 'GET', '/api/v1/measurements?phone=15312341234')).body.items).toHaveLength(10);
+      const [again] = await h.sandbox.send.authorized({ phone: '15312341234', time: '2022-12-29 09:00:00' });
+      expect(again.status).toBe(200);
+      expect(await list()).toHaveLength(12);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('deletion on withdrawal on $name', (target) => {
   let h: ApiHarness;
   beforeAll(async () => {

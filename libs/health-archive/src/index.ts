@@ -17,7 +17,7 @@ export { AuthorizationService, type AuthorizationListQuery } from './lib/authori
 export { PushLogService, type PushLogQuery } from './lib/push-log.service';
 export { MeasurementService, type MeasurementQuery, type MeasurementScan } from './lib/measurement.service';
 export { ArchiveHealth } from './lib/archive-health';
-export { WithdrawalDeletion } from './lib/withdrawal-deletion';
+export { RawPayloadRetention, WithdrawalDeletion } from './lib/withdrawal-deletion';
 export { type PersonDataDeleted } from './lib/storage/person-deletion';
 export { EventFeed, type EventFeedPage, type EventFeedRead, parseEventTypes, UnknownEventTypeError } from './lib/outbox/event-feed';
 export { type PoolState } from './lib/storage/archive-store';

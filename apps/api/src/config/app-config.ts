@@ -80,8 +80,8 @@ export interface AppConfig {
     redis: RateLimitRedisConfig | null;
   };
   logLevel: LogLevel;
-  /** Deletion on withdrawal: the grace period and how often it is looked for. */
-  privacy: { retentionAfterWithdrawalMs: number; withdrawalSweepIntervalMs: number };
+  /** Deletion on withdrawal (the grace period), the raw payloads' retention, and how often both are looked for. */
+  privacy: { retentionAfterWithdrawalMs: number; rawPayloadRetentionMs: number; withdrawalSweepIntervalMs: number };
   /** The FHIR R4 API. */
   fhir: { patientTelecom: boolean; baseUrl: string | null };
   /** The outbox and what delivers it. */
@@ -194,7 +194,7 @@ function appConfig(v: ConfigValues): AppConfig {
       redis: v.REDIS_URL === undefined ? null : { url: v.REDIS_URL, keyPrefix: v.RATE_LIMIT_REDIS_PREFIX },
     },
     logLevel: v.LOG_LEVEL,
-    privacy: { retentionAfterWithdrawalMs: v.RETENTION_AFTER_WITHDRAWAL, withdrawalSweepIntervalMs: v.WITHDRAWAL_SWEEP_INTERVAL },
+    privacy: { retentionAfterWithdrawalMs: v.RETENTION_AFTER_WITHDRAWAL, rawPayloadRetentionMs: v.RAW_PAYLOAD_RETENTION, withdrawalSweepIntervalMs: v.WITHDRAWAL_SWEEP_INTERVAL },
     fhir: { patientTelecom: v.FHIR_PATIENT_TELECOM, baseUrl: v.FHIR_BASE_URL?.replace(/\/+$/, '') ?? null },
     delivery: {
       eventRetentionMs: v.EVENT_RETENTION,

@@ -434,12 +434,21 @@ export const CONFIG_SCHEMA = [
     description:
       "how long after a person's authorization ends (their type-3 push, or the cancel) their measurements and the raw payloads of their pushes are deleted; `P0D`: at the next sweep",
   }),
+  duration('RAW_PAYLOAD_RETENTION', {
+    group: 'privacy',
+    default: 'P30D',
+    minMs: 1000,
+    maxMs: 3650 * 86_400_000,
+    description:
+      "how long a push's body as received (`rawMessage`) is kept; older ones are emptied, the log's facts and dedupe key kept (a repeat is still recognised)",
+  }),
   duration('WITHDRAWAL_SWEEP_INTERVAL', {
     group: 'privacy',
     default: 'PT5S',
     minMs: 100,
     maxMs: 3_600_000,
-    description: 'how often the deletion on withdrawal looks for people whose grace period is over (and once at start: a restart loses nothing)',
+    description:
+      'how often the deletion on withdrawal looks for people whose grace period is over, and the payload retention for old bodies (and once at start: a restart loses nothing)',
   }),
 
   // --- FHIR

@@ -9,7 +9,7 @@ import { MeasurementService } from './measurement.service';
 import { PushIngestService } from './push-ingest.service';
 import { PushLogService } from './push-log.service';
 import { ArchiveHealth } from './archive-health';
-import { WithdrawalDeletion } from './withdrawal-deletion';
+import { RawPayloadRetention, WithdrawalDeletion } from './withdrawal-deletion';
 import { EventFeed } from './outbox/event-feed';
 import { ArchiveStore } from './storage/archive-store';
 import { PostgresArchiveStore } from './storage/postgres/postgres-archive-store';
@@ -60,6 +60,7 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly checkpointer: SqliteCheckpointer,
     private readonly feed: EventFeed,
     private readonly withdrawals: WithdrawalDeletion,
+    private readonly payloads: RawPayloadRetention,
   ) {}
 
   onModuleInit(): void {
@@ -71,7 +72,7 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
       this.purgeTimer = setInterval(() => this.purge(retention), this.options.eventPurgeIntervalMs ?? DEFAULT_EVENT_PURGE_INTERVAL_MS);
       this.purgeTimer.unref();
     }
-    if (this.withdrawals.graceMs !== null) {
+    if (this.withdrawals.graceMs !== null || this.payloads.retentionMs !== null) {
       this.sweep();
       this.sweepTimer = setInterval(() => this.sweep(), this.options.withdrawalSweepIntervalMs ?? DEFAULT_WITHDRAWAL_SWEEP_INTERVAL_MS);
       this.sweepTimer.unref();
@@ -83,8 +84,9 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     if (this.sweeping) return;
     this.sweeping = this.withdrawals
       .sweep()
+      .then(() => this.payloads.sweep())
       .then(() => undefined)
-      .catch((error: Error) => this.logger.warn(`the deletion on withdrawal could not run: ${error.message}`))
+      .catch((error: Error) => this.logger.warn(`the deletion on withdrawal or the payload retention could not run: ${error.message}`))
       .finally(() => (this.sweeping = null));
   }
 
@@ -134,7 +136,8 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     MeasurementService,
     EventFeed,
     WithdrawalDeletion,
+    RawPayloadRetention,
   ],
-  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, HEALTH_ARCHIVE_DATA_SOURCE],
+  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
 })
 export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

@@ -39,6 +39,12 @@ export interface HealthArchiveOptions {
    * (default 5 seconds).
    */
   dataRetentionAfterWithdrawalMs?: number | null;
+  /**
+   * How long a push's raw body is kept in the log (`rawMessage`); older ones are emptied, the log's
+   * facts and dedupe key kept. Unset (or 0): kept (the REST API's default is 30 days). Runs with the
+   * withdrawal sweep.
+   */
+  rawPayloadRetentionMs?: number | null;
   withdrawalSweepIntervalMs?: number;
   /**
    * How the DataSource is opened from the archive's TypeORM options (default: `initialize()`

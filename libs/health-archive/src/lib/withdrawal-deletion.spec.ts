@@ -6,7 +6,7 @@ import { PushOutcome } from './entities/push-log-entry';
 import { EventFeed } from './outbox/event-feed';
 import { newEventId } from './outbox/events';
 import { ArchiveStore, type MeasurementPushRecord, type PushRecord } from './storage/archive-store';
-import { WithdrawalDeletion } from './withdrawal-deletion';
+import { RawPayloadRetention, WithdrawalDeletion } from './withdrawal-deletion';
 
 const GRACE_MS = 60_000;
 
@@ -175,5 +175,72 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('deletion on w
     expect(keeper.graceMs).toBeNull();
     expect(await keeper.sweep(at(10_000))).toEqual([]);
     expect(await measurementsOf('acc-6')).toBe(1);
+  });
+});
+
+describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('retention of raw payloads on $name', (target) => {
+  let archive: ArchiveHarness;
+  let store: ArchiveStore;
+  let retention: RawPayloadRetention;
+  const DAY = 86_400_000;
+
+  beforeEach(async () => {
+    archive = await startArchive(target, undefined, { rawPayloadRetentionMs: 30 * DAY, withdrawalSweepIntervalMs: 3_600_000 });
+    store = archive.module.get(ArchiveStore);
+    retention = archive.module.get(RawPayloadRetention);
+  });
+  afterEach(() => archive?.close());
+
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+  let n = 0;
+  const logAt = (day: number) => {
+    const tag = `raw-${++n}`;
+    const receivedAt = new Date(T0 + day * DAY);
+    return store.recordIgnoredPush({
+      dedupeKey: `tag:${tag}`,
+      dataTag: tag,
+      type: 9,
+      accountId: 'acc',
+      memberId: 'mem',
+      deviceSn: '',
+      phone: '15300000001',
+      sourceCreatedAt: receivedAt,
+      sourceUpdatedAt: receivedAt,
+      receivedAt,
+      rawMessage: JSON.stringify({ type: 9, data_tag: tag, data: { phone: '15300000001' } }),
+      orderedBy: 'source',
+    });
+  };
+  const emptied = async () => (await store.listPushLog({ afterId: null, take: 2000 })).filter((p) => p.rawMessage === '').map((p) => p.dataTag).sort();
+
+  it('empties the bodies older than the retention, keeps the facts and the dedupe key, and reads only what came since on the next sweep', async () => {
+    for (const day of [0, 1, 2, 40, 41]) await logAt(day);
+    expect(await retention.sweep(new Date(T0 + 35 * DAY))).toBe(3);
+    expect(await emptied()).toEqual(['raw-1', 'raw-2', 'raw-3']);
+    const [first] = (await store.listPushLog({ afterId: null, take: 2000 })).filter((p) => p.dataTag === 'raw-1');
+    expect(first).toMatchObject({ type: 9, phone: '15300000001', dedupeKey: 'tag:raw-1', outcome: 'ignored', rawMessage: '' });
+    // A repeat of an emptied push is still known as one.
+    const again = await store.recordIgnoredPush({ ...first, rawMessage: '{}', receivedAt: new Date(T0 + 50 * DAY) });
+    expect(again).toMatchObject({ pushId: first.id, duplicate: true });
+    // Time passes: the next two go; nothing is emptied twice.
+    expect(await retention.sweep(new Date(T0 + 70.5 * DAY))).toBe(1);
+    expect(await retention.sweep(new Date(T0 + 80 * DAY))).toBe(1);
+    expect(await emptied()).toEqual(['raw-1', 'raw-2', 'raw-3', 'raw-4', 'raw-5']);
+    expect(await retention.sweep(new Date(T0 + 90 * DAY))).toBe(0);
+  });
+
+  it('goes through more pushes than one statement looks at', async () => {
+    for (let i = 0; i < 1100; i++) await logAt(0);
+    await logAt(40);
+    expect(await retention.sweep(new Date(T0 + 35 * DAY))).toBe(1100);
+    expect((await emptied()).length).toBe(1100);
+  });
+
+  it('keeps every body when no retention is configured', async () => {
+    await logAt(0);
+    const keeper = new RawPayloadRetention(store, { database: { url: 'unused' } });
+    expect(keeper.retentionMs).toBeNull();
+    expect(await keeper.sweep(new Date(T0 + 3650 * DAY))).toBe(0);
+    expect(await emptied()).toEqual([]);
   });
 });

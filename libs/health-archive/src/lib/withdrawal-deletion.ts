@@ -54,3 +54,45 @@ export class WithdrawalDeletion {
     }
   }
 }
+
+/** Pushes looked at per statement by the retention of raw payloads. */
+const PAYLOAD_BATCH = 500;
+
+/**
+ * The retention of raw payloads: a push's body as received (`push_log.raw_message`, which holds
+ * the phone and, for a measurement, the reading) is emptied once it is older than
+ * `rawPayloadRetentionMs`; the log's facts and its dedupe key stay (a repeat is still known as
+ * one). Walks the log by id from where it last stopped (from the start after a restart), so a
+ * sweep reads only the pushes that came since.
+ */
+@Injectable()
+export class RawPayloadRetention {
+  private readonly logger = new Logger('HealthArchive');
+  private afterId = 0;
+
+  constructor(
+    private readonly store: ArchiveStore,
+    @Optional() @Inject(HEALTH_ARCHIVE_OPTIONS) private readonly options: HealthArchiveOptions | null = null,
+  ) {}
+
+  get retentionMs(): number | null {
+    const retention = this.options?.rawPayloadRetentionMs;
+    return retention === undefined || retention === null || retention <= 0 ? null : retention;
+  }
+
+  /** Empties the payloads past the retention; how many. */
+  async sweep(now = new Date()): Promise<number> {
+    const retention = this.retentionMs;
+    if (retention === null) return 0;
+    const receivedBefore = new Date(now.getTime() - retention);
+    let total = 0;
+    for (;;) {
+      const { dropped, lastId, reachedKept } = await this.store.dropRawPayloads(receivedBefore, this.afterId, PAYLOAD_BATCH);
+      this.afterId = lastId;
+      total += dropped;
+      if (reachedKept) break;
+    }
+    if (total > 0) this.logger.log(`emptied ${total} push payloads older than the retention`);
+    return total;
+  }
+}

@@ -171,6 +171,14 @@ export abstract class ArchiveStore {
    */
   abstract deletePersonData(phone: string, changedBefore: Date, event: { eventId: string; storedAt: Date }): Promise<PersonDataDeleted | null>;
 
+  /**
+   * The retention of raw payloads: from the push after `afterId` on, by id (the order they were
+   * stored in), empties the payloads of the pushes received before `receivedBefore`, at most
+   * `limit`, stopping at the first one received since. Answers how many were emptied, the id to go
+   * on from, and whether it reached a push still within the retention (or the end).
+   */
+  abstract dropRawPayloads(receivedBefore: Date, afterId: number, limit: number): Promise<{ dropped: number; lastId: number; reachedKept: boolean }>;
+
   /** Resolves when the database answers a trivial query. */
   abstract ping(): Promise<void>;
   /** The names of this build's migrations that the database has not applied. */

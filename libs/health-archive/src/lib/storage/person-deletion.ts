@@ -28,6 +28,14 @@ export function personDeletionSql(p: (n: number) => string) {
   };
 }
 
+/** The retention of raw payloads by age: the next pushes by id from a position, and the payloads of some of them emptied. */
+export function rawPayloadSql(p: (n: number) => string, ids: number) {
+  return {
+    next: `SELECT "id", "received_at" FROM "push_log" WHERE "id" > ${p(1)} ORDER BY "id" LIMIT ${p(2)}`,
+    drop: `UPDATE "push_log" SET "raw_message" = '' WHERE "raw_message" <> '' AND "id" IN (${Array.from({ length: ids }, (_, i) => p(i + 1)).join(', ')})`,
+  };
+}
+
 /** What one person's deletion did (the `person.data-deleted` event's data). */
 export interface PersonDataDeleted {
   phone: string;

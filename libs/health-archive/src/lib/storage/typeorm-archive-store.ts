@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { Authorization, AuthorizationStatus } from '../entities/authorization';
 import { Measurement } from '../entities/measurement';
 import { PushLogEntry } from '../entities/push-log-entry';
+import { rawPayloadSql } from './person-deletion';
 import { ArchiveStore, type AuthorizationFilter, type MeasurementFilter, type PushLogFilter } from './archive-store';
 
 /**
@@ -66,6 +67,30 @@ export abstract class TypeOrmArchiveStore extends ArchiveStore {
    * [:obsMin, :obsMax]": the engines read a JSON array differently.
    */
   protected abstract observationCondition(alias: string, hasMin: boolean, hasMax: boolean): string;
+
+  async dropRawPayloads(receivedBefore: Date, afterId: number, limit: number): Promise<{ dropped: number; lastId: number; reachedKept: boolean }> {
+    const p = this.placeholder;
+    const rows: Array<{ id: number | string; received_at: unknown }> = await this.dataSource.query(rawPayloadSql(p, 0).next, [afterId, limit]);
+    const expired: number[] = [];
+    let reachedKept = rows.length < limit;
+    for (const row of rows) {
+      if ((this.instantOf(row.received_at) as Date) >= receivedBefore) {
+        reachedKept = true;
+        break;
+      }
+      expired.push(Number(row.id));
+    }
+    if (expired.length === 0) return { dropped: 0, lastId: afterId, reachedKept };
+    const result = await this.runWrite(rawPayloadSql(p, expired.length).drop, expired);
+    return { dropped: result, lastId: expired[expired.length - 1], reachedKept };
+  }
+
+  /** The engine's placeholder for parameter `n`. */
+  protected abstract placeholder(n: number): string;
+  /** An instant as the engine's driver returns it, read. */
+  protected abstract instantOf(value: unknown): Date | null;
+  /** Runs a write statement in the engine's write path; how many rows it changed. */
+  protected abstract runWrite(sql: string, values: unknown[]): Promise<number>;
 
   listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]> {
     const qb = this.dataSource.getRepository(PushLogEntry).createQueryBuilder('p').orderBy('p.id', 'DESC').take(filter.take);

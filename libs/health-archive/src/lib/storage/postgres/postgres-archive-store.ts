@@ -164,6 +164,18 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     });
   }
 
+  protected placeholder(n: number): string {
+    return `$${n}`;
+  }
+
+  protected instantOf(value: unknown): Date | null {
+    return value instanceof Date ? value : null;
+  }
+
+  protected async runWrite(sql: string, values: unknown[]): Promise<number> {
+    return (await whileHeld(this.pool(), (client) => client.query(sql, values))).rowCount ?? 0;
+  }
+
   protected observationCondition(alias: string, hasMin: boolean, hasMax: boolean): string {
     const value = `(o ->> 'value')::float8`;
     return (

@@ -185,6 +185,19 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
     });
   }
 
+  protected placeholder(): string {
+    return '?';
+  }
+
+  protected instantOf(value: unknown): Date | null {
+    return instantFromText(value);
+  }
+
+  /** In the group commit, as every write here (one writer: a write outside it would wait on SQLite's lock); not kept prepared (its text varies). */
+  protected runWrite(sql: string, values: unknown[]): Promise<number> {
+    return this.writes.run((db) => db.prepare(sql).run(...values).changes);
+  }
+
   poolState(): PoolState | null {
     return null;
   }
