@@ -240,3 +240,38 @@ export function requireBuilt() {
     process.exit(2);
   }
 }
+
+/**
+ * Seeds a PostgreSQL schema a chunk at a time: `insert(client, from, to)` for each chunk of row
+ * numbers from the table's count + 1 up to `rows` (so a schema can be grown 10k → 1M), with
+ * `prepare(client)` first, the progress logged, then ANALYZE of the tables it names.
+ */
+export async function seedInChunks({ pgUrl, schema, rows, table, noun, analyze, chunk = 100_000, log = () => {}, prepare }, insert) {
+  const client = await pgClient(pgUrl);
+  try {
+    await client.query(`SET search_path TO "${schema}"`);
+    if (prepare) await prepare(client);
+    const { rows: countRows } = await client.query(`SELECT count(*)::int AS n FROM ${table}`);
+    const started = performance.now();
+    for (let from = countRows[0].n + 1; from <= rows; ) {
+      const to = Math.min(rows, from + chunk - 1);
+      await insert(client, from, to);
+      from = to + 1;
+      log(`  seeded ${schema}: ${to.toLocaleString('en-US')} ${noun} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+    }
+    await client.query(analyze.map((t) => `ANALYZE ${t}`).join('; '));
+  } finally {
+    await client.end();
+  }
+}
+
+/** A seeder run alone: `node <script> --schema=<migrated schema> [--rows=1000000] [--pg=<url>]`. */
+export async function runSeeder(script, seed) {
+  const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+  const schema = arg('schema');
+  if (!schema) {
+    console.error(`usage: node ${script} --schema=<schema with migrated tables> [--rows=1000000] [--pg=<url>]`);
+    process.exit(2);
+  }
+  await seed(arg('pg', 'postgres://postgres@127.0.0.1:5432/test'), schema, Number(arg('rows', 1_000_000)), console.log);
+}

@@ -6,29 +6,23 @@
 // Used by `npm run bench -- --only=fhir`; also runnable alone:
 //   node tools/bench/seed-measurements.mjs --pg=postgres://postgres@127.0.0.1:5432/test --schema=s --rows=1000000
 import { pathToFileURL } from 'node:url';
-import { pgClient } from './lib.mjs';
+import { runSeeder, seedInChunks } from './lib.mjs';
 
-const CHUNK = 100_000;
 export const PEOPLE = 100;
 
 /** The pseudonymous FHIR id the seed gives person `i` (0 … PEOPLE-1). */
 export const seededPatientId = (i) => `seed${String(i).padStart(28, '0')}`;
 
-export async function seedMeasurements(pgUrl, schema, rows, log = () => {}) {
-  const client = await pgClient(pgUrl);
-  try {
-    await client.query(`SET search_path TO "${schema}"`);
-    await client.query(
+export function seedMeasurements(pgUrl, schema, rows, log = () => {}) {
+  const prepare = (client) =>
+    client.query(
       `INSERT INTO user_authorization (phone, status, account_id, member_id, authorized_at, last_change_at, created_at, updated_at, fhir_patient_id)
        SELECT '1531234' || lpad(g::text, 4, '0'), 'authorized', 'OA==|' || g, 'OA==|LTE=', now(), now(), now(), now(), 'seed' || lpad(g::text, 28, '0')
        FROM generate_series(0, ${PEOPLE - 1}) AS g ON CONFLICT DO NOTHING`,
     );
-    const { rows: countRows } = await client.query('SELECT count(*)::int AS n FROM measurement');
-    let from = countRows[0].n + 1;
-    const started = performance.now();
-    while (from <= rows) {
-      const to = Math.min(rows, from + CHUNK - 1);
-      await client.query(
+  const analyze = ['push_log', 'measurement', 'user_authorization'];
+  return seedInChunks({ pgUrl, schema, rows, table: 'measurement', noun: 'measurements', analyze, log, prepare }, (client, from, to) =>
+    client.query(
         `WITH g AS (
            SELECT g, timestamptz '2025-01-01 00:00:00+00' + g * interval '1 minute' AS at, 110 + g % 40 AS sbp, 70 + g % 20 AS dia, 60 + g % 25 AS pr
            FROM generate_series($1::int, $2::int) AS g
@@ -51,22 +45,8 @@ export async function seedMeasurements(pgUrl, schema, rows, log = () => {}) {
          FROM p JOIN g ON p.data_tag = 'seed-m-' || g.g
          ORDER BY g.g`,
         [from, to],
-      );
-      from = to + 1;
-      log(`  seeded ${schema}: ${to.toLocaleString('en-US')} measurements (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    }
-    await client.query('ANALYZE push_log; ANALYZE measurement; ANALYZE user_authorization');
-  } finally {
-    await client.end();
-  }
+    ),
+  );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-  const schema = arg('schema');
-  if (!schema) {
-    console.error('usage: node tools/bench/seed-measurements.mjs --schema=<schema with migrated tables> [--rows=1000000] [--pg=<url>]');
-    process.exit(2);
-  }
-  await seedMeasurements(arg('pg', 'postgres://postgres@127.0.0.1:5432/test'), schema, Number(arg('rows', 1_000_000)), console.log);
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runSeeder('tools/bench/seed-measurements.mjs', seedMeasurements);

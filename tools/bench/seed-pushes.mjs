@@ -3,25 +3,17 @@
 // Used by `npm run bench -- --only=list`; also runnable alone:
 //   node tools/bench/seed-pushes.mjs --pg=postgres://postgres@127.0.0.1:5432/test --schema=s --rows=1000000
 import { pathToFileURL } from 'node:url';
-import { pgClient } from './lib.mjs';
+import { runSeeder, seedInChunks } from './lib.mjs';
 
-const CHUNK = 100_000;
 
 /**
  * Appends pushes numbered from the current row count + 1 up to `rows` (so a schema can be
  * grown 10k → 100k → 1M). Rows look like real ones: 9 measurements to 1 authorization,
  * 1,000 phones, a realistic raw message (~330 bytes), one second apart.
  */
-export async function seedPushes(pgUrl, schema, rows, log = () => {}) {
-  const client = await pgClient(pgUrl);
-  try {
-    await client.query(`SET search_path TO "${schema}"`);
-    const { rows: countRows } = await client.query('SELECT count(*)::int AS n FROM push_log');
-    let from = countRows[0].n + 1;
-    const started = performance.now();
-    while (from <= rows) {
-      const to = Math.min(rows, from + CHUNK - 1);
-      await client.query(
+export function seedPushes(pgUrl, schema, rows, log = () => {}) {
+  return seedInChunks({ pgUrl, schema, rows, table: 'push_log', noun: 'rows', analyze: ['push_log'], log }, (client, from, to) =>
+    client.query(
         `INSERT INTO push_log (dedupe_key, data_tag, type, account_id, member_id, device_sn, phone,
                                source_created_at, source_updated_at, received_at, outcome, raw_message)
          SELECT 'tag:seed-' || g, 'seed-' || g, t.type, 'OA==|' || (g % 1000), 'OA==|LTE=', 'SN21' || (g % 97),
@@ -40,22 +32,8 @@ export async function seedPushes(pgUrl, schema, rows, log = () => {}) {
               LATERAL (SELECT CASE WHEN g % 10 = 0 THEN 2 ELSE 1 END AS type,
                               timestamptz '2025-01-01 00:00:00+00' + g * interval '1 second' AS at) AS t`,
         [from, to],
-      );
-      from = to + 1;
-      log(`  seeded ${schema}: ${to.toLocaleString('en-US')} rows (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    }
-    await client.query('ANALYZE push_log');
-  } finally {
-    await client.end();
-  }
+    ),
+  );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name, fallback) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-  const schema = arg('schema');
-  if (!schema) {
-    console.error('usage: node tools/bench/seed-pushes.mjs --schema=<schema with migrated tables> [--rows=1000000] [--pg=<url>]');
-    process.exit(2);
-  }
-  await seedPushes(arg('pg', 'postgres://postgres@127.0.0.1:5432/test'), schema, Number(arg('rows', 1_000_000)), console.log);
-}
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await runSeeder('tools/bench/seed-pushes.mjs', seedPushes);

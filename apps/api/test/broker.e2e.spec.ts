@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { connect as amqpConnect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { BrokerPublisher } from '@health-bridge/delivery';
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { waitFor } from '@health-bridge/viatom-sandbox';
 import { api, startApi, type ApiHarness } from './api-harness';
 
 // The RabbitMQ destination end to end: pushes into the API, messages out of a real RabbitMQ
@@ -18,16 +19,8 @@ const BROKER_HOST = '127.0.0.1:5672';
 const GUEST_URL = `amqp://guest:guest@${BROKER_HOST}`;
 const exec = promisify(execFile);
 
-/** Waits for a condition, polling; throws naming it when the deadline passes. */
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The sandbox's polling, with this file's longer default: a broker takes its time to come back. */
+const until = <T>(what: string, probe: () => T | Promise<T>, ms = 20_000) => waitFor(what, probe, ms) as Promise<NonNullable<T>>;
 
 async function rabbitmqctl(...args: string[]): Promise<void> {
   await exec('rabbitmqctl', args, { timeout: 120_000 });

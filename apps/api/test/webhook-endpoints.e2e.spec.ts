@@ -1,6 +1,7 @@
 import { WebhookEndpointService } from '@health-bridge/delivery';
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import { allPages, api, expectProblem, startApi, type ApiHarness } from './api-harness';
+import { waitFor } from './webhook-receiver';
 
 const BASE = '/api/v1/webhook-endpoints';
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -10,14 +11,6 @@ const UNKNOWN_ID = 'ep_01JAAAAAAAAAAAAAAAAAAAAAAA';
 /** A public address: accepted where private targets are refused, without a DNS lookup. */
 const PUBLIC_HOST = '93.184.215.14';
 
-/** Waits until `condition` holds, checking every 50 ms; fails after `ms` (never a timing assertion). */
-async function until(condition: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /** The stored endpoints, straight from the table (to see that a refused request wrote nothing). */
 async function storedEndpoints(h: ApiHarness): Promise<unknown[]> {
@@ -193,7 +186,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook endpo
         expect(during).toEqual({ secret: rotate.body.secret, previousSecret: created.secret, previousSecretExpiresAt: rotate.body.previousSecretExpiresAt });
         expect(await signingSecrets(created.id)).toEqual([rotate.body.secret, created.secret]);
       }
-      await until(async () => (await signingSecrets(created.id)).length === 1, 5_000, 'the old secret to expire');
+      await waitFor('the old secret to expire', async () => (await signingSecrets(created.id)).length === 1, 5_000);
       expect(await signingSecrets(created.id)).toEqual([rotate.body.secret]);
       expect(await readSecret(created.id)).toEqual({ secret: rotate.body.secret, previousSecret: null, previousSecretExpiresAt: null });
       // The endpoint itself shows no secret, before or after.

@@ -68,15 +68,5 @@ export class Receiver {
   }
 }
 
-type Falsy = false | null | undefined | 0 | '';
-
-/** Waits until `condition` holds (polling), or fails naming what it waited for. */
-export async function waitFor<T>(what: string, condition: () => Falsy | T | Promise<Falsy | T>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** Polling, from the sandbox's test support (here for the specs that import it with the receiver). */
+export { waitFor } from '@health-bridge/viatom-sandbox';

@@ -23,4 +23,4 @@ export type {
   StatePushOptions,
 } from './lib/types';
 // Test support for the tests of every project that stand Viatom in with the sandbox.
-export { closedPort, failure, until } from './testing/test-support';
+export { closedPort, failure, until, waitFor } from './testing/test-support';

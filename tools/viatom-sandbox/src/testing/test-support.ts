@@ -9,13 +9,25 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-/** Polls until the condition holds, every 25 ms for at most 5 s (fails the test rather than hanging). */
-export async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (await condition()) return;
+type Falsy = false | null | undefined | 0 | '';
+
+/**
+ * Polls `condition` every 25 ms until it gives a truthy value, which it answers; fails naming
+ * what it waited for after `ms` (a test fails rather than hangs; never a timing assertion).
+ */
+export async function waitFor<T>(what: string, condition: () => Falsy | T | Promise<Falsy | T>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await condition();
+    if (value) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`timed out waiting until ${what}`);
+}
+
+/** Polls until the condition holds, for at most 5 s. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string): Promise<void> {
+  await waitFor(what, condition, 5_000);
 }
 
 /** What the promise rejected with; fails when it resolves. */

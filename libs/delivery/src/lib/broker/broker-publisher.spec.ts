@@ -8,6 +8,7 @@ import { EventFeed, EventType, HealthArchiveModule } from '@health-bridge/health
 import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, OpenedResources, testDatabaseTargets, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 // The archive's cancel calls Viatom, so its module needs a client; nothing here calls it.
 import { ViatomClientModule } from '@health-bridge/viatom-client';
+import { waitFor } from '@health-bridge/viatom-sandbox';
 import type { DataSource } from 'typeorm';
 import { DeliveryModule } from '../delivery.module';
 import type { DeliveryOptions } from '../delivery.options';
@@ -19,16 +20,8 @@ import { BROKER_CURSOR_NAME, BrokerPublisher } from './broker-publisher';
 
 const RABBITMQ_URL = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
-/** Waits for a condition, polling; throws naming it when the deadline passes. */
-async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** The sandbox's polling, with this file's longer default: a broker takes its time to come back. */
+const until = <T>(what: string, probe: () => T | Promise<T>, ms = 20_000) => waitFor(what, probe, ms) as Promise<NonNullable<T>>;
 
 /** Nest's log lines, kept to be read. */
 class CapturedLog implements LoggerService {
