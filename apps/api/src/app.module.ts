@@ -17,6 +17,7 @@ import { FhirController } from './fhir/fhir.controller';
 import { FhirReader } from './fhir/fhir-reader';
 import { HealthController } from './health/health.controller';
 import { MeasurementsController } from './measurements/measurements.controller';
+import { PeopleController } from './people/people.controller';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { PushesController } from './pushes/pushes.controller';
@@ -84,6 +85,7 @@ export class AppModule {
         WebhooksController,
         PushesController,
         MeasurementsController,
+        PeopleController,
         EventsController,
         WebhookEndpointsController,
         WebhookDeliveriesController,

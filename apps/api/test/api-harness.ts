@@ -179,6 +179,7 @@ export async function resetState(harness: Pick<ApiHarness, 'dataSource' | 'sandb
   await harness.dataSource.query('DELETE FROM measurement');
   await harness.dataSource.query('DELETE FROM push_log');
   await harness.dataSource.query('DELETE FROM user_authorization');
+  await harness.dataSource.query('DELETE FROM consent_record');
   // The outbox (its deliveries go with it); the webhook endpoints stay.
   await harness.dataSource.query('DELETE FROM event');
   await harness.dataSource.query('DELETE FROM event_subject');

@@ -46,6 +46,7 @@ export { observationsOf } from './lib/observation';
 export { deviceOf, documentReferenceOf, patientOf, VIATOM_MANUFACTURER } from './lib/resources';
 export {
   capabilityStatement,
+  collectionBundle,
   operationOutcome,
   searchsetBundle,
   type FhirCapabilityStatement,

@@ -13,8 +13,9 @@ export { type Dialect } from './lib/database/dialect';
 
 // The services.
 export { PushIngestService, type IngestResult } from './lib/push-ingest.service';
-export { AuthorizationService, type AuthorizationListQuery } from './lib/authorization.service';
+export { AuthorizationService, type AuthorizationListQuery, type AuthorizationCallOptions, type ConsentListQuery } from './lib/authorization.service';
 export { PushLogService, type PushLogQuery } from './lib/push-log.service';
+export { PersonDataService, PersonReauthorizedError, type PersonErased, type PersonRecord } from './lib/person-data.service';
 export { MeasurementService, type MeasurementQuery, type MeasurementScan } from './lib/measurement.service';
 export { ArchiveHealth } from './lib/archive-health';
 export { RawPayloadRetention, WithdrawalDeletion } from './lib/withdrawal-deletion';
@@ -24,6 +25,7 @@ export { type PoolState } from './lib/storage/archive-store';
 
 // What they return and emit.
 export { Authorization, AuthorizationStatus, RevokedBy } from './lib/entities/authorization';
+export { ConsentAction, ConsentOutcome, ConsentRecord } from './lib/entities/consent-record';
 export { Measurement } from './lib/entities/measurement';
 export { PushLogEntry, PushOutcome } from './lib/entities/push-log-entry';
 export { AuthorizationGrantedEvent, AuthorizationRevokedEvent, MeasurementReceivedEvent, type HealthArchiveEvent } from './lib/events';

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { AuthorizationService } from '@health-bridge/health-archive';
 import { ApiProblems } from '../common/problem.dto';
@@ -43,8 +44,8 @@ export class AuthorizationsController {
   })
   @ApiOkResponse({ type: AuthorizationDto, description: 'The authorization, now revoked.' })
   @ApiProblems(400, 502, 503, 504)
-  async cancel(@Body() body: CancelAuthorizationDto): Promise<AuthorizationDto> {
-    return AuthorizationDto.from(await this.authorizations.cancel(body.phone));
+  async cancel(@Body() body: CancelAuthorizationDto, @Req() request: FastifyRequest): Promise<AuthorizationDto> {
+    return AuthorizationDto.from(await this.authorizations.cancel(body.phone, { requestId: request.id }));
   }
 
   @Get()

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ENDPOINT_ID_PATTERN, InvalidWebhookEndpointError, WebhookEndpointNotFoundError } from '@health-bridge/delivery';
-import { InvalidCursorError } from '@health-bridge/health-archive';
+import { InvalidCursorError, PersonReauthorizedError } from '@health-bridge/health-archive';
 import { CREDENTIAL_ERROR_CODES } from '@health-bridge/viatom-protocol';
 import { ViatomApiError, ViatomBusyError, ViatomCircuitOpenError, ViatomTransportError } from '@health-bridge/viatom-client';
 import { Problem, problem, ProblemType } from './problem';
@@ -49,6 +49,9 @@ export function toProblem(error: unknown): Problem {
   }
   if (error instanceof InvalidCursorError) {
     return problem(400, error.message, { type: ProblemType.Validation, errors: [{ field: 'cursor', message: error.message }] });
+  }
+  if (error instanceof PersonReauthorizedError) {
+    return problem(409, 'The person authorized again while their erasure ran, so nothing was deleted: their authorization is granted again. Ask again to erase.');
   }
   if (error instanceof WebhookEndpointNotFoundError) {
     return problem(404, `No webhook endpoint has ${ENDPOINT_ID_PATTERN.test(error.id) ? `the id ${error.id}` : 'this id'}.`);

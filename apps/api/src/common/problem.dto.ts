@@ -35,6 +35,7 @@ const DESCRIPTIONS: Record<number, string> = {
   400: 'The request is not valid: `detail` and `errors` say what is wrong. Nothing was changed.',
   401: 'The X-API-Key header is missing or not valid.',
   404: 'Not found.',
+  409: 'The request conflicts with a change made meanwhile: `detail` says which. Nothing was changed.',
   413: 'The body is larger than the configured limit.',
   415: 'The body is not JSON.',
   429: 'Over the rate limit of this API key (RATE_LIMIT_API_MAX per RATE_LIMIT_WINDOW_SECONDS): try again after Retry-After seconds. Nothing was changed.',

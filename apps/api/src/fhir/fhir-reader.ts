@@ -37,6 +37,8 @@ export interface ObservationSearch {
   after: FhirPosition | null;
 }
 
+/** Resources per page while a person's whole record is read for an export. */
+const EXPORT_PAGE = 1000;
 /** The most measurements read per query while a page is filled (a measurement gives one to a few Observations). */
 const SCAN_BATCH = 100;
 /**
@@ -119,6 +121,19 @@ export class FhirReader {
       if (device?.id && !devices.has(device.id)) devices.set(device.id, { resource: device, mode: 'include' });
     }
     return { entries: [...first, ...page.entries, ...devices.values()], next: page.next };
+  }
+
+  /** Every resource of the person's record (`$everything` read to its end), for their export; null for an unknown id. */
+  async everyResource(patientId: string): Promise<FhirResource[] | null> {
+    const resources: FhirResource[] = [];
+    let after: FhirPosition | null = null;
+    do {
+      const page = await this.everything(patientId, EXPORT_PAGE, after);
+      if (!page) return null;
+      resources.push(...page.entries.map((entry) => entry.resource));
+      after = page.next;
+    } while (after !== null);
+    return resources;
   }
 
   /**

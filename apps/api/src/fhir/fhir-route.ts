@@ -2,6 +2,7 @@ import { applyDecorators, Header } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
+import type { AppConfig } from '../config/app-config';
 
 /** FHIR's JSON media type: every answer under `/fhir`, errors included. */
 export const FHIR_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
@@ -19,6 +20,11 @@ declare module 'fastify' {
  * instead of problem+json. Known by this mark on the route, never by its path (as the push receiver is).
  */
 export const FhirRoute = (): MethodDecorator => applyDecorators(RouteConfig({ fhir: true }), Header('content-type', FHIR_CONTENT_TYPE));
+
+/** The FHIR base as the client reached it: FHIR_BASE_URL, or this request's scheme and host (X-Forwarded-* with TRUST_PROXY). */
+export function fhirBaseUrl(config: Pick<AppConfig, 'fhir'>, request: FastifyRequest): string {
+  return config.fhir.baseUrl ?? `${request.protocol}://${request.host}/fhir`;
+}
 
 export function isFhirRoute(request: FastifyRequest): boolean {
   return request.routeOptions?.config?.fhir === true;

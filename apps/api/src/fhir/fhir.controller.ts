@@ -13,7 +13,7 @@ import {
 } from '@health-bridge/fhir';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { problem } from '../common/problem';
-import { ApiFhirErrors, FhirRoute } from './fhir-route';
+import { ApiFhirErrors, fhirBaseUrl, FhirRoute } from './fhir-route';
 import { FhirReader, type FhirPosition } from './fhir-reader';
 
 const DEFAULT_COUNT = 50;
@@ -149,9 +149,8 @@ export class FhirController {
     return searchsetBundle(entries, { selfUrl, nextUrl, baseUrl });
   }
 
-  /** The FHIR base as the client reached it: FHIR_BASE_URL, or this request's scheme and host (X-Forwarded-* with TRUST_PROXY). */
   private baseUrl(request: FastifyRequest): string {
-    return this.config.fhir.baseUrl ?? `${request.protocol}://${request.host}/fhir`;
+    return fhirBaseUrl(this.config, request);
   }
 }
 

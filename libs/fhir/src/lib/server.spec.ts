@@ -3,7 +3,7 @@ import { testMeasurement } from '../testing/measurements';
 import { OBSERVATION_CATEGORY } from './codes';
 import { observationsOf } from './observation';
 import { patientOf } from './resources';
-import { capabilityStatement, operationOutcome, searchsetBundle } from './server';
+import { capabilityStatement, operationOutcome, collectionBundle, searchsetBundle } from './server';
 
 describe('the validation the other tests rely on', () => {
   const good = observationsOf(testMeasurement(6), 'p-7')[0];
@@ -91,7 +91,7 @@ describe('searchsetBundle', () => {
         { relation: 'next', url: 'https://bridge.example/fhir/Observation?patient=p-7&_count=3&_cursor=abc' },
       ],
     });
-    expect(bundle.entry?.map((e) => [e.fullUrl, e.search.mode])).toEqual([
+    expect(bundle.entry?.map((e) => [e.fullUrl, e.search?.mode])).toEqual([
       ['https://bridge.example/fhir/Observation/42-blood-pressure', 'match'],
       ['https://bridge.example/fhir/Observation/42-pulse-pressure', 'match'],
       ['https://bridge.example/fhir/Observation/42-pulse-rate', 'match'],
@@ -107,14 +107,30 @@ describe('searchsetBundle', () => {
       baseUrl: 'https://bridge.example/fhir',
     });
     expect(fhirProblems(bundle)).toEqual([]);
-    expect(bundle.entry?.map((e) => [e.fullUrl, e.search.mode])).toEqual([
+    expect(bundle.entry?.map((e) => [e.fullUrl, e.search?.mode])).toEqual([
       ['https://bridge.example/fhir/Patient/p-7', 'match'],
       ['https://bridge.example/fhir/Observation/42-blood-pressure', 'include'],
       ['https://bridge.example/fhir/Observation/42-pulse-pressure', 'include'],
       ['https://bridge.example/fhir/Observation/42-pulse-rate', 'include'],
     ]);
-    expect(bundle.link.map((l) => l.relation)).toEqual(['self']);
+    expect(bundle.link?.map((l) => l.relation)).toEqual(['self']);
     expect(bundle).not.toHaveProperty('total');
+  });
+
+  it('collects a person\'s export as a valid collection Bundle, each resource once, without search modes or links', () => {
+    const patient = patientOf({ id: 'p-7', active: false, phone: null, lastUpdated: new Date('2024-03-01T10:00:00Z') });
+    const bundle = collectionBundle([patient, ...observations, observations[0]], { baseUrl: 'https://bridge.example/fhir/', timestamp: new Date('2024-03-02T00:00:00Z') });
+    expect(fhirProblems(bundle)).toEqual([]);
+    expect(bundle).toMatchObject({ resourceType: 'Bundle', type: 'collection', timestamp: '2024-03-02T00:00:00.000Z' });
+    expect(bundle).not.toHaveProperty('link');
+    expect(bundle.entry?.map((e) => e.fullUrl)).toEqual([
+      'https://bridge.example/fhir/Patient/p-7',
+      'https://bridge.example/fhir/Observation/42-blood-pressure',
+      'https://bridge.example/fhir/Observation/42-pulse-pressure',
+      'https://bridge.example/fhir/Observation/42-pulse-rate',
+    ]);
+    expect(bundle.entry?.every((e) => e.search === undefined)).toBe(true);
+    expect(fhirProblems(collectionBundle([], { baseUrl: 'https://bridge.example/fhir', timestamp: new Date() }))).toEqual([]);
   });
 
   it('has no entry array when nothing matched', () => {

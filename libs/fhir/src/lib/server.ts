@@ -113,6 +113,23 @@ export function searchsetBundle(items: ReadonlyArray<FhirResource | SearchEntry>
   };
 }
 
+/**
+ * A `collection` Bundle: a set of resources kept together, not the answer of a search (a person's
+ * export). Each resource once (by type and id), in the order given.
+ */
+export function collectionBundle(resources: readonly FhirResource[], options: { baseUrl: string; timestamp: Date }): FhirBundle {
+  const base = options.baseUrl.replace(/\/+$/, '');
+  const seen = new Set<string>();
+  const entry: BundleEntry[] = [];
+  for (const resource of resources) {
+    const key = resource.id === undefined ? undefined : `${resource.resourceType}/${resource.id}`;
+    if (key !== undefined && seen.has(key)) continue;
+    if (key !== undefined) seen.add(key);
+    entry.push(key === undefined ? { resource } : { fullUrl: `${base}/${key}`, resource });
+  }
+  return { resourceType: 'Bundle', type: 'collection', timestamp: options.timestamp.toISOString(), ...(entry.length > 0 && { entry }) };
+}
+
 /** An OperationOutcome of one issue: the body of every error answer under `/fhir`. */
 export function operationOutcome(code: IssueType, diagnostics: string, severity: IssueSeverity = 'error'): FhirOperationOutcome {
   return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics }] };

@@ -100,16 +100,20 @@ export interface BundleEntry {
   /** Absent for a resource without an id (an OperationOutcome). */
   fullUrl?: string;
   resource: FhirResource;
-  search: { mode: SearchEntryMode };
+  /** In a searchset only. */
+  search?: { mode: SearchEntryMode };
 }
 
 export type SearchEntryMode = 'match' | 'include' | 'outcome';
 
 export interface FhirBundle extends FhirResource {
   resourceType: 'Bundle';
-  type: 'searchset';
+  /** `searchset`: a search's answer (with links); `collection`: resources kept together (a person's export). */
+  type: 'searchset' | 'collection';
+  /** When a collection was assembled. */
+  timestamp?: string;
   total?: number;
-  link: Array<{ relation: 'self' | 'next'; url: string }>;
+  link?: Array<{ relation: 'self' | 'next'; url: string }>;
   /** Absent when nothing matched: FHIR's JSON has no empty arrays. */
   entry?: BundleEntry[];
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
+import { ConsentAction, ConsentOutcome, type ConsentRecord } from './entities/consent-record';
 
 /**
  * The archive's rules, as pure functions: what a change does to a phone's authorization, and
@@ -26,6 +27,8 @@ export interface AuthorizationChange {
   confirmedNow?: boolean;
   /** When the change is written (updatedAt, and createdAt of a new record). */
   now: Date;
+  /** The request id of the API call that carried a change that is not a push (the cancel), for the consent ledger. */
+  requestId?: string | null;
 }
 
 export type Transition = 'granted' | 'revoked' | 'unchanged';
@@ -131,4 +134,22 @@ export function ownerPhone(owners: ReadonlyArray<{ phone: string; status: string
  */
 export function ignoredRawMessage(raw: Record<string, unknown>): string {
   return JSON.stringify({ ...raw, data: null });
+}
+
+/** A consent record before the store has given it an id. */
+export type ConsentEntry = Omit<ConsentRecord, 'id'>;
+
+/** The consent ledger's row for a change that was decided (`applied` or stale), carried by the push `pushId` (null: a call). */
+export function consentEntryOf(change: AuthorizationChange, applied: boolean, pushId: number | null): ConsentEntry {
+  const granted = change.status === AuthorizationStatus.Authorized;
+  return {
+    phone: change.phone,
+    action: granted ? ConsentAction.Granted : ConsentAction.Withdrawn,
+    actor: granted ? RevokedBy.User : (change.revokedBy ?? RevokedBy.User),
+    sourceAt: change.at,
+    receivedAt: change.now,
+    outcome: applied ? ConsentOutcome.Applied : ConsentOutcome.Stale,
+    pushId,
+    requestId: change.requestId ?? null,
+  };
 }

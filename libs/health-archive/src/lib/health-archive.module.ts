@@ -8,6 +8,7 @@ import { HealthArchiveConfigurableModule, HEALTH_ARCHIVE_OPTIONS, type HealthArc
 import { MeasurementService } from './measurement.service';
 import { PushIngestService } from './push-ingest.service';
 import { PushLogService } from './push-log.service';
+import { PersonDataService } from './person-data.service';
 import { ArchiveHealth } from './archive-health';
 import { RawPayloadRetention, WithdrawalDeletion } from './withdrawal-deletion';
 import { EventFeed } from './outbox/event-feed';
@@ -137,7 +138,8 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     EventFeed,
     WithdrawalDeletion,
     RawPayloadRetention,
+    PersonDataService,
   ],
-  exports: [PushIngestService, AuthorizationService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
+  exports: [PushIngestService, AuthorizationService, PersonDataService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
 })
 export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

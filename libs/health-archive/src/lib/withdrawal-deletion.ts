@@ -41,17 +41,29 @@ export class WithdrawalDeletion {
       const phones = await this.store.dueForDeletion(changedBefore, BATCH);
       let progressed = false;
       for (const phone of phones) {
-        const deleted = await this.store.deletePersonData(phone, changedBefore, { eventId: newEventId(now.getTime()), storedAt: now });
+        const deleted = await this.deletePerson(phone, changedBefore, now);
         if (!deleted) continue;
         progressed = true;
         done.push(deleted);
-        this.logger.log(
-          `data of ${maskPhone(phone)} deleted after the withdrawal: ${deleted.measurementsDeleted} measurements, ${deleted.payloadsDeleted} push payloads` +
-            (deleted.measurementsKeptForSharedAccount ? ' (the account\'s measurements kept: another person sharing it still consents)' : ''),
-        );
       }
       if (phones.length < BATCH || !progressed) return done;
     }
+  }
+
+  /**
+   * Deletes the person's data now if their authorization is revoked and was last changed at or
+   * before `changedBefore`, and this revocation's data is not deleted yet (else null), with its
+   * `person.data-deleted` event. The sweep's step, and the erasure on request's.
+   */
+  async deletePerson(phone: string, changedBefore: Date, now = new Date()): Promise<PersonDataDeleted | null> {
+    const deleted = await this.store.deletePersonData(phone, changedBefore, { eventId: newEventId(now.getTime()), storedAt: now });
+    if (deleted) {
+      this.logger.log(
+        `data of ${maskPhone(phone)} deleted after the withdrawal: ${deleted.measurementsDeleted} measurements, ${deleted.payloadsDeleted} push payloads` +
+          (deleted.measurementsKeptForSharedAccount ? " (the account's measurements kept: another person sharing it still consents)" : ''),
+      );
+    }
+    return deleted;
   }
 }
 

@@ -2,6 +2,7 @@ import { EntitySchema } from 'typeorm';
 import { MAX_ID_LENGTH, PushTimeBasis } from '@health-bridge/viatom-protocol';
 import { columnTypes, Dialect } from '../database/dialect';
 import { Authorization } from './authorization';
+import { ConsentRecord } from './consent-record';
 import { Measurement } from './measurement';
 import { PushLogEntry } from './push-log-entry';
 
@@ -103,7 +104,25 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
     ],
   });
 
-  return [pushLog, authorization, measurement];
+  const consent = new EntitySchema<ConsentRecord>({
+    name: 'ConsentRecord',
+    target: ConsentRecord,
+    tableName: 'consent_record',
+    columns: {
+      id,
+      phone: { type: 'varchar', length: 32 },
+      action: { type: 'varchar', length: 16 },
+      actor: { type: 'varchar', length: 16 },
+      sourceAt: { name: 'source_at', ...instant },
+      receivedAt: { name: 'received_at', ...instant },
+      outcome: { type: 'varchar', length: 16 },
+      pushId: { name: 'push_id', type: t.id, nullable: true, transformer: idTransformer },
+      requestId: { name: 'request_id', type: 'varchar', length: 128, nullable: true },
+    },
+    indices: [{ name: 'IDX_consent_record_phone_id', columns: ['phone', 'id'] }],
+  });
+
+  return [pushLog, authorization, measurement, consent];
 }
 
 /** PostgreSQL returns bigint as a string; ids here stay far below 2^53. */

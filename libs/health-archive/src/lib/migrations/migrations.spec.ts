@@ -4,7 +4,7 @@ import { dialectOf } from '../database/dialect';
 import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../../testing';
 import { healthArchiveMigrations } from './index';
 
-const TABLES = ['push_log', 'user_authorization', 'measurement', 'event', 'event_subject', 'webhook_endpoint', 'webhook_delivery', 'webhook_attempt', 'outbox_cursor'];
+const TABLES = ['push_log', 'user_authorization', 'measurement', 'event', 'event_subject', 'webhook_endpoint', 'webhook_delivery', 'webhook_attempt', 'outbox_cursor', 'consent_record'];
 
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on $name', (target) => {
   let database: TestDatabase;
@@ -240,6 +240,30 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     const people: Array<{ fhir_patient_id: string }> = await dataSource.query('SELECT "fhir_patient_id" FROM "user_authorization"');
     expect(people.map((p) => p.fhir_patient_id)).toEqual([expect.stringMatching(/^[0-9a-f]{32}$/), expect.stringMatching(/^[0-9a-f]{32}$/)]);
     expect(people[0].fhir_patient_id).not.toBe(people[1].fhir_patient_id);
+  });
+
+  it('builds the consent ledger from the grants and withdrawals kept before it', async () => {
+    const before = healthArchiveMigrations.findIndex((m) => new m().name === 'ConsentLedger1766200000000');
+    const older = await new DataSource({ ...healthArchiveDataSourceOptions(database.options), migrations: healthArchiveMigrations.slice(0, before) }).initialize();
+    await older.runMigrations();
+    await older.destroy();
+    const grant = await insert('push_log', { ...pushRow('tag:g'), source_created_at: '2022-12-29 08:00:00.000', source_updated_at: '2022-12-29 08:10:00.000' });
+    const stale = await insert('push_log', { ...pushRow('tag:s'), type: 3, outcome: 'stale', received_at: '2022-12-29 08:40:00.000' });
+    await insert('push_log', { ...pushRow('tag:m'), type: 1, outcome: 'archived' });
+    await insert('push_log', { ...pushRow('tag:i'), type: 9, outcome: 'ignored' });
+    await insert('user_authorization', { ...authorizationRow('15312341234'), status: 'revoked', revoked_at: '2022-12-30 09:00:00.000', revoked_by: 'integrator', fhir_patient_id: 'a'.repeat(32) });
+
+    await dataSource.runMigrations({ transaction: 'each' });
+
+    const rows: Array<Record<string, unknown>> = await dataSource.query(
+      'SELECT "phone", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id" FROM "consent_record" ORDER BY "id"',
+    );
+    const instant = (value: unknown) => (value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`)).toISOString();
+    expect(rows.map((r) => ({ ...r, source_at: instant(r.source_at), received_at: instant(r.received_at), push_id: r.push_id === null ? null : Number(r.push_id) }))).toEqual([
+      { phone: '15312341234', action: 'granted', actor: 'user', source_at: '2022-12-29T08:10:00.000Z', received_at: '2022-12-29T08:33:40.000Z', outcome: 'applied', push_id: grant, request_id: null },
+      { phone: '15312341234', action: 'withdrawn', actor: 'user', source_at: '2022-12-29T08:40:00.000Z', received_at: '2022-12-29T08:40:00.000Z', outcome: 'stale', push_id: stale, request_id: null },
+      { phone: '15312341234', action: 'withdrawn', actor: 'integrator', source_at: '2022-12-30T09:00:00.000Z', received_at: '2022-12-30T09:00:00.000Z', outcome: 'applied', push_id: null, request_id: null },
+    ]);
   });
 
   it('leaves the other tables of the database alone', async () => {

@@ -5,6 +5,7 @@ import type { AuthorizationChange } from '../authorization-rules';
 import { healthArchiveDataSourceOptions } from '../database/data-source-options';
 import { dialectOf } from '../database/dialect';
 import { Authorization, AuthorizationStatus, RevokedBy } from '../entities/authorization';
+import { ConsentAction, ConsentOutcome } from '../entities/consent-record';
 import { PushOutcome } from '../entities/push-log-entry';
 import { HEALTH_ARCHIVE_DATA_SOURCE } from '../health-archive.module';
 import { ArchiveStore, type MeasurementPushRecord, type PushRecord } from './archive-store';
@@ -256,6 +257,43 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       for (let i = 0; i < 6; i++) after.push(await store.recordAuthorizationChange(push({ phone: `1530002000${i}` }), revoke(`1530002000${i}`, 5)));
       expect(after.map((w) => w.outcome)).toEqual(Array(6).fill(PushOutcome.Applied));
       expect((await store.listAuthorizations({ status: AuthorizationStatus.Revoked, afterId: null, take: 10 })).length).toBe(6);
+    });
+  });
+
+  describe('the consent ledger', () => {
+    const ledger = async (phone: string) => (await store.listConsents({ phone, afterId: null, take: 100 })).reverse();
+
+    it('records every grant and withdrawal decided, applied or stale, with what carried it; a repeat adds nothing', async () => {
+      const phone = '15300000010';
+      const grantPush = push({ phone });
+      const granted = await store.recordAuthorizationChange(grantPush, grant(phone, 10));
+      await store.recordAuthorizationChange(grantPush, grant(phone, 10)); // a repeat
+      const stale = await store.recordAuthorizationChange(push({ phone }), revoke(phone, 5));
+      await store.applyAuthorizationChange(revoke(phone, 20, { accountId: '', memberId: '', revokedBy: RevokedBy.Integrator, confirmedNow: true, requestId: 'req-cancel-1' }));
+      const echo = await store.recordAuthorizationChange(push({ phone, type: 3 }), revoke(phone, 21));
+      expect(await ledger(phone)).toEqual([
+        { id: expect.any(Number), phone, action: ConsentAction.Granted, actor: 'user', sourceAt: at(10), receivedAt: at(11), outcome: ConsentOutcome.Applied, pushId: granted.pushId, requestId: null },
+        { id: expect.any(Number), phone, action: ConsentAction.Withdrawn, actor: 'user', sourceAt: at(5), receivedAt: at(6), outcome: ConsentOutcome.Stale, pushId: stale.pushId, requestId: null },
+        { id: expect.any(Number), phone, action: ConsentAction.Withdrawn, actor: 'integrator', sourceAt: at(20), receivedAt: at(21), outcome: ConsentOutcome.Applied, pushId: null, requestId: 'req-cancel-1' },
+        { id: expect.any(Number), phone, action: ConsentAction.Withdrawn, actor: 'user', sourceAt: at(21), receivedAt: at(22), outcome: ConsentOutcome.Applied, pushId: echo.pushId, requestId: null },
+      ]);
+      expect(await ledger('15300000011')).toEqual([]);
+    });
+
+    it('records the changes of one moment in arrival order, with their own outcomes and pushes', async () => {
+      const phone = '15300000012';
+      const minutes = [3, 1, 4, 2];
+      const written = await Promise.all(minutes.map((m, i) => store.recordAuthorizationChange(push({ phone }), (i % 2 ? revoke : grant)(phone, m))));
+      const rows = await ledger(phone);
+      expect(rows.map((r) => [r.pushId, r.outcome, r.sourceAt])).toEqual(written.map((w, i) => [w.pushId, w.outcome === PushOutcome.Applied ? 'applied' : 'stale', at(minutes[i])]));
+    });
+
+    it('pages newest first', async () => {
+      const phone = '15300000013';
+      for (let m = 0; m < 5; m++) await store.recordAuthorizationChange(push({ phone }), grant(phone, m));
+      const first = await store.listConsents({ phone, afterId: null, take: 2 });
+      const next = await store.listConsents({ phone, afterId: first[1].id, take: 10 });
+      expect([...first, ...next].map((r) => r.sourceAt)).toEqual([4, 3, 2, 1, 0].map(at));
     });
   });
 

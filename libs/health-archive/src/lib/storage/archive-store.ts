@@ -1,5 +1,6 @@
 import type { Observation } from '@health-bridge/viatom-protocol';
 import type { Authorization, AuthorizationStatus } from '../entities/authorization';
+import type { ConsentRecord } from '../entities/consent-record';
 import type { Measurement } from '../entities/measurement';
 import type { PushLogEntry, PushOutcome } from '../entities/push-log-entry';
 import type { AuthorizationChange, Transition } from '../authorization-rules';
@@ -81,7 +82,12 @@ export interface MeasurementFilter extends Page {
   from?: Date;
   to?: Date;
 }
+export interface ConsentFilter extends Page {
+  phone: string;
+}
 export interface PushLogFilter extends Page {
+  /** Only these pushes (at most a thousand). */
+  ids?: readonly number[];
   type?: number;
   phone?: string;
   outcome?: PushOutcome;
@@ -141,6 +147,8 @@ export abstract class ArchiveStore {
   abstract listAuthorizations(filter: AuthorizationFilter): Promise<Authorization[]>;
   abstract listMeasurements(filter: MeasurementFilter): Promise<Measurement[]>;
   abstract listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]>;
+  /** A person's consent ledger, newest first. */
+  abstract listConsents(filter: ConsentFilter): Promise<ConsentRecord[]>;
 
   /**
    * The outbox, oldest first. On PostgreSQL only events whose transaction, and every one that

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
 import { Authorization, AuthorizationStatus } from '../entities/authorization';
+import { ConsentRecord } from '../entities/consent-record';
 import { Measurement } from '../entities/measurement';
 import { PushLogEntry } from '../entities/push-log-entry';
 import { rawPayloadSql } from './person-deletion';
-import { ArchiveStore, type AuthorizationFilter, type MeasurementFilter, type PushLogFilter } from './archive-store';
+import { ArchiveStore, type AuthorizationFilter, type ConsentFilter, type MeasurementFilter, type PushLogFilter } from './archive-store';
 
 /**
  * What both adapters do the same way, through TypeORM's public API: the reads (query builder
@@ -94,10 +95,20 @@ export abstract class TypeOrmArchiveStore extends ArchiveStore {
 
   listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]> {
     const qb = this.dataSource.getRepository(PushLogEntry).createQueryBuilder('p').orderBy('p.id', 'DESC').take(filter.take);
+    if (filter.ids !== undefined) {
+      if (filter.ids.length === 0) return Promise.resolve([]);
+      qb.andWhere('p.id IN (:...ids)', { ids: filter.ids });
+    }
     if (filter.type !== undefined) qb.andWhere('p.type = :type', { type: filter.type });
     if (filter.phone) qb.andWhere('p.phone = :phone', { phone: filter.phone });
     if (filter.outcome) qb.andWhere('p.outcome = :outcome', { outcome: filter.outcome });
     if (filter.afterId !== null) qb.andWhere('p.id < :after', { after: filter.afterId });
+    return qb.getMany();
+  }
+
+  listConsents(filter: ConsentFilter): Promise<ConsentRecord[]> {
+    const qb = this.dataSource.getRepository(ConsentRecord).createQueryBuilder('c').where('c.phone = :phone', { phone: filter.phone }).orderBy('c.id', 'DESC').take(filter.take);
+    if (filter.afterId !== null) qb.andWhere('c.id < :after', { after: filter.afterId });
     return qb.getMany();
   }
 

@@ -1,11 +1,11 @@
-import { decideAuthorizationChange, type AuthorizationChange } from '../../authorization-rules';
+import { consentEntryOf, decideAuthorizationChange, type AuthorizationChange } from '../../authorization-rules';
 import type { Authorization } from '../../entities/authorization';
 import { PushOutcome } from '../../entities/push-log-entry';
 import { authorizationEvent } from '../../outbox/events';
 import type { ChangeOutcome, PushRecord, StoredPush } from '../archive-store';
 import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
 import type { PgClient, PgPool } from '../typeorm-internals';
-import { appendEvents } from './event-append';
+import { appendChanges } from './event-append';
 import { firstAnswers, isDataError, isStalePlan, isTransient, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /**
@@ -155,13 +155,18 @@ const DELETE_CREATED_SQL = 'DELETE FROM "user_authorization" WHERE "id" = ANY($1
 async function writeInTransaction(client: PgClient, writes: PushWrite[]): Promise<PushWritten[]> {
   await client.query('BEGIN');
   const results = await new BatchWrite(client, writes).run();
-  // The events of the changes that granted or revoked, in arrival order, in the same transaction.
-  await appendEvents(
+  // The ledger's record of every change decided (a repeat's is its first delivery's), and the events of those that granted or
+  // revoked, in arrival order, in the same transaction.
+  await appendChanges(
     client,
     writes.flatMap(({ change }, i) => {
       const outcome = results[i].change;
       const event = change && outcome?.applied ? authorizationEvent(outcome.transition, outcome.authorization, change.now) : null;
       return event ? [event] : [];
+    }),
+    writes.flatMap(({ change }, i) => {
+      const outcome = results[i].change;
+      return change && outcome ? [consentEntryOf(change, outcome.applied, results[i].stored?.pushId ?? null)] : [];
     }),
   );
   await client.query('COMMIT');

@@ -1,3 +1,4 @@
+import type { ConsentEntry } from '../../authorization-rules';
 import type { NewEvent } from '../../outbox/events';
 import type { PgClient } from '../typeorm-internals';
 
@@ -36,4 +37,42 @@ export async function appendEvents(client: PgClient, events: NewEvent[]): Promis
   if (events.length === 0) return;
   const rows = events.map((e, ord) => ({ ord, event_id: e.eventId, type: e.type, phone: e.phone, subject: e.subject, stored_at: e.storedAt, data: e.data }));
   await client.query({ name: APPEND_EVENTS_STATEMENT, text: APPEND_EVENTS_SQL, values: [JSON.stringify(rows)] });
+}
+
+/** The consent ledger's rows and the events of one batch of authorization changes, in one statement of the caller's transaction. */
+const APPEND_CHANGES_SQL = `
+WITH c AS (
+  INSERT INTO "consent_record" ("phone", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id")
+  SELECT phone, action, actor, source_at, received_at, outcome, push_id, request_id
+  FROM jsonb_to_recordset($2::jsonb) AS t(ord integer, phone varchar, action varchar, actor varchar, source_at timestamptz, received_at timestamptz,
+                                          outcome varchar, push_id bigint, request_id varchar)
+  ORDER BY ord
+),
+ev AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(ord integer, event_id varchar, type varchar, phone varchar, subject varchar, stored_at timestamptz, data text)
+),
+${APPEND_EVENTS_CTES}
+INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "data")
+SELECT ev.event_id, ev.type, ev.phone, ${SEQUENCE_OF_EV}, ev.stored_at, ev.data
+FROM ev JOIN sc ON sc.subject = ev.subject JOIN s ON s.subject = ev.subject
+ORDER BY ev.ord`;
+
+const APPEND_CHANGES_STATEMENT = 'health_bridge_append_changes_v1';
+
+/** The batch's consent records and events (every event of a change has its record: none without the other is empty but the events). */
+export async function appendChanges(client: PgClient, events: NewEvent[], consents: ConsentEntry[]): Promise<void> {
+  if (consents.length === 0) return appendEvents(client, events);
+  const eventRows = events.map((e, ord) => ({ ord, event_id: e.eventId, type: e.type, phone: e.phone, subject: e.subject, stored_at: e.storedAt, data: e.data }));
+  const consentRows = consents.map((c, ord) => ({
+    ord,
+    phone: c.phone,
+    action: c.action,
+    actor: c.actor,
+    source_at: c.sourceAt,
+    received_at: c.receivedAt,
+    outcome: c.outcome,
+    push_id: c.pushId,
+    request_id: c.requestId,
+  }));
+  await client.query({ name: APPEND_CHANGES_STATEMENT, text: APPEND_CHANGES_SQL, values: [JSON.stringify(eventRows), JSON.stringify(consentRows)] });
 }

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
-import { decideAuthorizationChange, isMeasurementRefused, ownerPhone, type AuthorizationChange } from '../../authorization-rules';
+import { consentEntryOf, decideAuthorizationChange, isMeasurementRefused, ownerPhone, type AuthorizationChange } from '../../authorization-rules';
 import { PushOutcome } from '../../entities/push-log-entry';
 import { authorizationEvent, eventSubject, EventType, type NewEvent, type OutboxEvent } from '../../outbox/events';
 import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
@@ -28,6 +28,8 @@ const INSERT_AUTHORIZATION_SQL =
 const UPDATE_AUTHORIZATION_SQL =
   'UPDATE "user_authorization" SET "status" = ?, "account_id" = ?, "member_id" = ?, "authorized_at" = ?, "revoked_at" = ?, ' +
   '"revoked_by" = ?, "last_change_at" = ?, "updated_at" = ? WHERE "id" = ?';
+const INSERT_CONSENT_SQL =
+  'INSERT INTO "consent_record" ("phone", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 const NEXT_SEQUENCE_SQL =
   'INSERT INTO "event_subject" ("subject", "last_sequence") VALUES (?, 1) ' +
   'ON CONFLICT ("subject") DO UPDATE SET "last_sequence" = "last_sequence" + 1 RETURNING "last_sequence"';
@@ -67,7 +69,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
       // The key is claimed first (a repeat must not be applied twice); the outcome follows the change.
       const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, push.phone);
       if (pushId === null) return { ...this.firstAnswer(db, push.dedupeKey), change: null };
-      const outcome = this.applyChange(db, change);
+      const outcome = this.applyChange(db, change, pushId);
       const logged = outcome.applied ? PushOutcome.Applied : PushOutcome.Stale;
       this.statement(db, SET_OUTCOME_SQL).run(logged, pushId);
       return { pushId, outcome: logged, duplicate: false, change: outcome };
@@ -75,7 +77,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   }
 
   applyAuthorizationChange(change: AuthorizationChange): Promise<ChangeOutcome> {
-    return this.writes.run((db) => this.applyChange(db, change));
+    return this.writes.run((db) => this.applyChange(db, change, null));
   }
 
   recordMeasurement(push: MeasurementPushRecord): Promise<MeasurementWritten> {
@@ -202,11 +204,22 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
     return null;
   }
 
-  /** The phone's row read, the change decided by the rules, the row written: inside the caller's savepoint. */
-  private applyChange(db: Database, change: AuthorizationChange): ChangeOutcome {
+  /** The phone's row read, the change decided by the rules, the row and the ledger written: inside the caller's transaction. */
+  private applyChange(db: Database, change: AuthorizationChange, pushId: number | null): ChangeOutcome {
     const row = this.statement(db, AUTHORIZATION_SQL).get(change.phone) as AuthorizationRow | undefined;
     const current = row ? authorizationFromRow(row, instantFromText) : null;
     const decision = decideAuthorizationChange(current, change);
+    const entry = consentEntryOf(change, decision.applied, pushId);
+    this.statement(db, INSERT_CONSENT_SQL).run(
+      entry.phone,
+      entry.action,
+      entry.actor,
+      instantText(entry.sourceAt),
+      instantText(entry.receivedAt),
+      entry.outcome,
+      entry.pushId,
+      entry.requestId,
+    );
     if (!decision.applied) return { applied: false, authorization: current as NonNullable<typeof current> };
     const s = decision.state;
     const fields = [s.status, s.accountId, s.memberId, instantText(s.authorizedAt), instantText(s.revokedAt), s.revokedBy, instantText(s.lastChangeAt)];
