@@ -14,6 +14,7 @@ import { cpus, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { summarizeCpuProfile, formatSummary } from './cpuprofile-summary.mjs';
 import {
+  BENCH_DATA_KEYS,
   CREDS,
   createSchema,
   dropAllSchemas,
@@ -150,6 +151,9 @@ function apiEnv({ port, databaseUrl, schema, viatomUrl }) {
     RATE_LIMIT_PUSH_MAX: '0',
     // The seeded rows are dated 2025: the payload retention would empty them while they are measured.
     RAW_PAYLOAD_RETENTION: 'P3650D',
+    // Encryption at rest, with fixed keys (a build before it ignores them).
+    DATA_ENCRYPTION_KEYS: BENCH_DATA_KEYS.encryptionKeys,
+    DATA_HASH_KEY: BENCH_DATA_KEYS.hashKey,
   };
 }
 

@@ -20,6 +20,40 @@ export const CREDS = {
   webhookToken: 'bench-webhook-token-0123456789',
 };
 
+/** The bench's data keys (bench.mjs gives them to the API): the seeders seal and hash phones as the API would. */
+export const BENCH_DATA_KEYS = {
+  encryptionKeys: `bench:${Buffer.alloc(32, 7).toString('base64')}`,
+  hashKey: Buffer.alloc(32, 9).toString('base64'),
+};
+
+/**
+ * How a seeder writes the phone `'1531234' || lpad(<expr>, 4, '0')`: in clear on a schema from
+ * before the encryption at rest, else as the API does (its keyed hash and its sealed form, made
+ * here for `count` phones into a temporary table: HMAC-SHA256 and AES-256-GCM with the bench's keys).
+ */
+export async function seededPhones(client, table, count) {
+  const { rows } = await client.query(`SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'phone_hash'`, [table]);
+  const clear = (expr) => `'1531234' || lpad((${expr})::text, 4, '0')`;
+  if (rows.length === 0) return { columns: 'phone', values: clear };
+  const { createCipheriv, createHmac, randomBytes } = await import('node:crypto');
+  const hashKey = Buffer.from(BENCH_DATA_KEYS.hashKey, 'base64');
+  const key = Buffer.from(BENCH_DATA_KEYS.encryptionKeys.split(':')[1], 'base64');
+  const phones = Array.from({ length: count }, (_, i) => {
+    const phone = `1531234${String(i).padStart(4, '0')}`;
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, nonce);
+    cipher.setAAD(Buffer.from('phone'));
+    const body = Buffer.concat([nonce, cipher.update(phone, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return { i, hash: createHmac('sha256', hashKey).update(`phone:${phone}`).digest('hex'), enc: `hb1:bench:${body.toString('base64')}` };
+  });
+  await client.query('CREATE TEMP TABLE IF NOT EXISTS seed_phones (i int PRIMARY KEY, hash text, enc text)');
+  await client.query('INSERT INTO seed_phones SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(i int, hash text, enc text) ON CONFLICT DO NOTHING', [JSON.stringify(phones)]);
+  return {
+    columns: 'phone_hash, phone_enc',
+    values: (expr) => `(SELECT hash FROM seed_phones WHERE i = ${expr}), (SELECT enc FROM seed_phones WHERE i = ${expr})`,
+  };
+}
+
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A free loopback port (asked of the kernel, then released). */

@@ -6,7 +6,7 @@
 // Used by `npm run bench -- --only=fhir`; also runnable alone:
 //   node tools/bench/seed-measurements.mjs --pg=postgres://postgres@127.0.0.1:5432/test --schema=s --rows=1000000
 import { pathToFileURL } from 'node:url';
-import { runSeeder, seedInChunks } from './lib.mjs';
+import { runSeeder, seededPhones, seedInChunks } from './lib.mjs';
 
 export const PEOPLE = 100;
 
@@ -14,12 +14,15 @@ export const PEOPLE = 100;
 export const seededPatientId = (i) => `seed${String(i).padStart(28, '0')}`;
 
 export function seedMeasurements(pgUrl, schema, rows, log = () => {}) {
-  const prepare = (client) =>
-    client.query(
-      `INSERT INTO user_authorization (phone, status, account_id, member_id, authorized_at, last_change_at, created_at, updated_at, fhir_patient_id)
-       SELECT '1531234' || lpad(g::text, 4, '0'), 'authorized', 'OA==|' || g, 'OA==|LTE=', now(), now(), now(), now(), 'seed' || lpad(g::text, 28, '0')
+  let phone;
+  const prepare = async (client) => {
+    phone = await seededPhones(client, 'push_log', PEOPLE);
+    await client.query(
+      `INSERT INTO user_authorization (${phone.columns}, status, account_id, member_id, authorized_at, last_change_at, created_at, updated_at, fhir_patient_id)
+       SELECT ${phone.values('g')}, 'authorized', 'OA==|' || g, 'OA==|LTE=', now(), now(), now(), now(), 'seed' || lpad(g::text, 28, '0')
        FROM generate_series(0, ${PEOPLE - 1}) AS g ON CONFLICT DO NOTHING`,
     );
+  };
   const analyze = ['push_log', 'measurement', 'user_authorization'];
   return seedInChunks({ pgUrl, schema, rows, table: 'measurement', noun: 'measurements', analyze, log, prepare }, (client, from, to) =>
     client.query(
@@ -27,10 +30,10 @@ export function seedMeasurements(pgUrl, schema, rows, log = () => {}) {
            SELECT g, timestamptz '2025-01-01 00:00:00+00' + g * interval '1 minute' AS at, 110 + g % 40 AS sbp, 70 + g % 20 AS dia, 60 + g % 25 AS pr
            FROM generate_series($1::int, $2::int) AS g
          ), p AS (
-           INSERT INTO push_log (dedupe_key, data_tag, type, account_id, member_id, device_sn, phone, source_created_at, source_updated_at,
+           INSERT INTO push_log (dedupe_key, data_tag, type, account_id, member_id, device_sn, ${phone.columns}, source_created_at, source_updated_at,
                                  received_at, outcome, raw_message)
            SELECT 'tag:seed-m-' || g, 'seed-m-' || g, 1, 'OA==|' || (g % ${PEOPLE}), 'OA==|LTE=', 'SN21' || (g % 97),
-                  '1531234' || lpad((g % ${PEOPLE})::text, 4, '0'), at, at, at + interval '1 second', 'archived', '{}'
+                  ${phone.values(`g % ${PEOPLE}`)}, at, at, at + interval '1 second', 'archived', '{}'
            FROM g RETURNING id, data_tag
          )
          INSERT INTO measurement (push_id, data_tag, account_id, member_id, device_sn, data_type, measured_at, data, observations, received_at)

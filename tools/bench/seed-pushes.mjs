@@ -3,7 +3,7 @@
 // Used by `npm run bench -- --only=list`; also runnable alone:
 //   node tools/bench/seed-pushes.mjs --pg=postgres://postgres@127.0.0.1:5432/test --schema=s --rows=1000000
 import { pathToFileURL } from 'node:url';
-import { runSeeder, seedInChunks } from './lib.mjs';
+import { runSeeder, seededPhones, seedInChunks } from './lib.mjs';
 
 
 /**
@@ -12,12 +12,14 @@ import { runSeeder, seedInChunks } from './lib.mjs';
  * 1,000 phones, a realistic raw message (~330 bytes), one second apart.
  */
 export function seedPushes(pgUrl, schema, rows, log = () => {}) {
-  return seedInChunks({ pgUrl, schema, rows, table: 'push_log', noun: 'rows', analyze: ['push_log'], log }, (client, from, to) =>
+  let phone;
+  const prepare = async (client) => (phone = await seededPhones(client, 'push_log', 1000));
+  return seedInChunks({ pgUrl, schema, rows, table: 'push_log', noun: 'rows', analyze: ['push_log'], log, prepare }, (client, from, to) =>
     client.query(
-        `INSERT INTO push_log (dedupe_key, data_tag, type, account_id, member_id, device_sn, phone,
+        `INSERT INTO push_log (dedupe_key, data_tag, type, account_id, member_id, device_sn, ${phone.columns},
                                source_created_at, source_updated_at, received_at, outcome, raw_message)
          SELECT 'tag:seed-' || g, 'seed-' || g, t.type, 'OA==|' || (g % 1000), 'OA==|LTE=', 'SN21' || (g % 97),
-                '1531234' || lpad((g % 1000)::text, 4, '0'), t.at, t.at, t.at + interval '1 second',
+                ${phone.values('g % 1000')}, t.at, t.at, t.at + interval '1 second',
                 CASE WHEN t.type = 1 THEN 'archived' ELSE 'applied' END,
                 json_build_object('type', t.type, 'data_tag', 'seed-' || g, 'account_id', 'OA==|' || (g % 1000),
                   'member_id', 'OA==|LTE=', 'device_sn', 'SN21' || (g % 97),

@@ -152,6 +152,9 @@ async function runEngine(engine) {
       VIATOM_ACCESS_TOKEN: 'unused',
       API_KEYS: API_KEY,
       WEBHOOK_TOKEN: '',
+      // Fixed keys: the restarted process must open what the killed one sealed.
+      DATA_ENCRYPTION_KEYS: `crash:${Buffer.alloc(32, 3).toString('base64')}`,
+      DATA_HASH_KEY: Buffer.alloc(32, 4).toString('base64'),
       // The load is the point here: no rate limit.
       RATE_LIMIT_PUSH_MAX: '0',
       RATE_LIMIT_API_MAX: '0',

@@ -60,6 +60,9 @@ async function startApi(env) {
       VIATOM_ACCESS_TOKEN: 'unused',
       API_KEYS: API_KEY,
       WEBHOOK_TOKEN: '',
+      // Fixed keys: the restarted process must open what the killed one sealed.
+      DATA_ENCRYPTION_KEYS: `crash:${Buffer.alloc(32, 3).toString('base64')}`,
+      DATA_HASH_KEY: Buffer.alloc(32, 4).toString('base64'),
       RATE_LIMIT_PUSH_MAX: '0',
       RATE_LIMIT_API_MAX: '0',
       LOG_LEVEL: 'warn',

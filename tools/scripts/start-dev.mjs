@@ -14,6 +14,10 @@ const DEV = {
   accessToken: 'dev-sandbox-access-token',
   apiKey: 'dev-api-key-change-me',
   webhookToken: 'dev-webhook-token-change-me',
+  // The development data keys (apps/api/src/config/config-schema.ts refuses them in production): the embedded database
+  // stays readable across restarts of `npm start`.
+  dataEncryptionKeys: 'dev:ZGV2LWRhdGEta2V5LWNoYW5nZS1tZS0wMTIzNDU2Nzg=',
+  dataHashKey: 'ZGV2LWhhc2gta2V5LWNoYW5nZS1tZS0wMTIzNDU2Nzg5',
 };
 
 if (!process.argv.includes('--no-build')) {
@@ -33,6 +37,8 @@ const apiEnv = {
   VIATOM_ACCESS_TOKEN: DEV.accessToken,
   API_KEYS: DEV.apiKey,
   WEBHOOK_TOKEN: DEV.webhookToken,
+  DATA_ENCRYPTION_KEYS: DEV.dataEncryptionKeys,
+  DATA_HASH_KEY: DEV.dataHashKey,
   ...process.env,
 };
 const sandboxEnv = {

@@ -276,6 +276,22 @@ try {
 
   console.log('\nthe running API:');
 
+  await test('production without DATA_ENCRYPTION_KEYS and DATA_HASH_KEY: non-zero, names both', async () => {
+    const api = start([API], apiEnv({ PORT: String(await freePort()), NODE_ENV: 'production', WEBHOOK_TOKEN: 'a-production-token-0123456789' }));
+    const { code } = await exitOf(api);
+    check(code !== 0 && code !== null, `exit ${code}`);
+    check(/needs DATA_ENCRYPTION_KEYS/.test(api.err) && /needs DATA_HASH_KEY/.test(api.err), `stderr does not name the keys:\n${api.err}`);
+  });
+
+  await test('development without data keys: starts on throw-away keys, and says so', async () => {
+    const port = await freePort();
+    const api = start([API], apiEnv({ PORT: String(port) }));
+    await waitFor(api, '/health/live 200', live(port));
+    check(/throw-away keys made for this run/.test(api.out + api.err), `no warning about throw-away keys:\n${api.out}${api.err}`);
+    api.kill('SIGTERM');
+    await exitOf(api);
+  });
+
   await test('listening line, /health/live and /health/ready over HTTP', async () => {
     const port = await freePort();
     const api = start([API], apiEnv({ PORT: String(port) }));

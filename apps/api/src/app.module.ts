@@ -4,7 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
 import { DeliveryModule } from '@health-bridge/delivery';
-import { HealthArchiveModule } from '@health-bridge/health-archive';
+import { generateDataProtectionKeys, HealthArchiveModule, parseDataEncryptionKeys, parseHashKey, type DataProtectionKeys } from '@health-bridge/health-archive';
 import { ViatomClientModule } from '@health-bridge/viatom-client';
 import { AuthorizationsController } from './authorizations/authorizations.controller';
 import { ApiKeyGuard } from './common/api-key.guard';
@@ -25,6 +25,21 @@ import { archiveDatabaseOptions, openDatabase } from './startup';
 import { WebhookDeliveriesController } from './webhook-endpoints/webhook-deliveries.controller';
 import { WebhookEndpointsController } from './webhook-endpoints/webhook-endpoints.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
+
+/**
+ * Development without DATA_ENCRYPTION_KEYS and DATA_HASH_KEY (production refuses to start without
+ * them): keys made for this run and printed, so that a developer can keep them in .env. What is
+ * written with them cannot be read by a run with other keys.
+ */
+function throwAwayDataKeys(logger: PinoLogger): DataProtectionKeys {
+  const generated = generateDataProtectionKeys('dev');
+  logger.warn(
+    { event: 'throw-away-data-keys' },
+    'DATA_ENCRYPTION_KEYS and DATA_HASH_KEY are not set: personal data is encrypted with throw-away keys made for this run, and cannot be read once it stops. ' +
+      `To keep it readable, set (development only): DATA_ENCRYPTION_KEYS=${generated.DATA_ENCRYPTION_KEYS} DATA_HASH_KEY=${generated.DATA_HASH_KEY}`,
+  );
+  return { encryptionKeys: parseDataEncryptionKeys(generated.DATA_ENCRYPTION_KEYS), hashKey: parseHashKey(generated.DATA_HASH_KEY) };
+}
 
 /** The REST API: built from a validated configuration (main.ts reads it from the environment). */
 @Module({})
@@ -62,6 +77,7 @@ export class AppModule {
             dataRetentionAfterWithdrawalMs: config.privacy.retentionAfterWithdrawalMs,
             rawPayloadRetentionMs: config.privacy.rawPayloadRetentionMs,
             withdrawalSweepIntervalMs: config.privacy.withdrawalSweepIntervalMs,
+            dataProtection: config.dataProtection ?? throwAwayDataKeys(rootLogger),
             // Waits for a database server that is starting (masked target, attempt count, DATABASE_CONNECT_TIMEOUT_MS).
             dataSourceFactory: (options) => openDatabase(options, config, rootLogger),
           }),

@@ -2,6 +2,7 @@ import type { Type } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, OpenedResources, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
+import { DataProtection } from '@health-bridge/health-archive';
 import { testPush } from '@health-bridge/viatom-protocol/testing';
 import { createSandbox, type PushRecord, type Sandbox } from '@health-bridge/viatom-sandbox';
 import type { DestinationStream } from 'pino';
@@ -29,6 +30,8 @@ export interface ApiHarness {
   database: TestDatabase;
   /** The push receiver URL, with the webhook token. */
   pushUrl: string;
+  /** The keys the database's data is sealed with (to read a row in a test, or hash a phone as the service does). */
+  protection: DataProtection;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,8 @@ export async function startApi(
     RATE_LIMIT_PUSH_FAILURES_MAX: '0',
     // Data stays after a withdrawal unless a test asks (withdrawal.e2e): tests read what a cancel left.
     RETENTION_AFTER_WITHDRAWAL: 'P3650D',
+    // The database's own keys (each test database has new ones).
+    ...sameDatabaseEnv({ database }),
     ...env,
   }));
   const appModule = AppModule.forRoot(config, { logStream: options.logStream });
@@ -96,8 +101,19 @@ export async function startApi(
     dataSource: app.get<DataSource>(HEALTH_ARCHIVE_DATA_SOURCE),
     database,
     pushUrl,
+    protection: app.get(DataProtection),
     // Closes the app, the database and the sandbox, each even when another fails (e.g. a test destroyed the DataSource).
     close: () => opened.close(),
+  };
+}
+
+/** The environment of another API on the same database as `h` (a replica): its URL, schema and data keys. */
+export function sameDatabaseEnv(h: Pick<ApiHarness, 'database'>): Record<string, string> {
+  return {
+    DATABASE_URL: h.database.options.url,
+    ...(h.database.options.schema ? { DATABASE_SCHEMA: h.database.options.schema } : {}),
+    DATA_ENCRYPTION_KEYS: `test:${h.database.keys.encryptionKeys[0].key.toString('base64')}`,
+    DATA_HASH_KEY: h.database.keys.hashKey.toString('base64'),
   };
 }
 

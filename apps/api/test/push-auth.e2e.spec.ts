@@ -131,7 +131,7 @@ describe('plain HMAC header signature (GitHub style), no token', () => {
     const plain = Buffer.from(message());
     expect((await post(h, gzipSync(plain), { 'content-encoding': 'gzip', ...sign(plain) }, null)).status).toBe(200);
 
-    const stored = (await h.dataSource.query('SELECT raw_message FROM push_log ORDER BY id')).map((r: { raw_message: string }) => r.raw_message);
+    const stored = (await h.dataSource.query('SELECT raw_message FROM push_log ORDER BY id')).map((r: { raw_message: string }) => h.protection.open('push_log.raw_message', r.raw_message));
     expect(stored).toEqual([new TextDecoder('gbk').decode(gbk), withBom.subarray(3).toString('utf8'), plain.toString('utf8')]);
     expect(stored[0]).toContain('张三');
   });

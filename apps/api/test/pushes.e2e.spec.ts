@@ -178,13 +178,13 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('GET /api/v1/p
       expect(receivedAt).toBeLessThanOrEqual(Date.now() + 1000);
     });
 
-    it('carry a sha256: dedupe key when Viatom sent no data_tag (and the repeat is stored once)', async () => {
+    it('carry a keyed hash of the content as dedupe key (hmac:) when Viatom sent no data_tag (and the repeat is stored once)', async () => {
       const records = delivered(await h.sandbox.send.emptyDataTag({ phone: '15312341234' }));
       expect(records).toHaveLength(2);
       const { items } = await list();
       expect(items).toHaveLength(1);
       expect(items[0].dataTag).toBe('');
-      expect(items[0].dedupeKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(items[0].dedupeKey).toMatch(/^hmac:[0-9a-f]{64}$/);
       expect(items[0].message).toEqual(records[0].message);
     });
 

@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { api, startApi, type ApiHarness } from './api-harness';
+import { api, sameDatabaseEnv, startApi, type ApiHarness } from './api-harness';
 import { CuttableRelay } from './tcp-relay';
 import { Receiver, waitFor } from './webhook-receiver';
 
@@ -14,7 +14,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Another replica of `owner`'s service: its own app (and sandbox), on the owner's database. */
 const replicaOf = (owner: ApiHarness, env: Record<string, string> = {}) =>
-  startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: owner.database.options.url as string, DATABASE_SCHEMA: owner.database.options.schema as string, ...env });
+  startApi({ name: 'postgres', url: postgresUrl }, { ...sameDatabaseEnv(owner), ...env });
 
 const createEndpoint = async (h: ApiHarness, url: string) => {
   const res = await api(h, 'POST', '/api/v1/webhook-endpoints', { url });

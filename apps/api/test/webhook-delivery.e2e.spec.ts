@@ -3,7 +3,7 @@ import { MAX_IN_FLIGHT_PER_ENDPOINT } from '@health-bridge/delivery';
 import { EventFeed, EventType, type OutboxEvent } from '@health-bridge/health-archive';
 import { testDatabaseTargets, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 import { closedPort } from '@health-bridge/viatom-sandbox';
-import { api, expectProblem, startApi, type ApiHarness } from './api-harness';
+import { api, expectProblem, sameDatabaseEnv, startApi, type ApiHarness } from './api-harness';
 import { Receiver, waitFor } from './webhook-receiver';
 
 // Webhook delivery end to end: the whole service on a real database, real pushes from the
@@ -513,8 +513,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('private targe
     r = await new Receiver().listen();
     saving = await startApi(target, { DELIVERY_ENABLED: 'false', DELIVERY_RETRY_SCHEDULE: 'PT0S,PT0.1S' });
     delivering = await startApi(target, {
-      DATABASE_URL: saving.database.options.url as string,
-      ...(saving.database.options.schema ? { DATABASE_SCHEMA: saving.database.options.schema } : {}),
+      ...sameDatabaseEnv(saving),
       DELIVERY_ALLOW_PRIVATE_TARGETS: 'false',
       DELIVERY_RETRY_SCHEDULE: 'PT0S,PT0.1S',
     });

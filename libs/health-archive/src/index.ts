@@ -10,6 +10,17 @@ export { HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './lib/health-
 export { type HealthArchiveDatabaseOptions, parseDatabaseUrl, type ParsedDatabaseUrl, healthArchiveDataSourceOptions } from './lib/database/data-source-options';
 export { runPendingMigrations } from './lib/database/migrate';
 export { type Dialect } from './lib/database/dialect';
+export {
+  DataProtection,
+  DataProtectionKeyError,
+  DataKeyUnavailableError,
+  generateDataProtectionKeys,
+  parseDataEncryptionKeys,
+  parseHashKey,
+  type DataEncryptionKey,
+  type DataProtectionKeys,
+} from './lib/protection/data-protection';
+export { reencryptArchive, verifyDataKeys } from './lib/protection/key-maintenance';
 
 // The services.
 export { PushIngestService, type IngestResult } from './lib/push-ingest.service';

@@ -9,6 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import type { HealthArchiveDatabaseOptions } from './lib/database/data-source-options';
+import type { DataProtectionKeys } from './lib/protection/data-protection';
+
+/** Throw-away data-protection keys, new for each test database: what the archive seals with in tests. */
+export function testDataProtectionKeys(): DataProtectionKeys {
+  return { encryptionKeys: [{ id: 'test', key: randomBytes(32) }], hashKey: randomBytes(32) };
+}
 
 export interface TestDatabaseTarget {
   name: 'sqlite' | 'postgres';
@@ -18,7 +24,10 @@ export interface TestDatabaseTarget {
 
 export interface TestDatabase {
   name: TestDatabaseTarget['name'];
-  options: HealthArchiveDatabaseOptions;
+  /** With `dataProtection`: the database's own keys. */
+  options: HealthArchiveDatabaseOptions & { dataProtection: DataProtectionKeys };
+  /** The same keys. */
+  keys: DataProtectionKeys;
   drop(): Promise<void>;
 }
 
@@ -30,9 +39,11 @@ export function testDatabaseTargets(postgresUrl: string | undefined): TestDataba
 export async function createTestDatabase(target: TestDatabaseTarget): Promise<TestDatabase> {
   if (target.name === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'health-archive-test-'));
+    const keys = testDataProtectionKeys();
     return {
       name: 'sqlite',
-      options: { url: `sqlite:${join(dir, 'test.sqlite')}` },
+      options: { url: `sqlite:${join(dir, 'test.sqlite')}`, dataProtection: keys },
+      keys,
       drop: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
@@ -43,9 +54,11 @@ export async function createTestDatabase(target: TestDatabaseTarget): Promise<Te
   } catch (error) {
     throw new Error(`cannot create a test schema on ${withoutPassword(url)} (TEST_DATABASE_URL): ${describeError(error)}`, { cause: error });
   }
+  const keys = testDataProtectionKeys();
   return {
     name: 'postgres',
-    options: { url, schema, poolSize: 5 },
+    options: { url, schema, poolSize: 5, dataProtection: keys },
+    keys,
     drop: () => withClient(url, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)).then(() => undefined),
   };
 }

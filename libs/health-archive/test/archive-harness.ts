@@ -18,7 +18,7 @@ export interface ArchiveHarness {
 export async function startArchive(
   target: TestDatabaseTarget,
   viatomBaseUrl = 'http://127.0.0.1:9',
-  options: Omit<HealthArchiveOptions, 'database'> = {},
+  options: Partial<Omit<HealthArchiveOptions, 'database'>> = {},
 ): Promise<ArchiveHarness> {
   const opened = new OpenedResources(`startArchive on ${target.name}`);
   const database = await opened.step('creating the test database', () => createTestDatabase(target));
@@ -28,7 +28,7 @@ export async function startArchive(
       imports: [
         EventEmitterModule.forRoot({ wildcard: true }),
         ViatomClientModule.forRoot({ baseUrl: viatomBaseUrl, secret: 'test-secret', accessToken: 'test-token', timeoutMs: 2000 }),
-        HealthArchiveModule.forRoot({ database: database.options, ...options }),
+        HealthArchiveModule.forRoot({ database: database.options, dataProtection: database.keys, ...options }),
       ],
     }).compile(),
   );

@@ -1,3 +1,4 @@
+import { parseDataEncryptionKeys, parseHashKey, type DataProtectionKeys } from '@health-bridge/health-archive';
 import type { ViatomLanguage } from '@health-bridge/viatom-protocol';
 import { CONFIG_RULES, CONFIG_SCHEMA, type ConfigValues, type VariableName } from './config-schema';
 import type { ConfigVariable } from './config-variables';
@@ -82,6 +83,8 @@ export interface AppConfig {
   logLevel: LogLevel;
   /** Deletion on withdrawal (the grace period), the raw payloads' retention, and how often both are looked for. */
   privacy: { retentionAfterWithdrawalMs: number; rawPayloadRetentionMs: number; withdrawalSweepIntervalMs: number };
+  /** DATA_ENCRYPTION_KEYS and DATA_HASH_KEY; null in development without them (throw-away keys are made at start). */
+  dataProtection: DataProtectionKeys | null;
   /** The FHIR R4 API. */
   fhir: { patientTelecom: boolean; baseUrl: string | null };
   /** The outbox and what delivers it. */
@@ -195,6 +198,10 @@ function appConfig(v: ConfigValues): AppConfig {
     },
     logLevel: v.LOG_LEVEL,
     privacy: { retentionAfterWithdrawalMs: v.RETENTION_AFTER_WITHDRAWAL, rawPayloadRetentionMs: v.RAW_PAYLOAD_RETENTION, withdrawalSweepIntervalMs: v.WITHDRAWAL_SWEEP_INTERVAL },
+    dataProtection:
+      v.DATA_ENCRYPTION_KEYS === undefined || v.DATA_HASH_KEY === undefined
+        ? null
+        : { encryptionKeys: parseDataEncryptionKeys(v.DATA_ENCRYPTION_KEYS), hashKey: parseHashKey(v.DATA_HASH_KEY) },
     fhir: { patientTelecom: v.FHIR_PATIENT_TELECOM, baseUrl: v.FHIR_BASE_URL?.replace(/\/+$/, '') ?? null },
     delivery: {
       eventRetentionMs: v.EVENT_RETENTION,

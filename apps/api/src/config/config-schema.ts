@@ -1,4 +1,4 @@
-import { parseDatabaseUrl } from '@health-bridge/health-archive';
+import { DataProtection, parseDatabaseUrl, parseDataEncryptionKeys, parseHashKey } from '@health-bridge/health-archive';
 import { isValidUtcOffset, VIATOM_LANGUAGES } from '@health-bridge/viatom-protocol';
 import { atLeast, boolean, type Check, type ConfigVariable, duration, durations, integer, list, oneOf, text } from './config-variables';
 import { isAddressOrCidr, LOG_LEVELS, maskUrlPassword, SIGNATURE_ALGORITHMS, SIGNATURE_ENCODINGS, SIGNATURE_SCHEMES } from './security-config';
@@ -13,6 +13,29 @@ import { isAddressOrCidr, LOG_LEVELS, maskUrlPassword, SIGNATURE_ALGORITHMS, SIG
 const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
 /** Allowed in a key prefix: no space or control character, no `{}` (Redis Cluster's hash tags). */
 const KEY_PREFIX = /^[A-Za-z0-9:._-]{1,100}$/;
+/** The development keys published in tools/scripts/start-dev.mjs: refused in production. */
+export const PUBLISHED_DEV_DATA_KEYS = {
+  DATA_ENCRYPTION_KEYS: 'dev:ZGV2LWRhdGEta2V5LWNoYW5nZS1tZS0wMTIzNDU2Nzg=',
+  DATA_HASH_KEY: 'ZGV2LWhhc2gta2V5LWNoYW5nZS1tZS0wMTIzNDU2Nzg5',
+} as const;
+
+const encryptionKeys: Check<string> = (value, name) => {
+  try {
+    new DataProtection({ encryptionKeys: parseDataEncryptionKeys(value), hashKey: Buffer.alloc(32) });
+    return [];
+  } catch (error) {
+    return [`${name}: ${(error as Error).message}; write <id>:<32 bytes in base64>, comma-separated, the current key first (npm run keys:generate)`];
+  }
+};
+const hashKey: Check<string> = (value, name) => {
+  try {
+    const key = parseHashKey(value);
+    return key.length >= 32 ? [] : [`${name} must be at least 32 bytes in base64 (got ${key.length} bytes; npm run keys:generate)`];
+  } catch (error) {
+    return [`${name}: ${(error as Error).message} (npm run keys:generate)`];
+  }
+};
+
 /** Development defaults published in tools/scripts/start-dev.mjs: refused in production. */
 const PUBLISHED_DEV_SECRETS = ['dev-api-key-change-me', 'dev-webhook-token-change-me'];
 /** The hmac scheme's settings, which the Standard Webhooks scheme fixes. */
@@ -451,6 +474,23 @@ export const CONFIG_SCHEMA = [
       'how often the deletion on withdrawal looks for people whose grace period is over, and the payload retention for old bodies (and once at start: a restart loses nothing)',
   }),
 
+  text('DATA_ENCRYPTION_KEYS', {
+    group: 'privacy',
+    secret: true,
+    accepts: '`<id>:<base64 of 32 bytes>`, comma-separated',
+    description:
+      'the AES-256-GCM keys that seal phones, raw payloads, measurement and event data at rest: `<id>:<32 bytes in base64>`, comma-separated; the first seals, all open (rotate: put a new one first, run `npm run data:reencrypt`, then drop the old). Required in production; unset in development: throw-away keys are generated at start and printed (data written with them is unreadable after a restart). `npm run keys:generate` makes them',
+    check: encryptionKeys,
+  }),
+  text('DATA_HASH_KEY', {
+    group: 'privacy',
+    secret: true,
+    accepts: 'base64 of 32+ bytes',
+    description:
+      'the HMAC-SHA256 key of the keyed hash phones are looked up by (never the number): 32+ bytes in base64. Not rotated: changing it makes every stored phone unfindable. Required in production, with DATA_ENCRYPTION_KEYS',
+    check: hashKey,
+  }),
+
   // --- FHIR
   boolean('FHIR_PATIENT_TELECOM', {
     group: 'fhir',
@@ -516,6 +556,22 @@ export const CONFIG_RULES: readonly ConfigRule[] = [
         v.NODE_ENV === 'production' && [...v.API_KEYS, v.WEBHOOK_TOKEN ?? ''].some((s) => PUBLISHED_DEV_SECRETS.includes(s)),
         'NODE_ENV=production: API_KEYS or WEBHOOK_TOKEN holds a published development default (see tools/scripts/start-dev.mjs): set your own',
       ),
+  },
+  {
+    uses: ['NODE_ENV', 'DATA_ENCRYPTION_KEYS', 'DATA_HASH_KEY'],
+    check: (v) => [
+      ...problemIf(v.NODE_ENV === 'production' && v.DATA_ENCRYPTION_KEYS === undefined, 'NODE_ENV=production needs DATA_ENCRYPTION_KEYS: the keys personal data is encrypted with at rest (npm run keys:generate)'),
+      ...problemIf(v.NODE_ENV === 'production' && v.DATA_HASH_KEY === undefined, 'NODE_ENV=production needs DATA_HASH_KEY: the key phones are hashed with for look-ups (npm run keys:generate)'),
+      ...problemIf(
+        (v.DATA_ENCRYPTION_KEYS === undefined) !== (v.DATA_HASH_KEY === undefined),
+        `${v.DATA_HASH_KEY === undefined ? 'DATA_HASH_KEY' : 'DATA_ENCRYPTION_KEYS'} is missing: DATA_ENCRYPTION_KEYS and DATA_HASH_KEY go together (npm run keys:generate)`,
+      ),
+      ...problemIf(
+        v.NODE_ENV === 'production' &&
+          (v.DATA_ENCRYPTION_KEYS?.includes(PUBLISHED_DEV_DATA_KEYS.DATA_ENCRYPTION_KEYS.split(':')[1]) === true || v.DATA_HASH_KEY === PUBLISHED_DEV_DATA_KEYS.DATA_HASH_KEY),
+        'NODE_ENV=production: DATA_ENCRYPTION_KEYS or DATA_HASH_KEY holds a published development key (see tools/scripts/start-dev.mjs): generate your own (npm run keys:generate)',
+      ),
+    ],
   },
   {
     uses: ['WEBHOOK_SIGNATURE_SCHEME', 'WEBHOOK_SIGNATURE_SECRETS'],

@@ -1,6 +1,6 @@
 import { loadConfig } from './app-config';
 import { formatDuration, parseIsoDuration } from './config-variables';
-import { REQUIRED_ENV } from './testing-env';
+import { REQUIRED_ENV, PRODUCTION_DATA_KEYS } from './testing-env';
 
 const testingEnv = (): Record<string, string> => ({ ...REQUIRED_ENV });
 
@@ -49,7 +49,7 @@ describe('delivery configuration', () => {
   });
 
   it('refuses private targets and plain http in production unless told otherwise', () => {
-    const production = { ...testingEnv(), NODE_ENV: 'production', API_KEYS: 'a-production-key-0123456789', WEBHOOK_TOKEN: 'a-production-token-0123456789' };
+    const production = { ...testingEnv(), NODE_ENV: 'production', ...PRODUCTION_DATA_KEYS, API_KEYS: 'a-production-key-0123456789', WEBHOOK_TOKEN: 'a-production-token-0123456789' };
     expect(loadConfig(production).delivery).toMatchObject({ allowPrivateTargets: false, requireHttps: true });
     expect(loadConfig({ ...production, DELIVERY_ALLOW_PRIVATE_TARGETS: 'true' }).delivery.allowPrivateTargets).toBe(true);
   });

@@ -1,5 +1,5 @@
 import { loadConfig } from './app-config';
-import { problemsOf, REQUIRED_ENV } from './testing-env';
+import { PRODUCTION_DATA_KEYS, problemsOf, REQUIRED_ENV } from './testing-env';
 import { maskUrlPassword } from './security-config';
 
 const BASE = REQUIRED_ENV;
@@ -16,12 +16,12 @@ describe('security configuration', () => {
 
   describe('NODE_ENV=production (secure by default)', () => {
     it('refuses to start without a push check, and says why', () => {
-      const problems = problemsOf({ ...BASE, NODE_ENV: 'production' });
+      const problems = problemsOf({ ...BASE, NODE_ENV: 'production', ...PRODUCTION_DATA_KEYS });
       expect(problems).toEqual([expect.stringMatching(/NODE_ENV=production needs at least one push check: WEBHOOK_TOKEN, WEBHOOK_IP_ALLOWLIST or WEBHOOK_SIGNATURE_SECRETS/)]);
     });
     it('refuses to start without API keys', () => {
       const { API_KEYS: _, ...noKeys } = BASE;
-      const problems = problemsOf({ ...noKeys, NODE_ENV: 'production', WEBHOOK_TOKEN: 'a-long-webhook-token-123' });
+      const problems = problemsOf({ ...noKeys, NODE_ENV: 'production', ...PRODUCTION_DATA_KEYS, WEBHOOK_TOKEN: 'a-long-webhook-token-123' });
       expect(problems).toEqual([expect.stringMatching(/^API_KEYS is required/)]);
     });
     it.each([
@@ -29,10 +29,10 @@ describe('security configuration', () => {
       ['WEBHOOK_IP_ALLOWLIST', { WEBHOOK_IP_ALLOWLIST: '203.0.113.0/24' }],
       ['WEBHOOK_SIGNATURE_SECRETS', { WEBHOOK_SIGNATURE_SECRETS: 'a-signing-secret-0123456789' }],
     ])('starts with %s alone', (_, extra) => {
-      expect(loadConfig({ ...BASE, NODE_ENV: 'production', ...extra }).nodeEnv).toBe('production');
+      expect(loadConfig({ ...BASE, NODE_ENV: 'production', ...PRODUCTION_DATA_KEYS, ...extra }).nodeEnv).toBe('production');
     });
     it('refuses the published development defaults', () => {
-      expect(problemsOf({ ...BASE, NODE_ENV: 'production', API_KEYS: 'dev-api-key-change-me', WEBHOOK_TOKEN: 'dev-webhook-token-change-me' })).toEqual([
+      expect(problemsOf({ ...BASE, NODE_ENV: 'production', ...PRODUCTION_DATA_KEYS, API_KEYS: 'dev-api-key-change-me', WEBHOOK_TOKEN: 'dev-webhook-token-change-me' })).toEqual([
         expect.stringMatching(/published development default/),
       ]);
     });

@@ -39,7 +39,7 @@ export class PushDto {
   type!: number | null;
   @ApiProperty({ description: "Viatom's data_tag ('' when Viatom sent none).", example: '7a4569155dc60bcb36189490bf90dcfc' })
   dataTag!: string;
-  @ApiProperty({ description: 'What makes a repeat a no-op: `tag:<data_tag>`, or `sha256:<content hash>`.', example: 'tag:7a4569155dc60bcb36189490bf90dcfc' })
+  @ApiProperty({ description: 'What makes a repeat a no-op: `tag:<data_tag>`, or `hmac:<keyed hash of the content>` (HMAC-SHA256 under DATA_HASH_KEY: the content holds the phone).', example: 'tag:7a4569155dc60bcb36189490bf90dcfc' })
   dedupeKey!: string;
   @ApiProperty({ example: 'OA==|MTEx' })
   accountId!: string;

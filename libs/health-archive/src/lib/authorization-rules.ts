@@ -34,7 +34,7 @@ export interface AuthorizationChange {
 export type Transition = 'granted' | 'revoked' | 'unchanged';
 
 /** An authorization's fields, before the store has given it an id. */
-export type AuthorizationState = Omit<Authorization, 'id'>;
+export type AuthorizationState = Omit<Authorization, 'id' | 'phoneHash'>;
 
 export type Decision = { applied: true; state: AuthorizationState; transition: Transition } | { applied: false };
 
@@ -123,9 +123,9 @@ export function isMeasurementRefused(owners: ReadonlyArray<{ status: string }>):
   return owners.length > 0 && !owners.some((owner) => owner.status === AuthorizationStatus.Authorized);
 }
 
-/** The phone a measurement without its own is logged under: the authorized owner's, else any owner's. */
-export function ownerPhone(owners: ReadonlyArray<{ phone: string; status: string }>): string | null {
-  return (owners.find((owner) => owner.status === AuthorizationStatus.Authorized) ?? owners[0])?.phone ?? null;
+/** Whose phone a measurement without its own is logged under: the authorized owner, else any owner (null: none). */
+export function loggedOwner<T extends { status: string }>(owners: readonly T[]): T | null {
+  return owners.find((owner) => owner.status === AuthorizationStatus.Authorized) ?? owners[0] ?? null;
 }
 
 /**
@@ -136,8 +136,8 @@ export function ignoredRawMessage(raw: Record<string, unknown>): string {
   return JSON.stringify({ ...raw, data: null });
 }
 
-/** A consent record before the store has given it an id. */
-export type ConsentEntry = Omit<ConsentRecord, 'id'>;
+/** A consent record before the store has given it an id, with the phone it is about (the store keeps its keyed hash). */
+export type ConsentEntry = Omit<ConsentRecord, 'id' | 'phoneHash'> & { phone: string };
 
 /** The consent ledger's row for a change that was decided (`applied` or stale), carried by the push `pushId` (null: a call). */
 export function consentEntryOf(change: AuthorizationChange, applied: boolean, pushId: number | null): ConsentEntry {

@@ -1,3 +1,4 @@
+import { DataProtection } from './protection/data-protection';
 import { formatViatomTime, PushType, type ViatomPushWire } from '@health-bridge/viatom-protocol';
 import { ViatomApiError, ViatomTransportError } from '@health-bridge/viatom-client';
 import { accountIdForPhone, createSandbox, DEFAULT_MEMBER_ID, type Sandbox } from '@health-bridge/viatom-sandbox';
@@ -39,7 +40,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('Authorization
   });
 
   const phone = '15312341234';
-  const rowOf = (p: string) => archive.dataSource.getRepository(Authorization).findOneBy({ phone: p });
+  const rowOf = (p: string) => archive.dataSource.getRepository(Authorization).findOneBy({ phoneHash: archive.module.get(DataProtection).phoneHash(p) });
   const eventsNamed = (name: string) => archive.events.filter((e) => e.name === name).map((e) => e.payload);
   /** A push as the sandbox would send it for this phone (same account id), at this instant. */
   const statePush = (type: PushType, p: string, at: Date, dataTag?: string): ViatomPushWire =>
@@ -294,7 +295,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('Authorization
         const granted = eventsNamed(AuthorizationGrantedEvent.eventName).filter((e) => (e as AuthorizationGrantedEvent).phone === p);
         const revoked = eventsNamed(AuthorizationRevokedEvent.eventName).filter((e) => (e as AuthorizationRevokedEvent).phone === p);
         expect(entry.outcome).toBe(pushed.outcome);
-        expect(await archive.dataSource.getRepository(Authorization).countBy({ phone: p })).toBe(1);
+        expect(await archive.dataSource.getRepository(Authorization).countBy({ phoneHash: archive.module.get(DataProtection).phoneHash(p) })).toBe(1);
 
         if (pushTime === older) {
           // The cancel is the latest word: revoked by the integrator, whatever the order.

@@ -5,16 +5,19 @@ const MAX_PLAIN_TAG = 256;
 
 /**
  * The key that makes a second delivery of a push a no-op: Viatom's `data_tag` when it
- * sent one, otherwise a hash of the message's content. The content is hashed in a
+ * sent one, otherwise a hash of the message's content (keyed, given `keyedHash`: `hmac:`). The content is hashed in a
  * canonical form (keys sorted at every depth) so that the same message re-serialised
  * differently still has the same key.
  */
-export function pushDedupeKey(dataTag: string, raw: Record<string, unknown>): string {
+export function pushDedupeKey(dataTag: string, raw: Record<string, unknown>, keyedHash?: (purpose: string, text: string) => string): string {
   const tag = dataTag.trim();
   // A long tag is hashed: the key's column and index stay small whatever Viatom's tags become.
   if (tag.length > MAX_PLAIN_TAG) return `tag-sha256:${sha256Hex(tag)}`;
   if (tag !== '') return `tag:${tag}`;
-  return `sha256:${sha256Hex(canonicalJson(raw))}`;
+  const content = sha256Hex(canonicalJson(raw));
+  // The content holds the phone: stored, its plain hash could be matched against guesses of the number. Keyed (encryption at
+  // rest), it cannot; the SHA-256 under the key lets the keys of before (`sha256:`) be converted without their payloads.
+  return keyedHash ? `hmac:${keyedHash('dedupe', content)}` : `sha256:${content}`;
 }
 
 /**

@@ -16,6 +16,10 @@ import { ArchiveStore } from './storage/archive-store';
 import { PostgresArchiveStore } from './storage/postgres/postgres-archive-store';
 import { SqliteArchiveStore } from './storage/sqlite/sqlite-archive-store';
 import { SqliteCheckpointer } from './storage/sqlite/sqlite-checkpointer';
+import { RowSealer } from './storage/sealing';
+import { DataProtection, DataProtectionKeyError } from './protection/data-protection';
+import { registerDataProtection } from './protection/registry';
+import { verifyDataKeys } from './protection/key-maintenance';
 
 /** The archive's own TypeORM DataSource (not exported: the host reaches the archive through its services). */
 export const HEALTH_ARCHIVE_DATA_SOURCE = Symbol('HEALTH_ARCHIVE_DATA_SOURCE');
@@ -26,17 +30,46 @@ export class HealthArchiveMigrationError extends Error {
 }
 
 /** Opens the DataSource and runs the pending migrations, as the options say. */
-async function openArchive(options: HealthArchiveOptions): Promise<DataSource> {
-  const typeormOptions = healthArchiveDataSourceOptions({ ...options.database, migrationsRun: false });
+async function openArchive(options: HealthArchiveOptions, protection: DataProtection): Promise<DataSource> {
+  const typeormOptions = healthArchiveDataSourceOptions({ ...options.database, migrationsRun: false, dataProtection: protection });
   const dataSource = options.dataSourceFactory ? await options.dataSourceFactory(typeormOptions) : await new DataSource(typeormOptions).initialize();
-  if (options.migrationsRun === false) return dataSource;
-  try {
-    await runPendingMigrations(dataSource);
-  } catch (error) {
-    await dataSource.destroy().catch(() => undefined);
-    throw new HealthArchiveMigrationError(`the health archive's migrations failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  registerDataProtection(dataSource, protection);
+  if (options.migrationsRun !== false) {
+    try {
+      await runPendingMigrations(dataSource);
+    } catch (error) {
+      await dataSource.destroy().catch(() => undefined);
+      throw new HealthArchiveMigrationError(`the health archive's migrations failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+  }
+  // With the schema of before (migrations left to a release step), the check waits for them.
+  if ((await pendingEncryption(dataSource)) === false) {
+    try {
+      await verifyDataKeys(dataSource, protection);
+    } catch (error) {
+      await dataSource.destroy().catch(() => undefined);
+      throw error;
+    }
   }
   return dataSource;
+}
+
+/** Whether the encryption at rest's migration is still to run (the stored phones are then in clear); false once it ran. */
+async function pendingEncryption(dataSource: DataSource): Promise<boolean> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    return !(await runner.hasColumn('user_authorization', 'phone_hash'));
+  } catch {
+    return true;
+  } finally {
+    await runner.release();
+  }
+}
+
+/** The keys of the options, checked: a missing or malformed key stops the start, saying which. */
+function dataProtectionFrom(options: HealthArchiveOptions): DataProtection {
+  if (!options.dataProtection) throw new DataProtectionKeyError('the health archive needs `dataProtection`: its encryption keys and hash key (encryption at rest)');
+  return new DataProtection(options.dataProtection);
 }
 
 export const DEFAULT_EVENT_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -122,11 +155,15 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
  */
 @Module({
   providers: [
-    { provide: HEALTH_ARCHIVE_DATA_SOURCE, useFactory: openArchive, inject: [HEALTH_ARCHIVE_OPTIONS] },
+    { provide: DataProtection, useFactory: dataProtectionFrom, inject: [HEALTH_ARCHIVE_OPTIONS] },
+    { provide: HEALTH_ARCHIVE_DATA_SOURCE, useFactory: openArchive, inject: [HEALTH_ARCHIVE_OPTIONS, DataProtection] },
     {
       provide: ArchiveStore,
-      useFactory: (dataSource: DataSource) => (dialectOf(dataSource) === 'postgres' ? new PostgresArchiveStore(dataSource) : new SqliteArchiveStore(dataSource)),
-      inject: [HEALTH_ARCHIVE_DATA_SOURCE],
+      useFactory: (dataSource: DataSource, protection: DataProtection) => {
+        const sealer = new RowSealer(protection);
+        return dialectOf(dataSource) === 'postgres' ? new PostgresArchiveStore(dataSource, sealer) : new SqliteArchiveStore(dataSource, sealer);
+      },
+      inject: [HEALTH_ARCHIVE_DATA_SOURCE, DataProtection],
     },
     { provide: SqliteCheckpointer, useFactory: (dataSource: DataSource) => new SqliteCheckpointer(dataSource), inject: [HEALTH_ARCHIVE_DATA_SOURCE] },
     ArchiveLifecycle,
@@ -140,6 +177,6 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     RawPayloadRetention,
     PersonDataService,
   ],
-  exports: [PushIngestService, AuthorizationService, PersonDataService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
+  exports: [DataProtection, PushIngestService, AuthorizationService, PersonDataService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
 })
 export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

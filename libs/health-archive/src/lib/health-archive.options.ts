@@ -1,11 +1,19 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import type { HealthArchiveDatabaseOptions } from './database/data-source-options';
+import type { DataProtectionKeys } from './protection/data-protection';
 
 /** What a host app gives the archive (`HealthArchiveModule.forRoot` / `forRootAsync`). */
 export interface HealthArchiveOptions {
   /** Where the archive is kept: `sqlite:<path>` or a `postgres://` URL, and the engine's settings. */
-  database: HealthArchiveDatabaseOptions;
+  database: Omit<HealthArchiveDatabaseOptions, 'dataProtection'>;
+  /**
+   * Encryption at rest (required): the AES-256-GCM keys that seal phones, raw payloads and
+   * measurement and event data (the first seals, all open: rotation), and the HMAC key phones are
+   * looked up by. `parseDataEncryptionKeys` and `parseHashKey` read the REST API's variables'
+   * form; `generateDataProtectionKeys` makes new ones. Lose them and the data is lost.
+   */
+  dataProtection: DataProtectionKeys;
   /**
    * Run the pending migrations when the module starts (default true), under a PostgreSQL
    * advisory lock so that replicas starting together do not race. False when a release step

@@ -1,3 +1,4 @@
+import { DataProtection } from './protection/data-protection';
 import { testDatabaseTargets } from '../testing';
 import { PushType } from '@health-bridge/viatom-protocol';
 import { parsed, startArchive, wirePush, type ArchiveHarness } from '../../test/archive-harness';
@@ -17,7 +18,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('PushIngestSer
   });
   afterEach(() => archive?.close());
 
-  const authorizationOf = (phone: string) => archive.dataSource.getRepository(Authorization).findOneBy({ phone });
+  const authorizationOf = (phone: string) => archive.dataSource.getRepository(Authorization).findOneBy({ phoneHash: archive.module.get(DataProtection).phoneHash(phone) });
   const pushCount = () => archive.dataSource.getRepository(PushLogEntry).count();
 
   it('logs a type-2 push and authorizes the phone, with times read as +08:00 and kept as UTC', async () => {
@@ -87,7 +88,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('PushIngestSer
     expect(second).toEqual({ pushId: first.pushId, outcome: PushOutcome.Applied, duplicate: true });
     expect(different.duplicate).toBe(false);
     const entry = await archive.dataSource.getRepository(PushLogEntry).findOneByOrFail({ id: first.pushId });
-    expect(entry.dedupeKey).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // A keyed hash of the content (which holds the phone): no one without the hash key can match it against guesses.
+    expect(entry.dedupeKey).toMatch(/^hmac:[0-9a-f]{64}$/);
     expect(await pushCount()).toBe(2);
   });
 

@@ -14,6 +14,7 @@ import {
 } from './events';
 import { HEALTH_ARCHIVE_OPTIONS, type HealthArchiveOptions } from './health-archive.options';
 import { newEventId } from './outbox/events';
+import { DataProtection } from './protection/data-protection';
 import { ArchiveStore, type ChangeOutcome, type PushRecord } from './storage/archive-store';
 
 export interface IngestResult {
@@ -37,6 +38,7 @@ export class PushIngestService {
   constructor(
     private readonly store: ArchiveStore,
     private readonly events: EventEmitter2,
+    private readonly protection: DataProtection,
     @Optional() @Inject(HEALTH_ARCHIVE_OPTIONS) options: HealthArchiveOptions | null = null,
   ) {
     this.maxClockSkewMs = options?.maxClockSkewMs ?? DEFAULT_MAX_CLOCK_SKEW_MS;
@@ -47,7 +49,7 @@ export class PushIngestService {
     const push = accountId === given.accountId ? given : { ...given, accountId };
     const ordering = pushOrdering(push, receivedAt, this.maxClockSkewMs);
     const record: PushRecord = {
-      dedupeKey: pushDedupeKey(push.dataTag, push.raw),
+      dedupeKey: pushDedupeKey(push.dataTag, push.raw, (purpose, text) => this.protection.keyedHash(purpose, text)),
       dataTag: push.dataTag,
       type: push.type,
       accountId: push.accountId,

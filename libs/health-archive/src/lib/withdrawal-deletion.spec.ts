@@ -1,5 +1,5 @@
 import { startArchive, type ArchiveHarness } from '../../test/archive-harness';
-import { testDatabaseTargets } from '../testing';
+import { testDatabaseTargets, testDataProtectionKeys } from '../testing';
 import type { AuthorizationChange } from './authorization-rules';
 import { AuthorizationStatus, RevokedBy } from './entities/authorization';
 import { PushOutcome } from './entities/push-log-entry';
@@ -168,7 +168,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('deletion on w
   });
 
   it('keeps everything when no grace period is configured', async () => {
-    const keeper = new WithdrawalDeletion(store, { database: { url: 'unused' } });
+    const keeper = new WithdrawalDeletion(store, { database: { url: 'unused' }, dataProtection: testDataProtectionKeys() });
     await grant('15300000006', 'acc-6', 0);
     await measure('acc-6', 1);
     await revoke('15300000006', 'acc-6', 2);
@@ -238,7 +238,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('retention of 
 
   it('keeps every body when no retention is configured', async () => {
     await logAt(0);
-    const keeper = new RawPayloadRetention(store, { database: { url: 'unused' } });
+    const keeper = new RawPayloadRetention(store, { database: { url: 'unused' }, dataProtection: testDataProtectionKeys() });
     expect(keeper.retentionMs).toBeNull();
     expect(await keeper.sweep(new Date(T0 + 3650 * DAY))).toBe(0);
     expect(await emptied()).toEqual([]);

@@ -178,7 +178,7 @@ async function startReplica(database: TestDatabase, delivery: DeliveryOptions): 
     imports: [
       EventEmitterModule.forRoot(),
       ViatomClientModule.forRoot({ baseUrl: 'http://127.0.0.1:9', secret: 'test-secret', accessToken: 'test-token', timeoutMs: 2000 }),
-      HealthArchiveModule.forRoot({ database: database.options, isGlobal: true }),
+      HealthArchiveModule.forRoot({ database: database.options, dataProtection: database.keys, isGlobal: true }),
       DeliveryModule.forRoot(delivery),
     ],
   }).compile();

@@ -24,7 +24,7 @@ async function startDelivery(target: TestDatabaseTarget, webhooks: DeliveryOptio
       imports: [
         EventEmitterModule.forRoot(),
         ViatomClientModule.forRoot({ baseUrl: 'http://127.0.0.1:9', secret: 'test-secret', accessToken: 'test-token', timeoutMs: 2000 }),
-        HealthArchiveModule.forRoot({ database: database.options, isGlobal: true }),
+        HealthArchiveModule.forRoot({ database: database.options, dataProtection: database.keys, isGlobal: true }),
         DeliveryModule.forRoot({ worker: false, webhooks }),
       ],
     }).compile(),

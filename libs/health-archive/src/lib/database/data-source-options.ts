@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import type { DataSourceOptions, LoggerOptions } from 'typeorm';
 import { healthArchiveEntities } from '../entities/schemas';
 import { healthArchiveMigrations } from '../migrations';
+import { DataProtection, type DataProtectionKeys } from '../protection/data-protection';
+import { registerDataProtection } from '../protection/registry';
 import type { Dialect } from './dialect';
 
 export interface HealthArchiveDatabaseOptions {
@@ -17,6 +19,12 @@ export interface HealthArchiveDatabaseOptions {
   /** SQLite: how long a writer waits for a lock, in ms. Default 5000. */
   busyTimeoutMs?: number;
   logging?: LoggerOptions;
+  /**
+   * The keys the personal data is sealed with (encryption at rest) and phones are hashed with. Needed
+   * to read or write data, and by the migration that encrypts what was stored before it; without
+   * them the DataSource can still migrate an empty database's schema, check it and show migrations.
+   */
+  dataProtection?: DataProtectionKeys | DataProtection;
 }
 
 export interface ParsedDatabaseUrl {
@@ -50,8 +58,15 @@ export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
  */
 export function healthArchiveDataSourceOptions(options: HealthArchiveDatabaseOptions): DataSourceOptions {
   const { dialect, location } = parseDatabaseUrl(options.url);
+  const protection = options.dataProtection === undefined ? null : options.dataProtection instanceof DataProtection ? options.dataProtection : new DataProtection(options.dataProtection);
+  const built = buildOptions(options, dialect, location, protection);
+  if (protection) registerDataProtection(built, protection);
+  return built;
+}
+
+function buildOptions(options: HealthArchiveDatabaseOptions, dialect: Dialect, location: string, protection: DataProtection | null): DataSourceOptions {
   const common = {
-    entities: healthArchiveEntities(dialect),
+    entities: healthArchiveEntities(dialect, protection),
     migrations: healthArchiveMigrations,
     migrationsRun: options.migrationsRun ?? false,
     migrationsTransactionMode: 'each' as const,
@@ -70,6 +85,9 @@ export function healthArchiveDataSourceOptions(options: HealthArchiveDatabaseOpt
       prepareDatabase: (db: { pragma(source: string): unknown }) => {
         db.pragma(`busy_timeout = ${busyTimeout}`);
         db.pragma('foreign_keys = ON');
+        // What is deleted (a person's data on withdrawal, a row sealed again) is overwritten with zeros in the file, not left
+        // readable in free pages.
+        db.pragma('secure_delete = ON');
         // A commit is on disk before it is answered (better-sqlite3 builds WAL mode with NORMAL,
         // which a power loss may undo): the group commit shares one sync among many pushes.
         db.pragma('synchronous = FULL');

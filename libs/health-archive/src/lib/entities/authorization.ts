@@ -14,7 +14,10 @@ export enum RevokedBy {
 /** The authorization a phone's owner gave (or withdrew) to share their health archive. */
 export class Authorization {
   id!: number;
+  /** Kept sealed (AES-256-GCM); found by `phoneHash`. */
   phone!: string;
+  /** The phone's keyed hash (HMAC-SHA256 under the archive's hash key): what look-ups by phone use. */
+  phoneHash!: string;
   status!: AuthorizationStatus;
   accountId!: string;
   memberId!: string;

@@ -19,7 +19,8 @@ export enum ConsentOutcome {
  */
 export class ConsentRecord {
   id!: number;
-  phone!: string;
+  /** The person's phone, as its keyed hash: the ledger never holds the number. */
+  phoneHash!: string;
   action!: ConsentAction;
   /** `user` (their push) or `integrator` (the enterprise's cancel). */
   actor!: string;

@@ -23,13 +23,16 @@ export class PushLogEntry {
   accountId!: string;
   memberId!: string;
   deviceSn!: string;
+  /** Kept sealed (AES-256-GCM); found by `phoneHash`. */
   phone!: string | null;
+  /** The phone's keyed hash, null without a phone. */
+  phoneHash!: string | null;
   /** `create_time` read in Viatom's zone, as a UTC instant. */
   sourceCreatedAt!: Date | null;
   sourceUpdatedAt!: Date | null;
   receivedAt!: Date;
   outcome!: PushOutcome;
-  /** The message's text exactly as received. For an ignored measurement, its JSON without `data`. */
+  /** The message's text exactly as received (kept sealed). For an ignored measurement, its JSON without `data`; '' once dropped. */
   rawMessage!: string;
   /**
    * What the push's time was read from when it was ordered against other changes: its source

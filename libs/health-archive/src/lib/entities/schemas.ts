@@ -1,6 +1,7 @@
 import { EntitySchema } from 'typeorm';
 import { MAX_ID_LENGTH, PushTimeBasis } from '@health-bridge/viatom-protocol';
 import { columnTypes, Dialect } from '../database/dialect';
+import type { DataProtection, SealPurpose } from '../protection/data-protection';
 import { Authorization } from './authorization';
 import { ConsentRecord } from './consent-record';
 import { Measurement } from './measurement';
@@ -12,8 +13,22 @@ import { PushLogEntry } from './push-log-entry';
  * PostgreSQL, datetime/JSON text on SQLite); the classes stay plain.
  * Keep in step with the migrations in ../migrations.
  */
-export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
+export function healthArchiveEntities(dialect: Dialect, protection: DataProtection | null = null): EntitySchema[] {
   const t = columnTypes(dialect);
+  const keys = (): DataProtection => {
+    if (!protection) throw new Error('reading or writing the archive\'s data needs the data-protection keys (the `dataProtection` option)');
+    return protection;
+  };
+  // Sealed columns (encryption at rest): text in the database, clear in the entity. '' stays '' (an emptied payload).
+  const sealedText = (purpose: SealPurpose) => ({
+    to: (value: string | null | undefined) => (value === null || value === undefined || value === '' ? value : keys().seal(purpose, value)),
+    from: (value: string | null) => (value === null || value === '' ? value : keys().open(purpose, value)),
+  });
+  const sealedJson = (purpose: SealPurpose) => ({
+    to: (value: unknown) => (value === undefined ? value : keys().seal(purpose, JSON.stringify(value))),
+    from: (value: string | null) => (value === null ? null : JSON.parse(keys().open(purpose, value))),
+  });
+  const phoneHash = { type: 'varchar', length: 64 } as const;
   // Ids are integers in JS on both engines (bigint on PostgreSQL, read back as a number).
   const id = { type: t.id, primary: true, generated: 'increment', transformer: idTransformer } as const;
   const instant = { type: t.instant } as const;
@@ -33,17 +48,18 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       accountId: { name: 'account_id', ...idText },
       memberId: { name: 'member_id', ...idText },
       deviceSn: { name: 'device_sn', ...idText },
-      phone: { type: 'varchar', length: 32, nullable: true },
+      phoneHash: { name: 'phone_hash', ...phoneHash, nullable: true },
+      phone: { name: 'phone_enc', type: 'text', nullable: true, transformer: sealedText('phone') },
       sourceCreatedAt: { name: 'source_created_at', ...nullableInstant },
       sourceUpdatedAt: { name: 'source_updated_at', ...nullableInstant },
       receivedAt: { name: 'received_at', ...instant },
       outcome: { type: 'varchar', length: 16 },
-      rawMessage: { name: 'raw_message', type: 'text' },
+      rawMessage: { name: 'raw_message', type: 'text', transformer: sealedText('push_log.raw_message') },
       orderedBy: { name: 'ordered_by', type: 'varchar', length: 32, default: PushTimeBasis.Source },
     },
     uniques: [{ name: 'UQ_push_log_dedupe_key', columns: ['dedupeKey'] }],
     indices: [
-      { name: 'IDX_push_log_phone_id', columns: ['phone', 'id'] },
+      { name: 'IDX_push_log_phone_hash_id', columns: ['phoneHash', 'id'] },
       { name: 'IDX_push_log_type_id', columns: ['type', 'id'] },
       { name: 'IDX_push_log_outcome_id', columns: ['outcome', 'id'] },
     ],
@@ -55,7 +71,8 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
     tableName: 'user_authorization',
     columns: {
       id,
-      phone: { type: 'varchar', length: 32 },
+      phoneHash: { name: 'phone_hash', ...phoneHash },
+      phone: { name: 'phone_enc', type: 'text', transformer: sealedText('phone') },
       status: { type: 'varchar', length: 16 },
       accountId: { name: 'account_id', ...idText },
       memberId: { name: 'member_id', ...idText },
@@ -68,7 +85,7 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       fhirPatientId: { name: 'fhir_patient_id', type: 'varchar', length: 32 },
       dataDeletedFor: { name: 'data_deleted_for', ...nullableInstant },
     },
-    uniques: [{ name: 'UQ_user_authorization_phone', columns: ['phone'] }],
+    uniques: [{ name: 'UQ_user_authorization_phone_hash', columns: ['phoneHash'] }],
     indices: [
       { name: 'IDX_user_authorization_status_id', columns: ['status', 'id'] },
       { name: 'IDX_user_authorization_account_id', columns: ['accountId'] },
@@ -90,7 +107,7 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       deviceSn: { name: 'device_sn', ...idText },
       dataType: { name: 'data_type', type: 'integer', nullable: true },
       measuredAt: { name: 'measured_at', ...nullableInstant },
-      data: { type: t.json },
+      data: { type: 'text', transformer: sealedJson('measurement.data') },
       observations: { type: t.json, default: dialect === 'postgres' ? () => "'[]'" : '[]' },
       receivedAt: { name: 'received_at', ...instant },
     },
@@ -110,7 +127,7 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
     tableName: 'consent_record',
     columns: {
       id,
-      phone: { type: 'varchar', length: 32 },
+      phoneHash: { name: 'phone_hash', ...phoneHash },
       action: { type: 'varchar', length: 16 },
       actor: { type: 'varchar', length: 16 },
       sourceAt: { name: 'source_at', ...instant },
@@ -119,7 +136,7 @@ export function healthArchiveEntities(dialect: Dialect): EntitySchema[] {
       pushId: { name: 'push_id', type: t.id, nullable: true, transformer: idTransformer },
       requestId: { name: 'request_id', type: 'varchar', length: 128, nullable: true },
     },
-    indices: [{ name: 'IDX_consent_record_phone_id', columns: ['phone', 'id'] }],
+    indices: [{ name: 'IDX_consent_record_phone_hash_id', columns: ['phoneHash', 'id'] }],
   });
 
   return [pushLog, authorization, measurement, consent];

@@ -3,6 +3,8 @@ import { healthArchiveDataSourceOptions } from '../database/data-source-options'
 import { dialectOf } from '../database/dialect';
 import { createTestDatabase, testDatabaseTargets, type TestDatabase } from '../../testing';
 import { healthArchiveMigrations } from './index';
+import { DataProtection } from '../protection/data-protection';
+import { pushDedupeKey } from '../dedupe-key';
 
 const TABLES = ['push_log', 'user_authorization', 'measurement', 'event', 'event_subject', 'webhook_endpoint', 'webhook_delivery', 'webhook_attempt', 'outbox_cursor', 'consent_record'];
 
@@ -71,6 +73,16 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     created_at: at,
     updated_at: at,
   });
+  // The rows as the schema keeps them since the encryption at rest: the phone as its hash and sealed, nowhere in clear.
+  const keys = () => new DataProtection(database.keys);
+  const sealedPushRow = (dedupeKey: string) => {
+    const { phone, ...row } = pushRow(dedupeKey);
+    return { ...row, phone_hash: keys().phoneHash(phone), phone_enc: keys().seal('phone', phone) };
+  };
+  const sealedAuthorizationRow = (phone: string) => {
+    const { phone: _clear, ...row } = authorizationRow(phone);
+    return { ...row, phone_hash: keys().phoneHash(phone), phone_enc: keys().seal('phone', phone) };
+  };
   const measurementRow = (pushId: number) => ({
     push_id: pushId,
     data_tag: '',
@@ -100,18 +112,19 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
 
     const pushLog = await tableOf('push_log');
     expect(pushLog.columns.map((c) => c.name).sort()).toEqual(
-      ['id', 'dedupe_key', 'data_tag', 'type', 'account_id', 'member_id', 'device_sn', 'phone', 'source_created_at', 'source_updated_at', 'received_at', 'outcome', 'raw_message', 'ordered_by'].sort(),
+      ['id', 'dedupe_key', 'data_tag', 'type', 'account_id', 'member_id', 'device_sn', 'phone_hash', 'phone_enc', 'source_created_at', 'source_updated_at', 'received_at', 'outcome', 'raw_message', 'ordered_by'].sort(),
     );
     const nullable = (table: typeof pushLog) => table.columns.filter((c) => c.isNullable).map((c) => c.name).sort();
-    expect(nullable(pushLog)).toEqual(['phone', 'source_created_at', 'source_updated_at', 'type']);
+    expect(nullable(pushLog)).toEqual(['phone_enc', 'phone_hash', 'source_created_at', 'source_updated_at', 'type']);
     expect(pushLog.primaryColumns.map((c) => c.name)).toEqual(['id']);
     const uniqueColumns = (table: typeof pushLog) =>
       [...table.uniques.map((u) => u.columnNames.join(',')), ...table.indices.filter((i) => i.isUnique).map((i) => i.columnNames.join(','))];
     expect(uniqueColumns(pushLog)).toContain('dedupe_key');
-    expect(pushLog.indices.map((i) => i.name).sort()).toEqual(['IDX_push_log_outcome_id', 'IDX_push_log_phone_id', 'IDX_push_log_type_id']);
+    expect(pushLog.indices.map((i) => i.name).sort()).toEqual(['IDX_push_log_outcome_id', 'IDX_push_log_phone_hash_id', 'IDX_push_log_type_id']);
 
     const authorization = await tableOf('user_authorization');
-    expect(uniqueColumns(authorization)).toContain('phone');
+    expect(uniqueColumns(authorization)).toContain('phone_hash');
+    expect(authorization.columns.map((c) => c.name)).not.toContain('phone');
     expect(nullable(authorization)).toEqual(['authorized_at', 'data_deleted_for', 'revoked_at', 'revoked_by']);
     expect(authorization.indices.map((i) => i.name).sort()).toEqual([
       'IDX_user_authorization_account_id',
@@ -132,23 +145,23 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
   it('enforces the unique keys, the foreign key and NOT NULL', async () => {
     await dataSource.runMigrations();
 
-    const first = await insert('push_log', pushRow('tag:abc'));
-    const second = await insert('push_log', pushRow('tag:def'));
+    const first = await insert('push_log', sealedPushRow('tag:abc'));
+    const second = await insert('push_log', sealedPushRow('tag:def'));
     expect(second).toBeGreaterThan(first);
-    await expect(insert('push_log', pushRow('tag:abc'))).rejects.toThrow(/unique|duplicate/i);
+    await expect(insert('push_log', sealedPushRow('tag:abc'))).rejects.toThrow(/unique|duplicate/i);
     expect(await count('push_log')).toBe(2);
 
-    const person = (phone: string, fhirPatientId: string) => ({ ...authorizationRow(phone), fhir_patient_id: fhirPatientId });
+    const person = (phone: string, fhirPatientId: string) => ({ ...sealedAuthorizationRow(phone), fhir_patient_id: fhirPatientId });
     await insert('user_authorization', person('15312341234', 'a'.repeat(32)));
     await expect(insert('user_authorization', person('15312341234', 'b'.repeat(32)))).rejects.toThrow(/unique|duplicate/i);
     await expect(insert('user_authorization', person('15300000000', 'a'.repeat(32)))).rejects.toThrow(/unique|duplicate/i);
-    await expect(insert('user_authorization', authorizationRow('15300000000'))).rejects.toThrow(/null/i);
+    await expect(insert('user_authorization', sealedAuthorizationRow('15300000000'))).rejects.toThrow(/null/i);
 
     await insert('measurement', measurementRow(first));
     await expect(insert('measurement', measurementRow(first))).rejects.toThrow(/unique|duplicate/i);
     await expect(insert('measurement', measurementRow(999_999))).rejects.toThrow(/foreign key/i);
 
-    const { dedupe_key: _missing, ...withoutKey } = pushRow('tag:ghi');
+    const { dedupe_key: _missing, ...withoutKey } = sealedPushRow('tag:ghi');
     await expect(insert('push_log', withoutKey)).rejects.toThrow(/not[- ]null|null value/i);
 
     // A push log entry takes its measurement with it.
@@ -158,7 +171,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
 
   it('reverts every migration, leaving no tables, and runs again on the emptied database', async () => {
     await dataSource.runMigrations();
-    await insert('push_log', pushRow('tag:abc'));
+    await insert('push_log', sealedPushRow('tag:abc'));
 
     for (let i = 0; i < healthArchiveMigrations.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await tablesPresent()).toEqual([]);
@@ -170,8 +183,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     expect(await tablesPresent()).toEqual(TABLES);
     // The data went with the tables; the constraints came back.
     expect(await count('push_log')).toBe(0);
-    await insert('push_log', pushRow('tag:abc'));
-    await expect(insert('push_log', pushRow('tag:abc'))).rejects.toThrow(/unique|duplicate/i);
+    await insert('push_log', sealedPushRow('tag:abc'));
+    await expect(insert('push_log', sealedPushRow('tag:abc'))).rejects.toThrow(/unique|duplicate/i);
   });
 
   it('widens ids and makes type optional on a database holding data, keeping every row and constraint', async () => {
@@ -191,12 +204,13 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
 
     // SQLite rebuilt push_log: its measurement was not cascaded away, and the foreign key still holds.
     expect(await count('measurement')).toBe(1);
-    const phones = (table: string) => dataSource.query(`SELECT phone FROM "${table}" ORDER BY id`).then((rows: Array<{ phone: string }>) => rows.map((r) => r.phone));
+    const phones = (table: string) =>
+      dataSource.query(`SELECT phone_enc FROM "${table}" ORDER BY id`).then((rows: Array<{ phone_enc: string }>) => rows.map((r) => keys().open('phone', r.phone_enc)));
     expect(await phones('push_log')).toEqual(['15312341234', '15300001111']);
     expect(await phones('user_authorization')).toEqual(['15312341234', '15399998888', '+8615399998888']);
     expect((await dataSource.query('SELECT ordered_by FROM push_log')).map((r: { ordered_by: string }) => r.ordered_by)).toEqual(['source', 'source']);
     const long = 'x'.repeat(1024);
-    const longId = await insert('push_log', { ...pushRow('tag:long'), type: null, data_tag: long, account_id: long, member_id: long, device_sn: long });
+    const longId = await insert('push_log', { ...sealedPushRow('tag:long'), type: null, data_tag: long, account_id: long, member_id: long, device_sn: long });
     await insert('measurement', { ...measurementRow(longId), data_tag: long, account_id: long, member_id: long, device_sn: long });
     await expect(insert('measurement', measurementRow(999_999))).rejects.toThrow(/foreign key/i);
     await dataSource.query(`DELETE FROM "push_log" WHERE "id" = ${pushId}`);
@@ -256,14 +270,84 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     await dataSource.runMigrations({ transaction: 'each' });
 
     const rows: Array<Record<string, unknown>> = await dataSource.query(
-      'SELECT "phone", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id" FROM "consent_record" ORDER BY "id"',
+      'SELECT "phone_hash" AS "phone", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id" FROM "consent_record" ORDER BY "id"',
     );
     const instant = (value: unknown) => (value instanceof Date ? value : new Date(`${String(value).replace(' ', 'T')}Z`)).toISOString();
     expect(rows.map((r) => ({ ...r, source_at: instant(r.source_at), received_at: instant(r.received_at), push_id: r.push_id === null ? null : Number(r.push_id) }))).toEqual([
-      { phone: '15312341234', action: 'granted', actor: 'user', source_at: '2022-12-29T08:10:00.000Z', received_at: '2022-12-29T08:33:40.000Z', outcome: 'applied', push_id: grant, request_id: null },
-      { phone: '15312341234', action: 'withdrawn', actor: 'user', source_at: '2022-12-29T08:40:00.000Z', received_at: '2022-12-29T08:40:00.000Z', outcome: 'stale', push_id: stale, request_id: null },
-      { phone: '15312341234', action: 'withdrawn', actor: 'integrator', source_at: '2022-12-30T09:00:00.000Z', received_at: '2022-12-30T09:00:00.000Z', outcome: 'applied', push_id: null, request_id: null },
+      { phone: keys().phoneHash('15312341234'), action: 'granted', actor: 'user', source_at: '2022-12-29T08:10:00.000Z', received_at: '2022-12-29T08:33:40.000Z', outcome: 'applied', push_id: grant, request_id: null },
+      { phone: keys().phoneHash('15312341234'), action: 'withdrawn', actor: 'user', source_at: '2022-12-29T08:40:00.000Z', received_at: '2022-12-29T08:40:00.000Z', outcome: 'stale', push_id: stale, request_id: null },
+      { phone: keys().phoneHash('15312341234'), action: 'withdrawn', actor: 'integrator', source_at: '2022-12-30T09:00:00.000Z', received_at: '2022-12-30T09:00:00.000Z', outcome: 'applied', push_id: null, request_id: null },
     ]);
+  });
+
+  describe('the encryption at rest', () => {
+    const PHONE = '15312341234';
+    const before = healthArchiveMigrations.findIndex((m) => new m().name === 'EncryptionAtRest1766300000000');
+    const raw = { type: 2, data_tag: '', phone: PHONE, create_time: '2022-12-29 16:33:40' };
+    /** A database of the release before, holding a person's data in clear. */
+    const storedInClear = async () => {
+      const older = await new DataSource({ ...healthArchiveDataSourceOptions(database.options), migrations: healthArchiveMigrations.slice(0, before) }).initialize();
+      await older.runMigrations();
+      await older.destroy();
+      const pushId = await insert('push_log', { ...pushRow(pushDedupeKey('', raw)), raw_message: JSON.stringify(raw) });
+      await insert('push_log', { ...pushRow('tag:emptied'), raw_message: '' });
+      await insert('user_authorization', { ...authorizationRow(PHONE), fhir_patient_id: 'a'.repeat(32) });
+      await insert('measurement', { ...measurementRow(pushId), data: JSON.stringify({ data_type: 2, spo2: 97, note: `for ${PHONE}` }) });
+      await insert('event', { event_id: 'evt_1', type: 'authorization.granted', phone: PHONE, sequence: 1, stored_at: at, data: JSON.stringify({ phone: PHONE }) });
+      await insert('event', { event_id: 'evt_2', type: 'measurement.archived', phone: PHONE, sequence: 2, stored_at: at, measurement_id: 1 });
+      await dataSource.query(`INSERT INTO "event_subject" ("subject", "last_sequence") VALUES ('${PHONE}', 2), ('account:OA==|MTEx', 1)`);
+      return pushId;
+    };
+    const everything = async () => {
+      const dump: unknown[] = [];
+      for (const table of TABLES) dump.push(await dataSource.query(`SELECT * FROM "${table}"`));
+      return JSON.stringify(dump);
+    };
+
+    it('seals and hashes every phone and payload stored before, leaving no phone anywhere; a repeat is still one; reverting opens it all', async () => {
+      const pushId = await storedInClear();
+      expect(await everything()).toContain(PHONE);
+
+      await dataSource.runMigrations({ transaction: 'each' });
+
+      expect(await everything()).not.toContain(PHONE);
+      const p = keys();
+      const [push] = await dataSource.query(`SELECT * FROM "push_log" WHERE "id" = ${pushId}`);
+      expect(push.phone_hash).toBe(p.phoneHash(PHONE));
+      expect(p.open('phone', push.phone_enc)).toBe(PHONE);
+      expect(p.open('push_log.raw_message', push.raw_message)).toBe(JSON.stringify(raw));
+      // The content key of before, keyed: what the ingest computes now for the same push.
+      expect(push.dedupe_key).toBe(pushDedupeKey('', raw, (purpose, text) => p.keyedHash(purpose, text)));
+      expect((await dataSource.query(`SELECT "raw_message" FROM "push_log" WHERE "dedupe_key" = 'tag:emptied'`))[0].raw_message).toBe('');
+      const [person] = await dataSource.query('SELECT * FROM "user_authorization"');
+      expect([person.phone_hash, p.open('phone', person.phone_enc)]).toEqual([p.phoneHash(PHONE), PHONE]);
+      const [m] = await dataSource.query('SELECT "data" FROM "measurement"');
+      expect(JSON.parse(p.open('measurement.data', m.data))).toEqual({ data_type: 2, spo2: 97, note: `for ${PHONE}` });
+      const events = await dataSource.query('SELECT * FROM "event" ORDER BY "id"');
+      expect(events.map((e: Record<string, string | null>) => [p.openOrNull('phone', e.phone_enc), p.openOrNull('event.data', e.data)])).toEqual([
+        [PHONE, JSON.stringify({ phone: PHONE })],
+        [PHONE, null],
+      ]);
+      const subjects = (await dataSource.query('SELECT "subject" FROM "event_subject" ORDER BY "subject"')).map((r: { subject: string }) => r.subject);
+      expect(subjects.sort()).toEqual([p.phoneHash(PHONE), 'account:OA==|MTEx'].sort());
+
+      await dataSource.undoLastMigration({ transaction: 'each' });
+      const [opened] = await dataSource.query(`SELECT "phone", "raw_message" FROM "push_log" WHERE "id" = ${pushId}`);
+      expect(opened).toEqual({ phone: PHONE, raw_message: JSON.stringify(raw) });
+      expect((await dataSource.query('SELECT "phone" FROM "user_authorization"'))[0].phone).toBe(PHONE);
+      expect((await dataSource.query('SELECT "phone" FROM "event" ORDER BY "id"')).map((e: { phone: string }) => e.phone)).toEqual([PHONE, PHONE]);
+      expect((await dataSource.query('SELECT "subject" FROM "event_subject"')).map((r: { subject: string }) => r.subject)).toContain(PHONE);
+    });
+
+    it('refuses to run without the keys when there are rows to seal, naming what is missing, and leaves them as they were', async () => {
+      await storedInClear();
+      await dataSource.destroy();
+      const { dataProtection: _keys, ...withoutKeys } = database.options;
+      dataSource = await new DataSource(healthArchiveDataSourceOptions(withoutKeys)).initialize();
+      await expect(dataSource.runMigrations({ transaction: 'each' })).rejects.toThrow(/EncryptionAtRest1766300000000.*needs the data-protection keys.*DATA_ENCRYPTION_KEYS and DATA_HASH_KEY/);
+      expect(await everything()).toContain(PHONE);
+      expect(await migrationRows()).toHaveLength(before);
+    });
   });
 
   it('leaves the other tables of the database alone', async () => {

@@ -1,5 +1,7 @@
 import { Client } from 'pg';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DataProtection } from '../protection/data-protection';
+import { RowSealer } from '../storage/sealing';
 import { DataSource } from 'typeorm';
 import { testMeasurementPush } from '@health-bridge/viatom-protocol/testing';
 import { parsed, startArchive, wirePush, type ArchiveHarness } from '../../../test/archive-harness';
@@ -174,7 +176,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the outbox on
         await client.query('BEGIN');
         // A slow writer: its event is inserted first (a lower id, a lower transaction id) and committed last.
         await client.query(
-          `INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "data") VALUES ($1, 'authorization.granted', '15300009999', 1, now(), '{}')`,
+          `INSERT INTO "event" ("event_id", "type", "phone_hash", "sequence", "stored_at", "data") VALUES ($1, 'authorization.granted', 'a-phone-hash', 1, now(), '{}')`,
           [newEventId()],
         );
         await ingest.ingest(measurement());
@@ -211,7 +213,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the outbox on
       // A second process's DataSource and store on the same schema.
       const replica = await new DataSource({ ...archive.dataSource.options, migrationsRun: false }).initialize();
       try {
-        const otherIngest = new PushIngestService(new PostgresArchiveStore(replica), new EventEmitter2());
+        const protection = archive.module.get(DataProtection);
+        const otherIngest = new PushIngestService(new PostgresArchiveStore(replica, new RowSealer(protection)), new EventEmitter2(), protection);
         await ingest.ingest(parsed(wirePush({ type: 2 })));
         const mine = Array.from({ length: 60 }, measurement);
         const theirs = Array.from({ length: 60 }, measurement);

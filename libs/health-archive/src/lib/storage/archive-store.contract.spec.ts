@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { DataProtection } from '../protection/data-protection';
+import { RowSealer } from './sealing';
 import { startArchive, type ArchiveHarness } from '../../../test/archive-harness';
 import { testDatabaseTargets } from '../../testing';
 import type { AuthorizationChange } from '../authorization-rules';
@@ -113,6 +115,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
         Object.assign(new Authorization(), {
           id: expect.any(Number),
           phone: '15300000001',
+          phoneHash: archive.module.get(DataProtection).phoneHash('15300000001'),
           status: AuthorizationStatus.Authorized,
           accountId: 'acc-1',
           memberId: 'mem-1',
@@ -227,9 +230,13 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
     });
 
     it('keeps one row per phone and the newest change when another replica writes the same new phones at the same time', async () => {
-      const other = await new DataSource(healthArchiveDataSourceOptions(archive.dataSource.options.type === 'postgres' ? postgresOptions(archive) : sqliteOptions(archive))).initialize();
+      const other = await new DataSource(healthArchiveDataSourceOptions({
+          ...(archive.dataSource.options.type === 'postgres' ? postgresOptions(archive) : sqliteOptions(archive)),
+          dataProtection: archive.module.get(DataProtection),
+        })).initialize();
       try {
-        const replica = dialectOf(other) === 'postgres' ? new PostgresArchiveStore(other) : new SqliteArchiveStore(other);
+        const sealer = new RowSealer(archive.module.get(DataProtection));
+        const replica = dialectOf(other) === 'postgres' ? new PostgresArchiveStore(other, sealer) : new SqliteArchiveStore(other, sealer);
         // Both pools connected first, so that both batches of a round reach the database together.
         await Promise.all([store, replica].flatMap((s) => Array.from({ length: 5 }, () => s.ping())));
         for (let round = 0; round < 5; round++) {
@@ -271,11 +278,12 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       const stale = await store.recordAuthorizationChange(push({ phone }), revoke(phone, 5));
       await store.applyAuthorizationChange(revoke(phone, 20, { accountId: '', memberId: '', revokedBy: RevokedBy.Integrator, confirmedNow: true, requestId: 'req-cancel-1' }));
       const echo = await store.recordAuthorizationChange(push({ phone, type: 3 }), revoke(phone, 21));
+      const phoneHash = archive.module.get(DataProtection).phoneHash(phone);
       expect(await ledger(phone)).toEqual([
-        { id: expect.any(Number), phone, action: ConsentAction.Granted, actor: 'user', sourceAt: at(10), receivedAt: at(11), outcome: ConsentOutcome.Applied, pushId: granted.pushId, requestId: null },
-        { id: expect.any(Number), phone, action: ConsentAction.Withdrawn, actor: 'user', sourceAt: at(5), receivedAt: at(6), outcome: ConsentOutcome.Stale, pushId: stale.pushId, requestId: null },
-        { id: expect.any(Number), phone, action: ConsentAction.Withdrawn, actor: 'integrator', sourceAt: at(20), receivedAt: at(21), outcome: ConsentOutcome.Applied, pushId: null, requestId: 'req-cancel-1' },
-        { id: expect.any(Number), phone, action: ConsentAction.Withdrawn, actor: 'user', sourceAt: at(21), receivedAt: at(22), outcome: ConsentOutcome.Applied, pushId: echo.pushId, requestId: null },
+        { id: expect.any(Number), phoneHash, action: ConsentAction.Granted, actor: 'user', sourceAt: at(10), receivedAt: at(11), outcome: ConsentOutcome.Applied, pushId: granted.pushId, requestId: null },
+        { id: expect.any(Number), phoneHash, action: ConsentAction.Withdrawn, actor: 'user', sourceAt: at(5), receivedAt: at(6), outcome: ConsentOutcome.Stale, pushId: stale.pushId, requestId: null },
+        { id: expect.any(Number), phoneHash, action: ConsentAction.Withdrawn, actor: 'integrator', sourceAt: at(20), receivedAt: at(21), outcome: ConsentOutcome.Applied, pushId: null, requestId: 'req-cancel-1' },
+        { id: expect.any(Number), phoneHash, action: ConsentAction.Withdrawn, actor: 'user', sourceAt: at(21), receivedAt: at(22), outcome: ConsentOutcome.Applied, pushId: echo.pushId, requestId: null },
       ]);
       expect(await ledger('15300000011')).toEqual([]);
     });

@@ -8,11 +8,11 @@ export function personDeletionSql(p: (n: number) => string) {
   const due = (n: number) => `"status" = 'revoked' AND "updated_at" <= ${p(n)} AND ("data_deleted_for" IS NULL OR "data_deleted_for" <> "revoked_at")`;
   return {
     /** The people due, the longest waiting first. */
-    due: `SELECT "phone" FROM "user_authorization" WHERE ${due(1)} ORDER BY "updated_at" LIMIT ${p(2)}`,
+    due: `SELECT "phone_enc" FROM "user_authorization" WHERE ${due(1)} ORDER BY "updated_at" LIMIT ${p(2)}`,
     /** The person, if still due (a re-authorization or a newer revocation since the look-up makes them not due). */
-    person: `SELECT "id", "account_id", "revoked_at" FROM "user_authorization" WHERE "phone" = ${p(1)} AND ${due(2)}`,
+    person: `SELECT "id", "account_id", "revoked_at" FROM "user_authorization" WHERE "phone_hash" = ${p(1)} AND ${due(2)}`,
     /** Someone else who shares the account and still consents: its measurements are theirs too, and stay. */
-    otherOwner: `SELECT 1 AS "x" FROM "user_authorization" WHERE "account_id" = ${p(1)} AND "status" = 'authorized' AND "phone" <> ${p(2)} LIMIT 1`,
+    otherOwner: `SELECT 1 AS "x" FROM "user_authorization" WHERE "account_id" = ${p(1)} AND "status" = 'authorized' AND "phone_hash" <> ${p(2)} LIMIT 1`,
     /** The raw payloads of the account's measurement pushes (found through the measurements, by their index). */
     clearMeasurementPayloads:
       `UPDATE "push_log" SET "raw_message" = '' WHERE "raw_message" <> '' AND "id" IN (SELECT "push_id" FROM "measurement" WHERE "account_id" = ${p(1)})`,
@@ -21,7 +21,7 @@ export function personDeletionSql(p: (n: number) => string) {
      * but not of a measurement that stays (a shared account's: run after the person's own measurements are deleted).
      */
     clearPhonePayloads:
-      `UPDATE "push_log" SET "raw_message" = '' WHERE "phone" = ${p(1)} AND "raw_message" <> '' ` +
+      `UPDATE "push_log" SET "raw_message" = '' WHERE "phone_hash" = ${p(1)} AND "raw_message" <> '' ` +
       `AND NOT EXISTS (SELECT 1 FROM "measurement" m WHERE m."push_id" = "push_log"."id")`,
     deleteMeasurements: `DELETE FROM "measurement" WHERE "account_id" = ${p(1)}`,
     markDone: `UPDATE "user_authorization" SET "data_deleted_for" = "revoked_at" WHERE "id" = ${p(1)}`,

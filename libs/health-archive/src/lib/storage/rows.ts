@@ -3,11 +3,13 @@ import { encodeFeedCursor } from '../outbox/feed-cursor';
 import { measurementEventData, type EventType, type MeasurementOfEvent, type OutboxEvent } from '../outbox/events';
 import { Authorization, AuthorizationStatus, RevokedBy } from '../entities/authorization';
 import type { AuthorizationState } from '../authorization-rules';
+import type { RowSealer } from './sealing';
 
 /** A `user_authorization` row as the drivers return it (SQLite: instants as text; PostgreSQL: ids as text). */
 export interface AuthorizationRow {
   id: number | string;
-  phone: string;
+  phone_hash: string;
+  phone_enc: string;
   status: string;
   account_id: string;
   member_id: string;
@@ -22,10 +24,11 @@ export interface AuthorizationRow {
 }
 
 /** The row as an entity; `instant` reads the engine's form of an instant. */
-export function authorizationFromRow(row: AuthorizationRow, instant: (value: unknown) => Date | null): Authorization {
+export function authorizationFromRow(row: AuthorizationRow, instant: (value: unknown) => Date | null, sealer: RowSealer): Authorization {
   return Object.assign(new Authorization(), {
     id: Number(row.id),
-    phone: row.phone,
+    phone: sealer.openPhone(row.phone_enc) as string,
+    phoneHash: row.phone_hash,
     status: row.status as AuthorizationStatus,
     accountId: row.account_id,
     memberId: row.member_id,
@@ -40,8 +43,9 @@ export function authorizationFromRow(row: AuthorizationRow, instant: (value: unk
   });
 }
 
-export function withId(id: number, state: AuthorizationState): Authorization {
-  return Object.assign(new Authorization(), { id, ...state });
+/** The state as an entity, with its id and the phone's keyed hash. */
+export function withId(id: number, state: AuthorizationState, phoneHash: string): Authorization {
+  return Object.assign(new Authorization(), { id, phoneHash, ...state });
 }
 
 /** An `event` row read with its measurement's columns (`m_*`, null without one) and, on PostgreSQL, its `tx_id`. */
@@ -50,7 +54,7 @@ export interface EventRow {
   tx_id?: string;
   event_id: string;
   type: string;
-  phone: string | null;
+  phone_enc: string | null;
   sequence: number | string;
   stored_at: unknown;
   measurement_id: number | string | null;
@@ -74,8 +78,9 @@ export const EVENT_MEASUREMENT_COLUMNS =
   'm."observations" AS m_observations';
 
 /** The row as the feed answers it; `instant` reads the engine's form of an instant. */
-export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | null): OutboxEvent {
+export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | null, sealer: RowSealer): OutboxEvent {
   const id = Number(row.id);
+  const phone = sealer.openPhone(row.phone_enc);
   let data: Record<string, unknown>;
   if (row.measurement_id !== null) {
     const m: MeasurementOfEvent | null =
@@ -90,18 +95,19 @@ export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | 
             dataType: row.m_data_type,
             measuredAt: instant(row.m_measured_at),
             receivedAt: instant(row.m_received_at) as Date,
-            data: jsonOf(row.m_data) as Record<string, unknown>,
+            data: sealer.openMeasurementData(row.m_data) as Record<string, unknown>,
             observations: jsonOf(row.m_observations) as Observation[],
           };
-    data = measurementEventData(row.phone, m, Number(row.measurement_id)) as unknown as Record<string, unknown>;
+    data = measurementEventData(phone, m, Number(row.measurement_id)) as unknown as Record<string, unknown>;
   } else {
-    data = row.data === null ? {} : (JSON.parse(row.data) as Record<string, unknown>);
+    const text = sealer.openEventData(row.data);
+    data = text === null ? {} : (JSON.parse(text) as Record<string, unknown>);
   }
   return {
     id: row.event_id,
     type: row.type as EventType,
     storedAt: instant(row.stored_at) as Date,
-    phone: row.phone,
+    phone,
     sequence: Number(row.sequence),
     data,
     cursor: encodeFeedCursor({ tx: row.tx_id ?? '0', id }),

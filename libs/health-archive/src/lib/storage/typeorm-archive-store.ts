@@ -4,6 +4,7 @@ import { ConsentRecord } from '../entities/consent-record';
 import { Measurement } from '../entities/measurement';
 import { PushLogEntry } from '../entities/push-log-entry';
 import { rawPayloadSql } from './person-deletion';
+import type { RowSealer } from './sealing';
 import { ArchiveStore, type AuthorizationFilter, type ConsentFilter, type MeasurementFilter, type PushLogFilter } from './archive-store';
 
 /**
@@ -12,12 +13,15 @@ import { ArchiveStore, type AuthorizationFilter, type ConsentFilter, type Measur
  * state. The writes are each engine's own.
  */
 export abstract class TypeOrmArchiveStore extends ArchiveStore {
-  constructor(protected readonly dataSource: DataSource) {
+  constructor(
+    protected readonly dataSource: DataSource,
+    protected readonly sealer: RowSealer,
+  ) {
     super();
   }
 
   findAuthorization(phone: string): Promise<Authorization | null> {
-    return this.dataSource.getRepository(Authorization).findOneBy({ phone });
+    return this.dataSource.getRepository(Authorization).findOneBy({ phoneHash: this.sealer.phoneHash(phone) });
   }
 
   findAuthorizationByFhirPatientId(fhirPatientId: string): Promise<Authorization | null> {
@@ -100,14 +104,14 @@ export abstract class TypeOrmArchiveStore extends ArchiveStore {
       qb.andWhere('p.id IN (:...ids)', { ids: filter.ids });
     }
     if (filter.type !== undefined) qb.andWhere('p.type = :type', { type: filter.type });
-    if (filter.phone) qb.andWhere('p.phone = :phone', { phone: filter.phone });
+    if (filter.phone) qb.andWhere('p.phoneHash = :phoneHash', { phoneHash: this.sealer.phoneHash(filter.phone) });
     if (filter.outcome) qb.andWhere('p.outcome = :outcome', { outcome: filter.outcome });
     if (filter.afterId !== null) qb.andWhere('p.id < :after', { after: filter.afterId });
     return qb.getMany();
   }
 
   listConsents(filter: ConsentFilter): Promise<ConsentRecord[]> {
-    const qb = this.dataSource.getRepository(ConsentRecord).createQueryBuilder('c').where('c.phone = :phone', { phone: filter.phone }).orderBy('c.id', 'DESC').take(filter.take);
+    const qb = this.dataSource.getRepository(ConsentRecord).createQueryBuilder('c').where('c.phoneHash = :phoneHash', { phoneHash: this.sealer.phoneHash(filter.phone) }).orderBy('c.id', 'DESC').take(filter.take);
     if (filter.afterId !== null) qb.andWhere('c.id < :after', { after: filter.afterId });
     return qb.getMany();
   }

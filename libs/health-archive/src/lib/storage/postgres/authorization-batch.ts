@@ -6,6 +6,7 @@ import type { ChangeOutcome, PushRecord, StoredPush } from '../archive-store';
 import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
 import type { PgClient, PgPool } from '../typeorm-internals';
 import { appendChanges } from './event-append';
+import type { RowSealer } from '../sealing';
 import { firstAnswers, isDataError, isStalePlan, isTransient, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /**
@@ -59,7 +60,10 @@ export class PostgresPushWriter {
     MAX_IN_FLIGHT,
   );
 
-  constructor(private readonly pool: () => PgPool) {}
+  constructor(
+    private readonly pool: () => PgPool,
+    private readonly sealer: RowSealer,
+  ) {}
 
   write(write: PushWrite): Promise<PushWritten> {
     return this.batcher.add(write);
@@ -69,7 +73,7 @@ export class PostgresPushWriter {
     let results: PushWritten[];
     for (let attempt = 1; ; attempt++) {
       try {
-        results = await whileHeld(this.pool(), (client) => writeInTransaction(client, batch.map((unit) => unit.input)));
+        results = await whileHeld(this.pool(), (client) => writeInTransaction(client, this.sealer, batch.map((unit) => unit.input)));
         break;
       } catch (error) {
         if ((isTransient(error) || isStalePlan(error)) && attempt <= MAX_TRANSIENT_RETRIES) continue;
@@ -87,7 +91,7 @@ export class PostgresPushWriter {
 }
 
 const PUSH_LOG_COLUMNS = `dedupe_key varchar, data_tag varchar, type integer, account_id varchar, member_id varchar, device_sn varchar,
-  phone varchar, source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, outcome varchar, raw_message text,
+  phone_hash varchar, phone_enc text, source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, outcome varchar, raw_message text,
   ordered_by varchar`;
 
 const STATE_COLUMNS = `status varchar, account_id varchar, member_id varchar, authorized_at timestamptz, revoked_at timestamptz,
@@ -104,8 +108,8 @@ const updateAuthorizations = (n: number) => `
 
 /** The phones' rows, locked in phone order (two batches lock alike: they cannot deadlock on them). */
 const LOCK_SQL =
-  'SELECT "id", "phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", "last_change_at", "created_at", "updated_at", ' +
-  '"fhir_patient_id", "data_deleted_for" FROM "user_authorization" WHERE "phone" = ANY($1::varchar[]) ORDER BY "phone" FOR UPDATE';
+  'SELECT "id", "phone_hash", "phone_enc", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", "last_change_at", "created_at", ' +
+  '"updated_at", "fhir_patient_id", "data_deleted_for" FROM "user_authorization" WHERE "phone_hash" = ANY($1::varchar[]) ORDER BY "phone_hash" FOR UPDATE';
 
 /**
  * One round trip: the log rows (a key already taken writes nothing and is not returned), the
@@ -114,9 +118,9 @@ const LOCK_SQL =
  */
 const WRITE_SQL = `
 WITH logged AS (
-  INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone",
+  INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone_hash", "phone_enc",
                           "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by")
-  SELECT dedupe_key, data_tag, type, account_id, member_id, device_sn, phone, source_created_at, source_updated_at, received_at,
+  SELECT dedupe_key, data_tag, type, account_id, member_id, device_sn, phone_hash, phone_enc, source_created_at, source_updated_at, received_at,
          outcome, raw_message, ordered_by
   FROM jsonb_to_recordset($1::jsonb) AS t(${PUSH_LOG_COLUMNS})
   ORDER BY dedupe_key
@@ -124,18 +128,18 @@ WITH logged AS (
   RETURNING "id", "dedupe_key"
 ),
 created AS (
-  INSERT INTO "user_authorization" ("phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by",
+  INSERT INTO "user_authorization" ("phone_hash", "phone_enc", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by",
                                     "last_change_at", "created_at", "updated_at", "fhir_patient_id")
-  SELECT phone, status, account_id, member_id, authorized_at, revoked_at, revoked_by, last_change_at, created_at, updated_at, fhir_patient_id
-  FROM jsonb_to_recordset($2::jsonb) AS t(phone varchar, created_at timestamptz, fhir_patient_id varchar, ${STATE_COLUMNS})
-  ORDER BY phone
+  SELECT phone_hash, phone_enc, status, account_id, member_id, authorized_at, revoked_at, revoked_by, last_change_at, created_at, updated_at, fhir_patient_id
+  FROM jsonb_to_recordset($2::jsonb) AS t(phone_hash varchar, phone_enc text, created_at timestamptz, fhir_patient_id varchar, ${STATE_COLUMNS})
+  ORDER BY phone_hash
   ON CONFLICT DO NOTHING
-  RETURNING "id", "phone"
+  RETURNING "id", "phone_hash"
 ),
 updated AS (${updateAuthorizations(3)})
-SELECT "id", "dedupe_key", NULL AS "phone" FROM logged
+SELECT "id", "dedupe_key", NULL AS "phone_hash" FROM logged
 UNION ALL
-SELECT "id", NULL, "phone" FROM created`;
+SELECT "id", NULL, "phone_hash" FROM created`;
 
 /** The rare second pass: rows and outcomes decided again (after a repeat or a phone created meanwhile). */
 const CORRECT_SQL = `
@@ -145,20 +149,21 @@ FROM jsonb_to_recordset($2::jsonb) AS t(id bigint, outcome varchar)
 WHERE p.id = t.id`;
 
 /** The two statements of every batch are prepared once per pooled connection (one text per name). */
-const LOCK_STATEMENT = 'health_bridge_lock_authorizations_v1';
-const WRITE_STATEMENT = 'health_bridge_write_pushes_v1';
+const LOCK_STATEMENT = 'health_bridge_lock_authorizations_v2';
+const WRITE_STATEMENT = 'health_bridge_write_pushes_v2';
 
 /** A row this transaction created from a push that turned out to be a repeat, and nothing else: it was never to be. */
 const DELETE_CREATED_SQL = 'DELETE FROM "user_authorization" WHERE "id" = ANY($1::bigint[])';
 
 /** The whole batch in one transaction on `client`; one answer per write, in order. */
-async function writeInTransaction(client: PgClient, writes: PushWrite[]): Promise<PushWritten[]> {
+async function writeInTransaction(client: PgClient, sealer: RowSealer, writes: PushWrite[]): Promise<PushWritten[]> {
   await client.query('BEGIN');
-  const results = await new BatchWrite(client, writes).run();
+  const results = await new BatchWrite(client, sealer, writes).run();
   // The ledger's record of every change decided (a repeat's is its first delivery's), and the events of those that granted or
   // revoked, in arrival order, in the same transaction.
   await appendChanges(
     client,
+    sealer,
     writes.flatMap(({ change }, i) => {
       const outcome = results[i].change;
       const event = change && outcome?.applied ? authorizationEvent(outcome.transition, outcome.authorization, change.now) : null;
@@ -188,8 +193,13 @@ class BatchWrite {
   private applying: number[] = [];
   private readonly firstOfKey = new Map<string, number>();
 
+  /** Each phone's keyed hash, and back. */
+  private readonly hashOf = new Map<string, string>();
+  private readonly phoneOf = new Map<string, string>();
+
   constructor(
     private readonly client: PgClient,
+    private readonly sealer: RowSealer,
     private readonly writes: PushWrite[],
   ) {
     this.results = writes.map(() => ({ stored: null, change: null }));
@@ -201,19 +211,24 @@ class BatchWrite {
 
   async run(): Promise<PushWritten[]> {
     const phones = [...new Set(this.writes.flatMap(({ change }) => (change ? [change.phone] : [])))].sort();
-    for (const phone of phones) this.locked.set(phone, null);
+    for (const phone of phones) {
+      this.locked.set(phone, null);
+      const hash = this.sealer.phoneHash(phone);
+      this.hashOf.set(phone, hash);
+      this.phoneOf.set(hash, phone);
+    }
     if (phones.length > 0) await this.lock(phones);
     this.decide(phones);
 
     // The log rows, with their outcomes; the new phones' rows; the changed ones.
     const logged = this.applying.filter((i) => this.writes[i].push);
     const created = phones.filter((phone) => !this.ids.has(phone) && this.finalState.get(phone)?.state);
-    const answer = await this.client.query<{ id: string; dedupe_key: string | null; phone: string | null }>({
+    const answer = await this.client.query<{ id: string; dedupe_key: string | null; phone_hash: string | null }>({
       name: WRITE_STATEMENT,
       text: WRITE_SQL,
       values: [
-        JSON.stringify(logged.map((i) => logRow(this.writes[i].push as PushRecord, this.outcomeOf(i)))),
-        JSON.stringify(created.map((phone) => createRow(this.finalState.get(phone)?.state as Authorization))),
+        JSON.stringify(logged.map((i) => logRow(this.sealer, this.writes[i].push as PushRecord, this.outcomeOf(i)))),
+        JSON.stringify(created.map((phone) => createRow(this.sealer, this.finalState.get(phone)?.state as Authorization))),
         JSON.stringify(this.updates(phones.filter((phone) => this.ids.has(phone)))),
       ],
     });
@@ -221,8 +236,9 @@ class BatchWrite {
     for (const row of answer.rows) {
       if (row.dedupe_key !== null) claimed.set(row.dedupe_key, Number(row.id));
       else {
-        this.ids.set(row.phone as string, Number(row.id));
-        this.createdHere.add(row.phone as string);
+        const phone = this.phoneOf.get(row.phone_hash as string) as string;
+        this.ids.set(phone, Number(row.id));
+        this.createdHere.add(phone);
       }
     }
     for (const i of logged) {
@@ -277,8 +293,10 @@ class BatchWrite {
   }
 
   private async lock(phones: string[]): Promise<void> {
-    for (const row of (await this.client.query<AuthorizationRow>({ name: LOCK_STATEMENT, text: LOCK_SQL, values: [phones] })).rows) {
-      const state = authorizationFromRow(row, (value) => (value instanceof Date ? value : null));
+    // In the hashes' order (the lock order of every writer).
+    const hashes = phones.map((phone) => this.hashOf.get(phone) as string).sort();
+    for (const row of (await this.client.query<AuthorizationRow>({ name: LOCK_STATEMENT, text: LOCK_SQL, values: [hashes] })).rows) {
+      const state = authorizationFromRow(row, (value) => (value instanceof Date ? value : null), this.sealer);
       this.locked.set(state.phone, state);
       this.ids.set(state.phone, state.id);
     }
@@ -294,15 +312,16 @@ class BatchWrite {
       const state = current.get(change.phone) ?? null;
       const decision = decideAuthorizationChange(state, change);
       const id = this.ids.get(change.phone) ?? 0;
+      const hash = this.hashOf.get(change.phone) as string;
       if (!decision.applied) {
-        this.results[i].change = { applied: false, authorization: withId(id, state as Authorization) };
+        this.results[i].change = { applied: false, authorization: withId(id, state as Authorization, hash) };
         continue;
       }
-      const next = withId(id, decision.state);
+      const next = withId(id, decision.state, hash);
       current.set(change.phone, next);
       changed.add(change.phone);
       // A copy: later changes in the batch must not alter what this one answers.
-      this.results[i].change = { applied: true, authorization: withId(id, decision.state), transition: decision.transition };
+      this.results[i].change = { applied: true, authorization: withId(id, decision.state, hash), transition: decision.transition };
     }
     for (const phone of phones) this.finalState.set(phone, { state: current.get(phone) ?? null, changed: changed.has(phone) });
   }
@@ -321,7 +340,8 @@ class BatchWrite {
   }
 }
 
-function logRow(push: PushRecord, outcome: PushOutcome) {
+function logRow(sealer: RowSealer, push: PushRecord, outcome: PushOutcome) {
+  const phone = sealer.phone(push.phone);
   return {
     dedupe_key: push.dedupeKey,
     data_tag: push.dataTag,
@@ -329,18 +349,20 @@ function logRow(push: PushRecord, outcome: PushOutcome) {
     account_id: push.accountId,
     member_id: push.memberId,
     device_sn: push.deviceSn,
-    phone: push.phone,
+    phone_hash: phone.hash,
+    phone_enc: phone.enc,
     source_created_at: push.sourceCreatedAt,
     source_updated_at: push.sourceUpdatedAt,
     received_at: push.receivedAt,
     outcome,
-    raw_message: push.rawMessage,
+    raw_message: sealer.rawMessage(push.rawMessage),
     ordered_by: push.orderedBy,
   };
 }
 
-function createRow(state: Authorization) {
-  return { ...stateRow(state), phone: state.phone, created_at: state.createdAt, fhir_patient_id: state.fhirPatientId };
+function createRow(sealer: RowSealer, state: Authorization) {
+  const phone = sealer.phone(state.phone);
+  return { ...stateRow(state), phone_hash: phone.hash, phone_enc: phone.enc, created_at: state.createdAt, fhir_patient_id: state.fhirPatientId };
 }
 
 function stateRow(state: Authorization) {

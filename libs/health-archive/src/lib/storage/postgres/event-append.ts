@@ -1,6 +1,7 @@
 import type { ConsentEntry } from '../../authorization-rules';
 import type { NewEvent } from '../../outbox/events';
 import type { PgClient } from '../typeorm-internals';
+import type { RowSealer } from '../sealing';
 
 /**
  * The per-person sequence numbers of a set of new events, in SQL: given a CTE `ev` of the events
@@ -20,52 +21,55 @@ s AS (
 
 export const SEQUENCE_OF_EV = 's.last_sequence - sc.cnt + row_number() OVER (PARTITION BY ev.subject ORDER BY ev.ord)';
 
-/** Events with their own data (not a measurement's), written in the caller's transaction. */
-const APPEND_EVENTS_SQL = `
-WITH ev AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(ord integer, event_id varchar, type varchar, phone varchar, subject varchar, stored_at timestamptz, data text)
-),
-${APPEND_EVENTS_CTES}
-INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "data")
-SELECT ev.event_id, ev.type, ev.phone, ${SEQUENCE_OF_EV}, ev.stored_at, ev.data
+/** The events as given to the statements (phone, subject and data as stored: see RowSealer.event). */
+const EVENT_COLUMNS = 'ord integer, event_id varchar, type varchar, phone_hash varchar, phone_enc text, subject varchar, stored_at timestamptz, data text';
+const INSERT_EVENTS = `INSERT INTO "event" ("event_id", "type", "phone_hash", "phone_enc", "sequence", "stored_at", "data")
+SELECT ev.event_id, ev.type, ev.phone_hash, ev.phone_enc, ${SEQUENCE_OF_EV}, ev.stored_at, ev.data
 FROM ev JOIN sc ON sc.subject = ev.subject JOIN s ON s.subject = ev.subject
 ORDER BY ev.ord`;
 
-const APPEND_EVENTS_STATEMENT = 'health_bridge_append_events_v1';
+/** Events with their own data (not a measurement's), written in the caller's transaction. */
+const APPEND_EVENTS_SQL = `
+WITH ev AS (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${EVENT_COLUMNS})
+),
+${APPEND_EVENTS_CTES}
+${INSERT_EVENTS}`;
 
-export async function appendEvents(client: PgClient, events: NewEvent[]): Promise<void> {
+const APPEND_EVENTS_STATEMENT = 'health_bridge_append_events_v2';
+
+export async function appendEvents(client: PgClient, sealer: RowSealer, events: NewEvent[]): Promise<void> {
   if (events.length === 0) return;
-  const rows = events.map((e, ord) => ({ ord, event_id: e.eventId, type: e.type, phone: e.phone, subject: e.subject, stored_at: e.storedAt, data: e.data }));
-  await client.query({ name: APPEND_EVENTS_STATEMENT, text: APPEND_EVENTS_SQL, values: [JSON.stringify(rows)] });
+  await client.query({ name: APPEND_EVENTS_STATEMENT, text: APPEND_EVENTS_SQL, values: [JSON.stringify(eventRows(sealer, events))] });
+}
+
+function eventRows(sealer: RowSealer, events: NewEvent[]) {
+  return events.map((e, ord) => ({ ord, event_id: e.eventId, type: e.type, stored_at: e.storedAt, ...sealer.event(e) }));
 }
 
 /** The consent ledger's rows and the events of one batch of authorization changes, in one statement of the caller's transaction. */
 const APPEND_CHANGES_SQL = `
 WITH c AS (
-  INSERT INTO "consent_record" ("phone", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id")
-  SELECT phone, action, actor, source_at, received_at, outcome, push_id, request_id
-  FROM jsonb_to_recordset($2::jsonb) AS t(ord integer, phone varchar, action varchar, actor varchar, source_at timestamptz, received_at timestamptz,
+  INSERT INTO "consent_record" ("phone_hash", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id")
+  SELECT phone_hash, action, actor, source_at, received_at, outcome, push_id, request_id
+  FROM jsonb_to_recordset($2::jsonb) AS t(ord integer, phone_hash varchar, action varchar, actor varchar, source_at timestamptz, received_at timestamptz,
                                           outcome varchar, push_id bigint, request_id varchar)
   ORDER BY ord
 ),
 ev AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(ord integer, event_id varchar, type varchar, phone varchar, subject varchar, stored_at timestamptz, data text)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(${EVENT_COLUMNS})
 ),
 ${APPEND_EVENTS_CTES}
-INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "data")
-SELECT ev.event_id, ev.type, ev.phone, ${SEQUENCE_OF_EV}, ev.stored_at, ev.data
-FROM ev JOIN sc ON sc.subject = ev.subject JOIN s ON s.subject = ev.subject
-ORDER BY ev.ord`;
+${INSERT_EVENTS}`;
 
-const APPEND_CHANGES_STATEMENT = 'health_bridge_append_changes_v1';
+const APPEND_CHANGES_STATEMENT = 'health_bridge_append_changes_v2';
 
 /** The batch's consent records and events (every event of a change has its record: none without the other is empty but the events). */
-export async function appendChanges(client: PgClient, events: NewEvent[], consents: ConsentEntry[]): Promise<void> {
-  if (consents.length === 0) return appendEvents(client, events);
-  const eventRows = events.map((e, ord) => ({ ord, event_id: e.eventId, type: e.type, phone: e.phone, subject: e.subject, stored_at: e.storedAt, data: e.data }));
+export async function appendChanges(client: PgClient, sealer: RowSealer, events: NewEvent[], consents: ConsentEntry[]): Promise<void> {
+  if (consents.length === 0) return appendEvents(client, sealer, events);
   const consentRows = consents.map((c, ord) => ({
     ord,
-    phone: c.phone,
+    phone_hash: sealer.phoneHash(c.phone),
     action: c.action,
     actor: c.actor,
     source_at: c.sourceAt,
@@ -74,5 +78,5 @@ export async function appendChanges(client: PgClient, events: NewEvent[], consen
     push_id: c.pushId,
     request_id: c.requestId,
   }));
-  await client.query({ name: APPEND_CHANGES_STATEMENT, text: APPEND_CHANGES_SQL, values: [JSON.stringify(eventRows), JSON.stringify(consentRows)] });
+  await client.query({ name: APPEND_CHANGES_STATEMENT, text: APPEND_CHANGES_SQL, values: [JSON.stringify(eventRows(sealer, events)), JSON.stringify(consentRows)] });
 }

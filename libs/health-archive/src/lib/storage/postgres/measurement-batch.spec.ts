@@ -1,3 +1,5 @@
+import { DataProtection } from '../../protection/data-protection';
+import { RowSealer } from '../sealing';
 import { testDatabaseTargets } from '../../../testing';
 import { startArchive, type ArchiveHarness } from '../../../../test/archive-harness';
 import { Authorization, AuthorizationStatus } from '../../entities/authorization';
@@ -15,10 +17,12 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
 (postgres.length > 0 ? describe : describe.skip)('PostgresMeasurementBatcher', () => {
   let archive: ArchiveHarness;
   let batcher: PostgresMeasurementBatcher;
+  let sealer: RowSealer;
 
   beforeEach(async () => {
     archive = await startArchive(postgres[0]);
-    batcher = new PostgresMeasurementBatcher(pool);
+    sealer = new RowSealer(archive.module.get(DataProtection));
+    batcher = new PostgresMeasurementBatcher(pool, sealer);
   });
   const pool = (): PgPool => {
     const found = postgresPoolOf(archive.dataSource);
@@ -88,6 +92,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
     const now = new Date();
     await archive.dataSource.getRepository(Authorization).insert({
       phone: '15312341234',
+      phoneHash: sealer.phoneHash('15312341234'),
       status: AuthorizationStatus.Revoked,
       accountId: 'OA==|MTEx',
       memberId: 'OA==|LTE=',
@@ -138,7 +143,7 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
   it('goes on writing after a migration changed the type of a column the statement returns', async () => {
     // The statement prepared on a connection before the change is refused there from then on:
     // prepare it on three connections at once, then change the column.
-    const before = await Promise.all([record(), record(), record()].map((r) => writeMeasurementBatch(pool(), [r])));
+    const before = await Promise.all([record(), record(), record()].map((r) => writeMeasurementBatch(pool(), sealer, [r])));
     await archive.dataSource.query('ALTER TABLE "push_log" ALTER COLUMN "outcome" TYPE varchar(32)');
     const after: Array<MeasurementWritten | null> = [];
     for (let i = 0; i < 3; i++) after.push(await batcher.write(record()));

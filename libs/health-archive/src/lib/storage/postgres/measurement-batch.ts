@@ -1,6 +1,7 @@
 import { PushOutcome } from '../../entities/push-log-entry';
 import type { MeasurementPushRecord, MeasurementWritten } from '../archive-store';
 import type { PgPool } from '../typeorm-internals';
+import type { RowSealer } from '../sealing';
 import { APPEND_EVENTS_CTES, SEQUENCE_OF_EV } from './event-append';
 import { isDataError, isStalePlan, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
@@ -21,14 +22,18 @@ import { isDataError, isStalePlan, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whil
  */
 export class PostgresMeasurementBatcher {
   private readonly batcher = new TurnBatcher<MeasurementPushRecord, MeasurementWritten | null>(
-    // Each raw message is sent twice: as text and as its `data`.
-    (record) => record.rawMessage.length,
+    // Each raw message is sent three times, sealed (base64: a third longer): as received, without its data (in case it is
+    // refused), and as its `data`.
+    (record) => record.rawMessage.length * 4,
     MAX_BATCH,
     MAX_BATCH_CHARS,
     (batch) => this.writeBatch(batch, true),
   );
 
-  constructor(private readonly pool: () => PgPool) {}
+  constructor(
+    private readonly pool: () => PgPool,
+    private readonly sealer: RowSealer,
+  ) {}
 
   /** The push's answer; null for a repeat whose first delivery committed while the statement ran (its answer is read afterwards). */
   write(record: MeasurementPushRecord): Promise<MeasurementWritten | null> {
@@ -47,7 +52,7 @@ export class PostgresMeasurementBatcher {
     }
     let results: Array<MeasurementWritten | null>;
     try {
-      results = await writeMeasurementBatch(this.pool(), records);
+      results = await writeMeasurementBatch(this.pool(), this.sealer, records);
     } catch (error) {
       if (mayRetryAlone && batch.length > 1 && isDataError(error)) {
         for (const unit of batch) void this.writeBatch([unit], false);
@@ -79,23 +84,25 @@ export class PostgresMeasurementBatcher {
 export const WRITE_MEASUREMENTS_SQL = `
 WITH i AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS t(
-    ord integer, dedupe_key varchar, data_tag varchar, account_id varchar, member_id varchar, device_sn varchar, phone varchar,
+    ord integer, dedupe_key varchar, data_tag varchar, account_id varchar, member_id varchar, device_sn varchar, phone_hash varchar, phone_enc text,
     source_created_at timestamptz, source_updated_at timestamptz, received_at timestamptz, raw_message text, ignored_raw_message text, ordered_by varchar,
-    data_type integer, measured_at timestamptz, data jsonb, observations jsonb, event_id varchar)
+    data_type integer, measured_at timestamptz, data text, observations jsonb, event_id varchar)
 ),
 d AS (
-  SELECT i.*, COALESCE(i.phone, o.phone) AS log_phone, COALESCE(o.status <> 'authorized', false) AS refused
+  -- The push's own phone, else its owner's, both as stored (the owner's sealed phone is copied, not opened).
+  SELECT i.*, COALESCE(i.phone_hash, o.phone_hash) AS log_phone_hash, CASE WHEN i.phone_hash IS NULL THEN o.phone_enc ELSE i.phone_enc END AS log_phone_enc,
+         COALESCE(o.status <> 'authorized', false) AS refused
   FROM i LEFT JOIN LATERAL (
-    SELECT a.phone, a.status FROM "user_authorization" a
+    SELECT a.phone_hash, a.phone_enc, a.status FROM "user_authorization" a
     WHERE a.account_id = i.account_id AND i.account_id <> ''
     ORDER BY a.status = 'authorized' DESC
     LIMIT 1
   ) o ON true
 ),
 p AS (
-  INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone",
+  INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone_hash", "phone_enc",
                           "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by")
-  SELECT dedupe_key, data_tag, 1, account_id, member_id, device_sn, log_phone, source_created_at, source_updated_at, received_at,
+  SELECT dedupe_key, data_tag, 1, account_id, member_id, device_sn, log_phone_hash, log_phone_enc, source_created_at, source_updated_at, received_at,
          CASE WHEN refused THEN 'ignored' ELSE 'archived' END,
          CASE WHEN refused THEN ignored_raw_message ELSE raw_message END,
          ordered_by
@@ -113,14 +120,14 @@ m AS (
   RETURNING "id", "push_id"
 ),
 ev AS (
-  SELECT d.event_id, d.log_phone, d.received_at, m.id AS measurement_id, COALESCE(d.log_phone, 'account:' || d.account_id) AS subject, d.ord
+  SELECT d.event_id, d.log_phone_hash, d.log_phone_enc, d.received_at, m.id AS measurement_id, COALESCE(d.log_phone_hash, 'account:' || d.account_id) AS subject, d.ord
   FROM m JOIN p ON p.id = m.push_id JOIN d ON d.dedupe_key = p.dedupe_key
 ),
 ${APPEND_EVENTS_CTES},
 e AS (
   -- Executed to completion although nothing reads it (as every data-modifying WITH is).
-  INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "measurement_id")
-  SELECT ev.event_id, 'measurement.archived', ev.log_phone, ${SEQUENCE_OF_EV}, ev.received_at, ev.measurement_id
+  INSERT INTO "event" ("event_id", "type", "phone_hash", "phone_enc", "sequence", "stored_at", "measurement_id")
+  SELECT ev.event_id, 'measurement.archived', ev.log_phone_hash, ev.log_phone_enc, ${SEQUENCE_OF_EV}, ev.received_at, ev.measurement_id
   FROM ev JOIN sc ON sc.subject = ev.subject JOIN s ON s.subject = ev.subject
   ORDER BY ev.ord
 )
@@ -134,7 +141,7 @@ LEFT JOIN LATERAL (
 ORDER BY d.ord`;
 
 /** The prepared statement's name on each connection (one text per name, as PostgreSQL requires). */
-const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v5';
+const WRITE_MEASUREMENTS_STATEMENT = 'health_bridge_write_measurements_v6';
 
 type Id = string | number;
 type BatchRow = { push_id: Id | null; outcome: string | null; measurement_id: Id | null; first_id: Id | null; first_outcome: string | null };
@@ -160,27 +167,31 @@ async function queryNamed(pool: PgPool, values: unknown[]): Promise<BatchRow[]> 
 }
 
 /** Writes the pushes (distinct dedupe keys) in one statement; one result per push, in order. */
-export async function writeMeasurementBatch(pool: PgPool, records: MeasurementPushRecord[]): Promise<Array<MeasurementWritten | null>> {
-  const batch = records.map((r, ord) => ({
+export async function writeMeasurementBatch(pool: PgPool, sealer: RowSealer, records: MeasurementPushRecord[]): Promise<Array<MeasurementWritten | null>> {
+  const batch = records.map((r, ord) => {
+    const phone = sealer.phone(r.phone);
+    return {
     ord,
     dedupe_key: r.dedupeKey,
     data_tag: r.dataTag,
     account_id: r.accountId,
     member_id: r.memberId,
     device_sn: r.deviceSn,
-    phone: r.phone,
+    phone_hash: phone.hash,
+    phone_enc: phone.enc,
     source_created_at: r.sourceCreatedAt,
     source_updated_at: r.sourceUpdatedAt,
     received_at: r.receivedAt,
-    raw_message: r.rawMessage,
-    ignored_raw_message: r.ignoredRawMessage,
+    raw_message: sealer.rawMessage(r.rawMessage),
+    ignored_raw_message: sealer.rawMessage(r.ignoredRawMessage),
     ordered_by: r.orderedBy,
     data_type: r.dataType,
     measured_at: r.measuredAt,
-    data: r.data,
+    data: sealer.measurementData(r.data),
     observations: r.observations,
     event_id: r.eventId,
-  }));
+    };
+  });
   const rows = await queryNamed(pool, [JSON.stringify(batch)]);
   return rows.map((row) => {
     if (row.push_id !== null) {

@@ -6,6 +6,7 @@ import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, Measure
 import { EVENT_MEASUREMENT_COLUMNS, eventFromRow, type EventRow } from '../rows';
 import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
+import type { RowSealer } from '../sealing';
 import { postgresPoolOf, type PgPool } from '../typeorm-internals';
 import { PostgresPushWriter, type PushWritten } from './authorization-batch';
 import { appendEvents } from './event-append';
@@ -33,7 +34,7 @@ const SETTLED_BOUND = `(
 const SETTLED = `e."tx_id" < ${SETTLED_BOUND}`;
 
 const READ_EVENTS_SQL = `
-SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone", e."sequence", e."stored_at", e."measurement_id", e."data",
+SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone_enc", e."sequence", e."stored_at", e."measurement_id", e."data",
        ${EVENT_MEASUREMENT_COLUMNS}
 FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id"
 WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varchar[] IS NULL OR e."type" = ANY($3::varchar[]))
@@ -41,7 +42,7 @@ ORDER BY e."tx_id", e."id"
 LIMIT $4`;
 
 const FIND_EVENTS_SQL = `
-SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone", e."sequence", e."stored_at", e."measurement_id", e."data",
+SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone_enc", e."sequence", e."stored_at", e."measurement_id", e."data",
        ${EVENT_MEASUREMENT_COLUMNS}
 FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id"
 WHERE e."event_id" = ANY($1::varchar[])
@@ -62,10 +63,10 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
   private readonly measurements: PostgresMeasurementBatcher;
   private readonly pushes: PostgresPushWriter;
 
-  constructor(dataSource: DataSource) {
-    super(dataSource);
-    this.measurements = new PostgresMeasurementBatcher(() => this.pool());
-    this.pushes = new PostgresPushWriter(() => this.pool());
+  constructor(dataSource: DataSource, sealer: RowSealer) {
+    super(dataSource, sealer);
+    this.measurements = new PostgresMeasurementBatcher(() => this.pool(), sealer);
+    this.pushes = new PostgresPushWriter(() => this.pool(), sealer);
   }
 
   async recordAuthorizationChange(push: PushRecord, change: AuthorizationChange): Promise<AuthorizationChangeWritten> {
@@ -94,13 +95,13 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     const after = query.after ?? FEED_START;
     const types = query.types && query.types.length > 0 ? query.types : null;
     const rows: EventRow[] = await this.dataSource.query(READ_EVENTS_SQL, [after.tx, after.id, types, query.limit]);
-    return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null)));
+    return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null), this.sealer));
   }
 
   async findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]> {
     if (eventIds.length === 0) return [];
     const rows: EventRow[] = await this.dataSource.query(FIND_EVENTS_SQL, [eventIds]);
-    return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null)));
+    return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null), this.sealer));
   }
 
   async latestEventPosition(): Promise<FeedPosition> {
@@ -109,7 +110,7 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
   }
 
   async appendEvent(event: NewEvent): Promise<void> {
-    await whileHeld(this.pool(), (client) => appendEvents(client, [event]));
+    await whileHeld(this.pool(), (client) => appendEvents(client, this.sealer, [event]));
   }
 
   async purgeEvents(before: Date): Promise<number> {
@@ -123,28 +124,29 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
   }
 
   async dueForDeletion(changedBefore: Date, limit: number): Promise<string[]> {
-    const rows: Array<{ phone: string }> = await this.dataSource.query(DELETION.due, [changedBefore, limit]);
-    return rows.map((row) => row.phone);
+    const rows: Array<{ phone_enc: string }> = await this.dataSource.query(DELETION.due, [changedBefore, limit]);
+    return rows.map((row) => this.sealer.openPhone(row.phone_enc) as string);
   }
 
   async deletePersonData(phone: string, changedBefore: Date, event: { eventId: string; storedAt: Date }): Promise<PersonDataDeleted | null> {
+    const phoneHash = this.sealer.phoneHash(phone);
     return whileHeld(this.pool(), async (client) => {
       await client.query('BEGIN');
       try {
         // The row's lock: a change of this person (a re-authorization) waits for the deletion, or the deletion sees it.
-        const [person] = (await client.query<{ id: string; account_id: string; revoked_at: Date }>(`${DELETION.person} FOR UPDATE`, [phone, changedBefore])).rows;
+        const [person] = (await client.query<{ id: string; account_id: string; revoked_at: Date }>(`${DELETION.person} FOR UPDATE`, [phoneHash, changedBefore])).rows;
         if (!person) {
           await client.query('ROLLBACK');
           return null;
         }
-        const shared = person.account_id !== '' && (await client.query(DELETION.otherOwner, [person.account_id, phone])).rows.length > 0;
+        const shared = person.account_id !== '' && (await client.query(DELETION.otherOwner, [person.account_id, phoneHash])).rows.length > 0;
         let measurementsDeleted = 0;
         let payloadsDeleted = 0;
         if (person.account_id !== '' && !shared) {
           payloadsDeleted += (await client.query(DELETION.clearMeasurementPayloads, [person.account_id])).rowCount ?? 0;
           measurementsDeleted = (await client.query(DELETION.deleteMeasurements, [person.account_id])).rowCount ?? 0;
         }
-        payloadsDeleted += (await client.query(DELETION.clearPhonePayloads, [phone])).rowCount ?? 0;
+        payloadsDeleted += (await client.query(DELETION.clearPhonePayloads, [phoneHash])).rowCount ?? 0;
         await client.query(DELETION.markDone, [person.id]);
         const deleted: PersonDataDeleted = {
           phone,
@@ -154,7 +156,7 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
           payloadsDeleted,
           measurementsKeptForSharedAccount: shared,
         };
-        await appendEvents(client, [{ ...event, type: EventType.PersonDataDeleted, phone, subject: phone, data: JSON.stringify(deleted), measurementId: null }]);
+        await appendEvents(client, this.sealer, [{ ...event, type: EventType.PersonDataDeleted, phone, subject: phone, data: JSON.stringify(deleted), measurementId: null }]);
         await client.query('COMMIT');
         return deleted;
       } catch (error) {

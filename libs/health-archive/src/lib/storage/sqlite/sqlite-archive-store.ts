@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
-import { consentEntryOf, decideAuthorizationChange, isMeasurementRefused, ownerPhone, type AuthorizationChange } from '../../authorization-rules';
+import { consentEntryOf, decideAuthorizationChange, isMeasurementRefused, loggedOwner, type AuthorizationChange } from '../../authorization-rules';
 import { PushOutcome } from '../../entities/push-log-entry';
 import { authorizationEvent, eventSubject, EventType, type NewEvent, type OutboxEvent } from '../../outbox/events';
 import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
@@ -8,33 +8,34 @@ import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, Measure
 import { authorizationFromRow, EVENT_MEASUREMENT_COLUMNS, eventFromRow, withId, type AuthorizationRow, type EventRow } from '../rows';
 import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
+import type { RowSealer, StoredPhone } from '../sealing';
 import { sqliteConnectionOf } from '../typeorm-internals';
 import { SqliteGroupCommit } from './sqlite-group-commit';
 
 const INSERT_PUSH_SQL =
-  'INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone", ' +
+  'INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone_hash", "phone_enc", ' +
   '"source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by") ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING "id"';
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING "id"';
 const FIRST_ANSWER_SQL = 'SELECT "id", "outcome" FROM "push_log" WHERE "dedupe_key" = ?';
 const SET_OUTCOME_SQL = 'UPDATE "push_log" SET "outcome" = ? WHERE "id" = ?';
-const OWNERS_SQL = 'SELECT "phone", "status" FROM "user_authorization" WHERE "account_id" = ?';
+const OWNERS_SQL = 'SELECT "phone_hash", "phone_enc", "status" FROM "user_authorization" WHERE "account_id" = ?';
 const INSERT_MEASUREMENT_SQL =
   'INSERT INTO "measurement" ("push_id", "data_tag", "account_id", "member_id", "device_sn", "data_type", "measured_at", "data", "observations", ' +
   '"received_at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
-const AUTHORIZATION_SQL = 'SELECT * FROM "user_authorization" WHERE "phone" = ?';
+const AUTHORIZATION_SQL = 'SELECT * FROM "user_authorization" WHERE "phone_hash" = ?';
 const INSERT_AUTHORIZATION_SQL =
-  'INSERT INTO "user_authorization" ("phone", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", ' +
-  '"last_change_at", "created_at", "updated_at", "fhir_patient_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
+  'INSERT INTO "user_authorization" ("phone_hash", "phone_enc", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", ' +
+  '"last_change_at", "created_at", "updated_at", "fhir_patient_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING "id"';
 const UPDATE_AUTHORIZATION_SQL =
   'UPDATE "user_authorization" SET "status" = ?, "account_id" = ?, "member_id" = ?, "authorized_at" = ?, "revoked_at" = ?, ' +
   '"revoked_by" = ?, "last_change_at" = ?, "updated_at" = ? WHERE "id" = ?';
 const INSERT_CONSENT_SQL =
-  'INSERT INTO "consent_record" ("phone", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+  'INSERT INTO "consent_record" ("phone_hash", "action", "actor", "source_at", "received_at", "outcome", "push_id", "request_id") VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 const NEXT_SEQUENCE_SQL =
   'INSERT INTO "event_subject" ("subject", "last_sequence") VALUES (?, 1) ' +
   'ON CONFLICT ("subject") DO UPDATE SET "last_sequence" = "last_sequence" + 1 RETURNING "last_sequence"';
 const INSERT_EVENT_SQL =
-  'INSERT INTO "event" ("event_id", "type", "phone", "sequence", "stored_at", "measurement_id", "data") VALUES (?, ?, ?, ?, ?, ?, ?)';
+  'INSERT INTO "event" ("event_id", "type", "phone_hash", "phone_enc", "sequence", "stored_at", "measurement_id", "data") VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 /** Events after an id, oldest first (ids are given in commit order: one writer at a time, AUTOINCREMENT). */
 const readEventsSql = (types: number) =>
   `SELECT e.*, ${EVENT_MEASUREMENT_COLUMNS} FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id" ` +
@@ -52,14 +53,14 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   private readonly writes: SqliteGroupCommit;
   private readonly prepared = new WeakMap<Database, Map<string, Statement>>();
 
-  constructor(dataSource: DataSource) {
-    super(dataSource);
+  constructor(dataSource: DataSource, sealer: RowSealer) {
+    super(dataSource, sealer);
     this.writes = new SqliteGroupCommit(() => sqliteConnectionOf(dataSource));
   }
 
   recordIgnoredPush(push: PushRecord): Promise<StoredPush> {
     return this.writes.run((db) => {
-      const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, push.phone);
+      const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, this.sealer.phone(push.phone));
       return pushId === null ? this.firstAnswer(db, push.dedupeKey) : { pushId, outcome: PushOutcome.Ignored, duplicate: false };
     });
   }
@@ -67,7 +68,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   recordAuthorizationChange(push: PushRecord, change: AuthorizationChange): Promise<AuthorizationChangeWritten> {
     return this.writes.run((db) => {
       // The key is claimed first (a repeat must not be applied twice); the outcome follows the change.
-      const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, push.phone);
+      const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, this.sealer.phone(push.phone));
       if (pushId === null) return { ...this.firstAnswer(db, push.dedupeKey), change: null };
       const outcome = this.applyChange(db, change, pushId);
       const logged = outcome.applied ? PushOutcome.Applied : PushOutcome.Stale;
@@ -82,10 +83,13 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
 
   recordMeasurement(push: MeasurementPushRecord): Promise<MeasurementWritten> {
     return this.writes.run((db) => {
-      const owners = push.accountId ? (this.statement(db, OWNERS_SQL).all(push.accountId) as Array<{ phone: string; status: string }>) : [];
+      const owners = push.accountId ? (this.statement(db, OWNERS_SQL).all(push.accountId) as Array<{ phone_hash: string; phone_enc: string; status: string }>) : [];
       const refused = isMeasurementRefused(owners);
       const outcome = refused ? PushOutcome.Ignored : PushOutcome.Archived;
-      const pushId = this.logPush(db, push, outcome, refused ? push.ignoredRawMessage : push.rawMessage, push.phone ?? ownerPhone(owners));
+      // The push's own phone, or its owner's as the owner's row keeps it (copied sealed, never opened here).
+      const owner = push.phone === null ? loggedOwner(owners) : null;
+      const phone: StoredPhone = owner ? { hash: owner.phone_hash, enc: owner.phone_enc } : this.sealer.phone(push.phone);
+      const pushId = this.logPush(db, push, outcome, refused ? push.ignoredRawMessage : push.rawMessage, phone);
       if (pushId === null) return { ...this.firstAnswer(db, push.dedupeKey), measurementId: null };
       if (refused) return { pushId, outcome, duplicate: false, measurementId: null };
       const measurement = this.statement(db, INSERT_MEASUREMENT_SQL).get(
@@ -96,20 +100,11 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
         push.deviceSn,
         push.dataType,
         instantText(push.measuredAt),
-        JSON.stringify(push.data),
+        this.sealer.measurementData(push.data),
         JSON.stringify(push.observations),
         instantText(push.receivedAt),
       ) as { id: number };
-      const phone = push.phone ?? ownerPhone(owners);
-      this.appendEventIn(db, {
-        eventId: push.eventId,
-        type: EventType.MeasurementArchived,
-        phone,
-        subject: eventSubject(phone, push.accountId),
-        storedAt: push.receivedAt,
-        data: null,
-        measurementId: measurement.id,
-      });
+      this.appendStoredEventIn(db, { eventId: push.eventId, type: EventType.MeasurementArchived, storedAt: push.receivedAt, measurementId: measurement.id, data: null }, phone, phone.hash ?? eventSubject(null, push.accountId));
       return { pushId, outcome, duplicate: false, measurementId: measurement.id };
     });
   }
@@ -117,7 +112,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   async readEvents(query: EventFeedQuery): Promise<OutboxEvent[]> {
     const types = query.types ?? [];
     const rows: EventRow[] = await this.dataSource.query(readEventsSql(types.length), [(query.after ?? FEED_START).id, ...types, query.limit]);
-    return rows.map((row) => eventFromRow(row, instantFromText));
+    return rows.map((row) => eventFromRow(row, instantFromText, this.sealer));
   }
 
   async findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]> {
@@ -127,7 +122,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
         `WHERE e."event_id" IN (${eventIds.map(() => '?').join(', ')}) ORDER BY e."id"`,
       [...eventIds],
     );
-    return rows.map((row) => eventFromRow(row, instantFromText));
+    return rows.map((row) => eventFromRow(row, instantFromText, this.sealer));
   }
 
   async latestEventPosition(): Promise<FeedPosition> {
@@ -157,22 +152,23 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   }
 
   async dueForDeletion(changedBefore: Date, limit: number): Promise<string[]> {
-    const rows: Array<{ phone: string }> = await this.dataSource.query(DELETION.due, [instantText(changedBefore), limit]);
-    return rows.map((row) => row.phone);
+    const rows: Array<{ phone_enc: string }> = await this.dataSource.query(DELETION.due, [instantText(changedBefore), limit]);
+    return rows.map((row) => this.sealer.openPhone(row.phone_enc) as string);
   }
 
   deletePersonData(phone: string, changedBefore: Date, event: { eventId: string; storedAt: Date }): Promise<PersonDataDeleted | null> {
+    const phoneHash = this.sealer.phoneHash(phone);
     return this.writes.run((db) => {
-      const person = this.statement(db, DELETION.person).get(phone, instantText(changedBefore)) as { id: number; account_id: string; revoked_at: string } | undefined;
+      const person = this.statement(db, DELETION.person).get(phoneHash, instantText(changedBefore)) as { id: number; account_id: string; revoked_at: string } | undefined;
       if (!person) return null;
-      const shared = person.account_id !== '' && this.statement(db, DELETION.otherOwner).get(person.account_id, phone) !== undefined;
+      const shared = person.account_id !== '' && this.statement(db, DELETION.otherOwner).get(person.account_id, phoneHash) !== undefined;
       let measurementsDeleted = 0;
       let payloadsDeleted = 0;
       if (person.account_id !== '' && !shared) {
         payloadsDeleted += this.statement(db, DELETION.clearMeasurementPayloads).run(person.account_id).changes;
         measurementsDeleted = this.statement(db, DELETION.deleteMeasurements).run(person.account_id).changes;
       }
-      payloadsDeleted += this.statement(db, DELETION.clearPhonePayloads).run(phone).changes;
+      payloadsDeleted += this.statement(db, DELETION.clearPhonePayloads).run(phoneHash).changes;
       this.statement(db, DELETION.markDone).run(person.id);
       const deleted: PersonDataDeleted = {
         phone,
@@ -206,12 +202,13 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
 
   /** The phone's row read, the change decided by the rules, the row and the ledger written: inside the caller's transaction. */
   private applyChange(db: Database, change: AuthorizationChange, pushId: number | null): ChangeOutcome {
-    const row = this.statement(db, AUTHORIZATION_SQL).get(change.phone) as AuthorizationRow | undefined;
-    const current = row ? authorizationFromRow(row, instantFromText) : null;
+    const phone = this.sealer.phone(change.phone);
+    const row = this.statement(db, AUTHORIZATION_SQL).get(phone.hash) as AuthorizationRow | undefined;
+    const current = row ? authorizationFromRow(row, instantFromText, this.sealer) : null;
     const decision = decideAuthorizationChange(current, change);
     const entry = consentEntryOf(change, decision.applied, pushId);
     this.statement(db, INSERT_CONSENT_SQL).run(
-      entry.phone,
+      phone.hash,
       entry.action,
       entry.actor,
       instantText(entry.sourceAt),
@@ -228,21 +225,32 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
       this.statement(db, UPDATE_AUTHORIZATION_SQL).run(...fields, instantText(s.updatedAt), current.id);
       id = current.id;
     } else {
-      id = (this.statement(db, INSERT_AUTHORIZATION_SQL).get(s.phone, ...fields, instantText(s.createdAt), instantText(s.updatedAt), s.fhirPatientId) as { id: number }).id;
+      id = (this.statement(db, INSERT_AUTHORIZATION_SQL).get(phone.hash, phone.enc, ...fields, instantText(s.createdAt), instantText(s.updatedAt), s.fhirPatientId) as { id: number }).id;
     }
     const event = authorizationEvent(decision.transition, s, change.now);
     if (event) this.appendEventIn(db, event);
-    return { applied: true, authorization: withId(id, s), transition: decision.transition };
+    return { applied: true, authorization: withId(id, s, phone.hash as string), transition: decision.transition };
   }
 
   /** The event, with the next number of its subject's sequence, in the caller's transaction. */
   private appendEventIn(db: Database, event: NewEvent): void {
-    const { last_sequence: sequence } = this.statement(db, NEXT_SEQUENCE_SQL).get(event.subject) as { last_sequence: number };
-    this.statement(db, INSERT_EVENT_SQL).run(event.eventId, event.type, event.phone, sequence, instantText(event.storedAt), event.measurementId, event.data);
+    const sealed = this.sealer.event(event);
+    this.appendStoredEventIn(db, { ...event, data: sealed.data }, { hash: sealed.phone_hash, enc: sealed.phone_enc }, sealed.subject);
+  }
+
+  /** An event whose phone, subject and data are already as stored. */
+  private appendStoredEventIn(
+    db: Database,
+    event: Pick<NewEvent, 'eventId' | 'type' | 'storedAt' | 'measurementId' | 'data'>,
+    phone: StoredPhone,
+    subject: string,
+  ): void {
+    const { last_sequence: sequence } = this.statement(db, NEXT_SEQUENCE_SQL).get(subject) as { last_sequence: number };
+    this.statement(db, INSERT_EVENT_SQL).run(event.eventId, event.type, phone.hash, phone.enc, sequence, instantText(event.storedAt), event.measurementId, event.data);
   }
 
   /** Claims the push's dedupe key with its log row: its id, or null when the key is taken (a repeat). */
-  private logPush(db: Database, push: PushRecord, outcome: PushOutcome, rawMessage: string, phone: string | null): number | null {
+  private logPush(db: Database, push: PushRecord, outcome: PushOutcome, rawMessage: string, phone: StoredPhone): number | null {
     const inserted = this.statement(db, INSERT_PUSH_SQL).get(
       push.dedupeKey,
       push.dataTag,
@@ -250,12 +258,13 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
       push.accountId,
       push.memberId,
       push.deviceSn,
-      phone,
+      phone.hash,
+      phone.enc,
       instantText(push.sourceCreatedAt),
       instantText(push.sourceUpdatedAt),
       instantText(push.receivedAt),
       outcome,
-      rawMessage,
+      this.sealer.rawMessage(rawMessage),
       push.orderedBy,
     ) as { id: number } | undefined;
     return inserted ? inserted.id : null;

@@ -26,7 +26,7 @@ describe('SqliteGroupCommit', () => {
   const insert = (db: Database.Database, key: string) =>
     db
       .prepare(
-        'INSERT INTO push_log (dedupe_key, data_tag, type, account_id, member_id, device_sn, phone, source_created_at, source_updated_at, received_at, outcome, raw_message) ' +
+        'INSERT INTO push_log (dedupe_key, data_tag, type, account_id, member_id, device_sn, phone_hash, source_created_at, source_updated_at, received_at, outcome, raw_message) ' +
           "VALUES (?, ?, 9, '', '', '', NULL, NULL, NULL, ?, 'ignored', '{}')",
       )
       .run(key, key, new Date().toISOString());
