@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
@@ -18,6 +18,8 @@ import { FhirReader } from './fhir/fhir-reader';
 import { HealthController } from './health/health.controller';
 import { MeasurementsController } from './measurements/measurements.controller';
 import { PeopleController } from './people/people.controller';
+import { AuditController } from './audit/audit.controller';
+import { AccessAuditInterceptor } from './common/access-audit';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { PushesController } from './pushes/pushes.controller';
@@ -78,6 +80,7 @@ export class AppModule {
             rawPayloadRetentionMs: config.privacy.rawPayloadRetentionMs,
             withdrawalSweepIntervalMs: config.privacy.withdrawalSweepIntervalMs,
             dataProtection: config.dataProtection ?? throwAwayDataKeys(rootLogger),
+            auditRetentionMs: config.privacy.auditRetentionMs,
             // Waits for a database server that is starting (masked target, attempt count, DATABASE_CONNECT_TIMEOUT_MS).
             dataSourceFactory: (options) => openDatabase(options, config, rootLogger),
           }),
@@ -102,6 +105,7 @@ export class AppModule {
         PushesController,
         MeasurementsController,
         PeopleController,
+        AuditController,
         EventsController,
         WebhookEndpointsController,
         WebhookDeliveriesController,
@@ -117,6 +121,7 @@ export class AppModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: AccessAuditInterceptor },
       ],
     };
   }

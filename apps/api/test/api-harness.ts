@@ -196,6 +196,7 @@ export async function resetState(harness: Pick<ApiHarness, 'dataSource' | 'sandb
   await harness.dataSource.query('DELETE FROM push_log');
   await harness.dataSource.query('DELETE FROM user_authorization');
   await harness.dataSource.query('DELETE FROM consent_record');
+  await harness.dataSource.query('DELETE FROM access_audit');
   // The outbox (its deliveries go with it); the webhook endpoints stay.
   await harness.dataSource.query('DELETE FROM event');
   await harness.dataSource.query('DELETE FROM event_subject');

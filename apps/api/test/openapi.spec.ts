@@ -50,6 +50,7 @@ describe('the OpenAPI document', () => {
   it('describes every route, the API-key scheme and the problem answers', () => {
     expect(Object.keys(document.paths).sort()).toEqual(
       [
+        '/api/v1/audit',
         '/api/v1/authorizations',
         '/api/v1/authorizations/auth-url',
         '/api/v1/authorizations/cancel',

@@ -26,6 +26,8 @@ export { reencryptArchive, verifyDataKeys } from './lib/protection/key-maintenan
 export { PushIngestService, type IngestResult } from './lib/push-ingest.service';
 export { AuthorizationService, type AuthorizationListQuery, type AuthorizationCallOptions, type ConsentListQuery } from './lib/authorization.service';
 export { PushLogService, type PushLogQuery } from './lib/push-log.service';
+export { AccessAuditService, type AccessQuery, type AccessToRecord } from './lib/access-audit.service';
+export { AccessRecord } from './lib/entities/access-record';
 export { PersonDataService, PersonReauthorizedError, type PersonErased, type PersonRecord } from './lib/person-data.service';
 export { MeasurementService, type MeasurementQuery, type MeasurementScan } from './lib/measurement.service';
 export { ArchiveHealth } from './lib/archive-health';

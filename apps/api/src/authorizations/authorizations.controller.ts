@@ -13,6 +13,7 @@ import {
   AuthUrlResponseDto,
   CancelAuthorizationDto,
 } from './authorization.dto';
+import { Audited } from '../common/access-audit';
 
 @ApiTags('authorizations')
 @ApiSecurity('api-key')
@@ -44,6 +45,7 @@ export class AuthorizationsController {
   })
   @ApiOkResponse({ type: AuthorizationDto, description: 'The authorization, now revoked.' })
   @ApiProblems(400, 502, 503, 504)
+  @Audited((_, body: AuthorizationDto) => ({ phones: [body.phone] }))
   async cancel(@Body() body: CancelAuthorizationDto, @Req() request: FastifyRequest): Promise<AuthorizationDto> {
     return AuthorizationDto.from(await this.authorizations.cancel(body.phone, { requestId: request.id }));
   }
@@ -52,6 +54,7 @@ export class AuthorizationsController {
   @ApiOperation({ summary: 'List authorizations', description: 'Newest first, by cursor: pass `nextCursor` as `cursor` for the next page.' })
   @ApiOkResponse({ type: AuthorizationPageDto })
   @ApiProblems(400)
+  @Audited((_, body: AuthorizationPageDto) => ({ phones: body.items.map((a) => a.phone) }))
   async list(@Query() query: AuthorizationListQueryDto): Promise<AuthorizationPageDto> {
     const page = await this.authorizations.list(query);
     return { items: page.items.map(AuthorizationDto.from), nextCursor: page.nextCursor };
@@ -62,6 +65,7 @@ export class AuthorizationsController {
   @ApiParam({ name: 'phone', example: '15312341234', description: 'Digits with an optional leading +, 6 to 20 digits.' })
   @ApiOkResponse({ type: AuthorizationDto })
   @ApiProblems(400, 404)
+  @Audited((_, body: AuthorizationDto) => ({ phones: [body.phone] }))
   async get(@Param('phone', ParsePhonePipe) phone: string): Promise<AuthorizationDto> {
     const authorization = await this.authorizations.findByPhone(phone);
     if (!authorization) throw new NotFoundException(problem(404, 'No authorization has been seen for this phone.'));

@@ -4,6 +4,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { problem } from './problem';
+import { matchingKey, namedKeys, type NamedKey } from './api-keys';
+
+export { digestKeys, matchingKey, namedKeys, parseApiKeyEntry, type NamedKey } from './api-keys';
 
 export const API_KEY_HEADER = 'x-api-key';
 const PUBLIC_ROUTE = 'health-bridge:public';
@@ -24,31 +27,36 @@ export function matchesSecret(given: string, accepted: Buffer[]): boolean {
   return matched;
 }
 
-/** Configured keys as SHA-256 digests: plain keys are hashed, `sha256:<hex>` entries are taken as is. */
-export function digestKeys(keys: string[]): Buffer[] {
-  return keys.map((key) => (key.startsWith('sha256:') ? Buffer.from(key.slice(7), 'hex') : sha256(key)));
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The name of the integrator key the request carried (set by ApiKeyGuard). */
+    apiKeyName?: string;
+  }
 }
 
 /** Global guard: every route but those marked `@PublicRoute()` needs a valid `X-API-Key`. */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
-  private readonly keys: Buffer[];
+  private readonly keys: NamedKey[];
 
   constructor(
     private readonly reflector: Reflector,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.keys = digestKeys(config.apiKeys);
+    this.keys = namedKeys(config.apiKeys);
   }
 
   canActivate(context: ExecutionContext): boolean {
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
     if (isPublic) return true;
-    const header = context.switchToHttp().getRequest<FastifyRequest>().headers[API_KEY_HEADER];
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const header = request.headers[API_KEY_HEADER];
     if (typeof header !== 'string' || header.length === 0) {
       throw new UnauthorizedException(problem(401, 'The X-API-Key header is missing.'));
     }
-    if (!matchesSecret(header, this.keys)) throw new UnauthorizedException(problem(401, 'The X-API-Key is not valid.'));
+    const key = matchingKey(header, this.keys);
+    if (!key) throw new UnauthorizedException(problem(401, 'The X-API-Key is not valid.'));
+    request.apiKeyName = key.name;
     return true;
   }
 }

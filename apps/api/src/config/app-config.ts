@@ -82,7 +82,7 @@ export interface AppConfig {
   };
   logLevel: LogLevel;
   /** Deletion on withdrawal (the grace period), the raw payloads' retention, and how often both are looked for. */
-  privacy: { retentionAfterWithdrawalMs: number; rawPayloadRetentionMs: number; withdrawalSweepIntervalMs: number };
+  privacy: { retentionAfterWithdrawalMs: number; rawPayloadRetentionMs: number; withdrawalSweepIntervalMs: number; auditRetentionMs: number };
   /** DATA_ENCRYPTION_KEYS and DATA_HASH_KEY; null in development without them (throw-away keys are made at start). */
   dataProtection: DataProtectionKeys | null;
   /** The FHIR R4 API. */
@@ -197,7 +197,7 @@ function appConfig(v: ConfigValues): AppConfig {
       redis: v.REDIS_URL === undefined ? null : { url: v.REDIS_URL, keyPrefix: v.RATE_LIMIT_REDIS_PREFIX },
     },
     logLevel: v.LOG_LEVEL,
-    privacy: { retentionAfterWithdrawalMs: v.RETENTION_AFTER_WITHDRAWAL, rawPayloadRetentionMs: v.RAW_PAYLOAD_RETENTION, withdrawalSweepIntervalMs: v.WITHDRAWAL_SWEEP_INTERVAL },
+    privacy: { retentionAfterWithdrawalMs: v.RETENTION_AFTER_WITHDRAWAL, rawPayloadRetentionMs: v.RAW_PAYLOAD_RETENTION, withdrawalSweepIntervalMs: v.WITHDRAWAL_SWEEP_INTERVAL, auditRetentionMs: v.AUDIT_RETENTION },
     dataProtection:
       v.DATA_ENCRYPTION_KEYS === undefined || v.DATA_HASH_KEY === undefined
         ? null

@@ -1,6 +1,7 @@
 import { DataProtection, parseDatabaseUrl, parseDataEncryptionKeys, parseHashKey } from '@health-bridge/health-archive';
 import { isValidUtcOffset, VIATOM_LANGUAGES } from '@health-bridge/viatom-protocol';
 import { atLeast, boolean, type Check, type ConfigVariable, duration, durations, integer, list, oneOf, text } from './config-variables';
+import { parseApiKeyEntry } from '../common/api-keys';
 import { isAddressOrCidr, LOG_LEVELS, maskUrlPassword, SIGNATURE_ALGORITHMS, SIGNATURE_ENCODINGS, SIGNATURE_SCHEMES } from './security-config';
 
 /*
@@ -97,11 +98,23 @@ const redisUrl: Check<string> = (value, name) => {
   return undecodableCredentials(url, name);
 };
 
-const apiKeys: Check<string[]> = (keys) =>
-  keys.flatMap((key) => {
-    if (key.startsWith('sha256:')) return /^sha256:[0-9a-fA-F]{64}$/.test(key) ? [] : ['API_KEYS: an entry starting with "sha256:" must be followed by 64 hex digits'];
-    return key.length < 16 ? ['API_KEYS: every plain key must be at least 16 characters long'] : [];
+const apiKeys: Check<string[]> = (entries) => {
+  const names = new Set<string>();
+  return entries.flatMap((entry) => {
+    const { name, secret } = parseApiKeyEntry(entry);
+    const problems: string[] = [];
+    if (name !== null) {
+      if (names.has(name)) problems.push(`API_KEYS: the name "${name}" is given to two keys`);
+      names.add(name);
+    }
+    if (secret.startsWith('sha256:')) {
+      if (!/^sha256:[0-9a-fA-F]{64}$/.test(secret)) problems.push('API_KEYS: an entry starting with "sha256:" must be followed by 64 hex digits');
+    } else if (secret.length < 16) {
+      problems.push('API_KEYS: every plain key must be at least 16 characters long');
+    }
+    return problems;
   });
+};
 
 export const CONFIG_SCHEMA = [
   // --- Service and HTTP
@@ -255,10 +268,10 @@ export const CONFIG_SCHEMA = [
   // --- Who may call
   list('API_KEYS', {
     group: 'callers',
-    required: 'one or more integrator API keys, comma-separated (plain, or sha256:<hex>)',
+    required: 'one or more integrator API keys, comma-separated (name:key, plain, or sha256:<hex>)',
     secret: true,
     description:
-      'integrator keys (`X-API-Key`), comma-separated: plain (16+ characters) or `sha256:<64 hex>` of a key, so that the key itself need not sit in the environment (`echo -n "$KEY" | sha256sum`)',
+      'integrator keys (`X-API-Key`), comma-separated, each `name:key` (the name, up to 64 letters, digits, `.`, `_` or `-`, is what the access audit shows; the key never is) or an unnamed key (named by a fingerprint, `key-` and 8 hex digits of its SHA-256). A key is plain (16+ characters) or `sha256:<64 hex>` of a key, so that the key itself need not sit in the environment (`echo -n "$KEY" | sha256sum`); a key holding a colon must be named',
     check: apiKeys,
   }),
 
@@ -474,6 +487,14 @@ export const CONFIG_SCHEMA = [
       'how often the deletion on withdrawal looks for people whose grace period is over, and the payload retention for old bodies (and once at start: a restart loses nothing)',
   }),
 
+  duration('AUDIT_RETENTION', {
+    group: 'privacy',
+    default: 'P1095D',
+    minMs: 86_400_000,
+    maxMs: 36_500 * 86_400_000,
+    description:
+      "how long the access audit's rows (who read whose data: `GET /api/v1/audit`) are kept: longer than the data they are about (default three years, PIPL art. 55's record keeping); older ones are deleted hourly",
+  }),
   text('DATA_ENCRYPTION_KEYS', {
     group: 'privacy',
     secret: true,

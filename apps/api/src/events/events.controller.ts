@@ -5,6 +5,7 @@ import { EVENT_TYPES, EventFeed, InvalidCursorError, parseEventTypes, UnknownEve
 import { PageQueryDto } from '../common/dto';
 import { problem, ProblemType } from '../common/problem';
 import { ApiProblems } from '../common/problem.dto';
+import { Audited } from '../common/access-audit';
 
 /** `limit` as every list has it; `after` and `types` of the feed's own (it has no `cursor`: it is read oldest first). */
 export class EventFeedQueryDto extends PickType(PageQueryDto, ['limit'] as const) {
@@ -79,6 +80,10 @@ export class EventsController {
   })
   @ApiOkResponse({ type: EventFeedPageDto })
   @ApiProblems(400)
+  @Audited((_, body: EventFeedPageDto) => ({
+    phones: body.items.map((e) => e.phone),
+    accountIds: body.items.map((e) => (e.phone === null && typeof e.data?.['accountId'] === 'string' ? (e.data['accountId'] as string) : null)),
+  }))
   async read(@Query() query: EventFeedQueryDto): Promise<EventFeedPageDto> {
     let types;
     try {

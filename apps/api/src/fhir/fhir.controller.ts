@@ -14,6 +14,7 @@ import {
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { problem } from '../common/problem';
 import { ApiFhirErrors, fhirBaseUrl, FhirRoute } from './fhir-route';
+import { Audited, fhirSubjects } from '../common/access-audit';
 import { FhirReader, type FhirPosition } from './fhir-reader';
 
 const DEFAULT_COUNT = 50;
@@ -55,6 +56,7 @@ export class FhirController {
   @ApiOperation({ summary: 'A person', description: 'By the pseudonymous id (`fhirPatientId` of `GET /api/v1/authorizations/{phone}`). `telecom` only with FHIR_PATIENT_TELECOM=true.' })
   @ApiOkResponse({ description: 'A Patient.' })
   @ApiFhirErrors(404)
+  @Audited((_, body) => ({ fhirPatientIds: fhirSubjects(body) }))
   async patient(@Param('id') id: string): Promise<FhirResource> {
     return found(FHIR_ID.test(id) ? await this.reader.patient(id) : null, 'Patient', id);
   }
@@ -69,6 +71,7 @@ export class FhirController {
   @ApiQuery({ name: '_count', required: false, type: Number })
   @ApiOkResponse({ description: 'A searchset Bundle.' })
   @ApiFhirErrors(400, 404)
+  @Audited((_, body) => ({ fhirPatientIds: fhirSubjects(body) }))
   async everything(@Param('id') id: string, @Query() query: FhirQuery, @Req() request: FastifyRequest): Promise<FhirBundle> {
     noModifiers(query);
     const count = countOf(query, EVERYTHING_COUNT, EVERYTHING_COUNT);
@@ -92,6 +95,7 @@ export class FhirController {
   @ApiQuery({ name: '_count', required: false, type: Number })
   @ApiOkResponse({ description: 'A searchset Bundle of Observations.' })
   @ApiFhirErrors(400)
+  @Audited((_, body) => ({ fhirPatientIds: fhirSubjects(body) }))
   async searchObservations(@Query() query: FhirQuery, @Req() request: FastifyRequest): Promise<FhirBundle> {
     noModifiers(query);
     const count = countOf(query, DEFAULT_COUNT, MAX_COUNT);
@@ -115,6 +119,7 @@ export class FhirController {
   @ApiOperation({ summary: 'An Observation' })
   @ApiOkResponse({ description: 'An Observation.' })
   @ApiFhirErrors(404)
+  @Audited((_, body) => ({ fhirPatientIds: fhirSubjects(body) }))
   async observation(@Param('id') id: string): Promise<FhirResource> {
     return found(await this.reader.observation(id), 'Observation', id);
   }
@@ -133,6 +138,7 @@ export class FhirController {
   @ApiOperation({ summary: "A measurement's files", description: 'The ECG waveform and PDF report, or the SpO2 recording, as Viatom points at them.' })
   @ApiOkResponse({ description: 'A DocumentReference.' })
   @ApiFhirErrors(404)
+  @Audited((_, body) => ({ fhirPatientIds: fhirSubjects(body) }))
   async documentReference(@Param('id') id: string): Promise<FhirResource> {
     return found(await this.reader.documentReference(id), 'DocumentReference', id);
   }

@@ -10,6 +10,7 @@ import { IsPhone, PageDto, PageQueryDto, toDecimal, toInstant, toInteger } from 
 const OBSERVATION_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 import { problem, ProblemType } from '../common/problem';
 import { ApiProblems } from '../common/problem.dto';
+import { Audited } from '../common/access-audit';
 
 export class MeasurementListQueryDto extends PageQueryDto {
   @ApiProperty({ required: false, description: 'Measurements of the account this phone authorized, e.g. `15312341234`.' })
@@ -152,6 +153,7 @@ export class MeasurementsController {
   @ApiOperation({ summary: 'Archived measurements', description: 'Newest first, by cursor.' })
   @ApiOkResponse({ type: MeasurementPageDto })
   @ApiProblems(400)
+  @Audited((request, body: MeasurementPageDto) => ({ phones: [(request.query as MeasurementListQueryDto).phone], accountIds: body.items.map((m) => m.accountId) }))
   async list(@Query() query: MeasurementListQueryDto): Promise<MeasurementPageDto> {
     if (query.from && query.to && query.from >= query.to) throw invalid('from', 'from must be before to');
     for (const bound of ['min', 'max'] as const) {

@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { fhirBaseUrl, FHIR_CONTENT_TYPE } from '../fhir/fhir-route';
 import { FhirReader } from '../fhir/fhir-reader';
 import { ConsentPageDto, ConsentRecordDto, PersonErasedDto, PersonExportDto } from './person.dto';
+import { Audited, type AuditSubjects } from '../common/access-audit';
 
 const EXPORT_FORMATS = ['json', 'fhir'] as const;
 
@@ -52,6 +53,7 @@ export class PeopleController {
   @PHONE_PARAM
   @ApiOkResponse({ type: ConsentPageDto })
   @ApiProblems(400, 404)
+  @Audited(personOfPath)
   async consents(@Param('phone', ParsePhonePipe) phone: string, @Query() query: PageQueryDto): Promise<ConsentPageDto> {
     if (!(await this.authorizations.findByPhone(phone))) throw unknownPerson();
     const page = await this.authorizations.consents(phone, query);
@@ -68,6 +70,7 @@ export class PeopleController {
   @PHONE_PARAM
   @ApiOkResponse({ type: PersonExportDto, description: 'The JSON document (`format=json`), or a FHIR Bundle (`format=fhir`).' })
   @ApiProblems(400, 404)
+  @Audited(personOfPath)
   async export(
     @Param('phone', ParsePhonePipe) phone: string,
     @Query() query: PersonExportQueryDto,
@@ -98,11 +101,17 @@ export class PeopleController {
   @PHONE_PARAM
   @ApiOkResponse({ type: PersonErasedDto })
   @ApiProblems(400, 404, 409, 502, 503, 504)
+  @Audited(personOfPath)
   async erase(@Param('phone', ParsePhonePipe) phone: string, @Req() request: FastifyRequest): Promise<PersonErasedDto> {
     const erased = await this.people.erase(phone, { requestId: request.id });
     if (!erased) throw unknownPerson();
     return PersonErasedDto.from(erased);
   }
+}
+
+/** The person of the path (the route answered: it was known). */
+function personOfPath(request: FastifyRequest): AuditSubjects {
+  return { phones: [(request.params as { phone: string }).phone] };
 }
 
 function unknownPerson(): NotFoundException {

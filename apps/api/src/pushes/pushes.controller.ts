@@ -6,6 +6,7 @@ import { PushLogEntry, PushLogService, PushOutcome } from '@health-bridge/health
 import { MAX_INT32, PushTimeBasis } from '@health-bridge/viatom-protocol';
 import { IsPhone, PageDto, PageQueryDto, toInteger } from '../common/dto';
 import { ApiProblems } from '../common/problem.dto';
+import { Audited } from '../common/access-audit';
 
 export class PushListQueryDto extends PageQueryDto {
   @ApiProperty({ required: false, description: 'Only this push type: 1 measurement, 2 authorized, 3 cancelled.' })
@@ -116,6 +117,7 @@ export class PushesController {
   @ApiOperation({ summary: 'The push log', description: 'Every push received, newest first, by cursor.' })
   @ApiOkResponse({ type: PushPageDto })
   @ApiProblems(400)
+  @Audited((request, body: PushPageDto) => ({ phones: [(request.query as PushListQueryDto).phone, ...body.items.map((p) => p.phone)] }))
   async list(@Query() query: PushListQueryDto): Promise<PushPageDto> {
     const page = await this.pushLog.list(query);
     return { items: page.items.map(PushDto.from), nextCursor: page.nextCursor };

@@ -9,6 +9,7 @@ import { MeasurementService } from './measurement.service';
 import { PushIngestService } from './push-ingest.service';
 import { PushLogService } from './push-log.service';
 import { PersonDataService } from './person-data.service';
+import { AccessAuditService } from './access-audit.service';
 import { ArchiveHealth } from './archive-health';
 import { RawPayloadRetention, WithdrawalDeletion } from './withdrawal-deletion';
 import { EventFeed } from './outbox/event-feed';
@@ -95,13 +96,14 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly feed: EventFeed,
     private readonly withdrawals: WithdrawalDeletion,
     private readonly payloads: RawPayloadRetention,
+    private readonly audit: AccessAuditService,
   ) {}
 
   onModuleInit(): void {
     const worker = this.options.sqliteCheckpointWorker;
     if (worker) this.checkpointer.start(typeof worker === 'object' ? worker.driverPath : undefined);
     const retention = this.options.eventRetentionMs ?? DEFAULT_EVENT_RETENTION_MS;
-    if (retention > 0) {
+    if (retention > 0 || this.audit.retentionMs !== null) {
       this.purge(retention);
       this.purgeTimer = setInterval(() => this.purge(retention), this.options.eventPurgeIntervalMs ?? DEFAULT_EVENT_PURGE_INTERVAL_MS);
       this.purgeTimer.unref();
@@ -124,13 +126,14 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
       .finally(() => (this.sweeping = null));
   }
 
-  /** One purge at a time; a failure (the database away) is logged and tried again next time. */
+  /** One purge at a time (the outbox's events, the access audit's rows); a failure (the database away) is logged and tried again next time. */
   private purge(retentionMs: number): void {
     if (this.purging) return;
-    this.purging = this.feed
-      .purgeBefore(new Date(Date.now() - retentionMs))
-      .then((deleted) => {
+    this.purging = (retentionMs > 0 ? this.feed.purgeBefore(new Date(Date.now() - retentionMs)) : Promise.resolve(0))
+      .then(async (deleted) => {
         if (deleted > 0) this.logger.log(`deleted ${deleted} events older than the retention`);
+        const audited = await this.audit.purge();
+        if (audited > 0) this.logger.log(`deleted ${audited} access audit rows older than their retention`);
       })
       .catch((error: Error) => this.logger.warn(`the outbox's retention could not delete old events: ${error.message}`))
       .finally(() => (this.purging = null));
@@ -176,7 +179,8 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     WithdrawalDeletion,
     RawPayloadRetention,
     PersonDataService,
+    AccessAuditService,
   ],
-  exports: [DataProtection, PushIngestService, AuthorizationService, PersonDataService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
+  exports: [DataProtection, AccessAuditService, PushIngestService, AuthorizationService, PersonDataService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
 })
 export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

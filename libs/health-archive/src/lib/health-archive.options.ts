@@ -55,6 +55,11 @@ export interface HealthArchiveOptions {
   rawPayloadRetentionMs?: number | null;
   withdrawalSweepIntervalMs?: number;
   /**
+   * How long the access audit's rows are kept (purged with the outbox's events, hourly); unset or
+   * 0: for ever. Keep it longer than the data it is about (the REST API's default is three years).
+   */
+  auditRetentionMs?: number | null;
+  /**
    * How the DataSource is opened from the archive's TypeORM options (default: `initialize()`
    * once): e.g. to wait for a database server that is still starting. Migrations run after it.
    */

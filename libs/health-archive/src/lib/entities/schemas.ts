@@ -4,6 +4,7 @@ import { columnTypes, Dialect } from '../database/dialect';
 import type { DataProtection, SealPurpose } from '../protection/data-protection';
 import { Authorization } from './authorization';
 import { ConsentRecord } from './consent-record';
+import { AccessRecord } from './access-record';
 import { Measurement } from './measurement';
 import { PushLogEntry } from './push-log-entry';
 
@@ -139,7 +140,27 @@ export function healthArchiveEntities(dialect: Dialect, protection: DataProtecti
     indices: [{ name: 'IDX_consent_record_phone_hash_id', columns: ['phoneHash', 'id'] }],
   });
 
-  return [pushLog, authorization, measurement, consent];
+  const access = new EntitySchema<AccessRecord>({
+    name: 'AccessRecord',
+    target: AccessRecord,
+    tableName: 'access_audit',
+    columns: {
+      id,
+      at: instant,
+      apiKey: { name: 'api_key', type: 'varchar', length: 64 },
+      method: { type: 'varchar', length: 8 },
+      route: { type: 'varchar', length: 200 },
+      phoneHash: { name: 'phone_hash', ...phoneHash },
+      requestId: { name: 'request_id', type: 'varchar', length: 128, nullable: true },
+      status: { type: 'integer' },
+    },
+    indices: [
+      { name: 'IDX_access_audit_phone_hash_id', columns: ['phoneHash', 'id'] },
+      { name: 'IDX_access_audit_at', columns: ['at'] },
+    ],
+  });
+
+  return [pushLog, authorization, measurement, consent, access];
 }
 
 /** PostgreSQL returns bigint as a string; ids here stay far below 2^53. */

@@ -305,6 +305,28 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
     });
   });
 
+  describe('the access audit', () => {
+    const entry = (minutes: number, phoneHash: string, overrides = {}) => ({ at: at(minutes), apiKey: 'crm', method: 'GET', route: '/api/v1/authorizations/:phone', phoneHash, requestId: `req-${minutes}`, status: 200, ...overrides });
+
+    it('keeps what it is given, lists newest first by person and time, and purges by age', async () => {
+      await store.recordAccess([entry(0, 'a'.repeat(64)), entry(0, 'b'.repeat(64), { requestId: null })]);
+      await store.recordAccess([entry(10, 'a'.repeat(64), { apiKey: 'key-1a2b3c4d', route: '/fhir/Patient/:id', status: 201 })]);
+      await store.recordAccess([]);
+      const all = await store.listAccess({ afterId: null, take: 10 });
+      expect(all.map((r) => [r.at, r.apiKey, r.route, r.phoneHash.slice(0, 1), r.requestId, r.status])).toEqual([
+        [at(10), 'key-1a2b3c4d', '/fhir/Patient/:id', 'a', 'req-10', 201],
+        [at(0), 'crm', '/api/v1/authorizations/:phone', 'b', null, 200],
+        [at(0), 'crm', '/api/v1/authorizations/:phone', 'a', 'req-0', 200],
+      ]);
+      expect((await store.listAccess({ phoneHash: 'a'.repeat(64), afterId: null, take: 10 })).map((r) => r.at)).toEqual([at(10), at(0)]);
+      expect((await store.listAccess({ from: at(5), afterId: null, take: 10 })).map((r) => r.at)).toEqual([at(10)]);
+      expect((await store.listAccess({ to: at(10), afterId: null, take: 10 })).map((r) => r.at)).toEqual([at(0), at(0)]);
+      expect(await store.listAccess({ afterId: all[1].id, take: 10 })).toEqual([all[2]]);
+      expect(await store.purgeAccess(at(5))).toBe(2);
+      expect((await store.listAccess({ afterId: null, take: 10 })).map((r) => r.at)).toEqual([at(10)]);
+    });
+  });
+
   describe('measurements', () => {
     const owner = (phone: string, accountId: string, status: AuthorizationStatus) =>
       store.recordAuthorizationChange(push({ phone, accountId }), change(status, phone, 0, { accountId }));

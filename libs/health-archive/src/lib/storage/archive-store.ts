@@ -1,6 +1,7 @@
 import type { Observation } from '@health-bridge/viatom-protocol';
 import type { Authorization, AuthorizationStatus } from '../entities/authorization';
 import type { ConsentRecord } from '../entities/consent-record';
+import type { AccessRecord } from '../entities/access-record';
 import type { Measurement } from '../entities/measurement';
 import type { PushLogEntry, PushOutcome } from '../entities/push-log-entry';
 import type { AuthorizationChange, Transition } from '../authorization-rules';
@@ -85,6 +86,13 @@ export interface MeasurementFilter extends Page {
 export interface ConsentFilter extends Page {
   phone: string;
 }
+export interface AccessFilter extends Page {
+  phoneHash?: string;
+  /** At or after. */
+  from?: Date;
+  /** Before. */
+  to?: Date;
+}
 export interface PushLogFilter extends Page {
   /** Only these pushes (at most a thousand). */
   ids?: readonly number[];
@@ -149,6 +157,13 @@ export abstract class ArchiveStore {
   abstract listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]>;
   /** A person's consent ledger, newest first. */
   abstract listConsents(filter: ConsentFilter): Promise<ConsentRecord[]>;
+
+  /** Adds rows to the access audit, in one statement; resolves after the commit. */
+  abstract recordAccess(entries: ReadonlyArray<Omit<AccessRecord, 'id'>>): Promise<void>;
+  /** The access audit, newest first. */
+  abstract listAccess(filter: AccessFilter): Promise<AccessRecord[]>;
+  /** Deletes the audit rows from before `before`; how many. */
+  abstract purgeAccess(before: Date): Promise<number>;
 
   /**
    * The outbox, oldest first. On PostgreSQL only events whose transaction, and every one that

@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import { Authorization, AuthorizationStatus } from '../entities/authorization';
 import { ConsentRecord } from '../entities/consent-record';
+import { AccessRecord } from '../entities/access-record';
 import { Measurement } from '../entities/measurement';
 import { PushLogEntry } from '../entities/push-log-entry';
 import { rawPayloadSql } from './person-deletion';
 import type { RowSealer } from './sealing';
-import { ArchiveStore, type AuthorizationFilter, type ConsentFilter, type MeasurementFilter, type PushLogFilter } from './archive-store';
+import { ArchiveStore, type AuthorizationFilter, type AccessFilter, type ConsentFilter, type MeasurementFilter, type PushLogFilter } from './archive-store';
 
 /**
  * What both adapters do the same way, through TypeORM's public API: the reads (query builder
@@ -115,6 +116,39 @@ export abstract class TypeOrmArchiveStore extends ArchiveStore {
     if (filter.afterId !== null) qb.andWhere('c.id < :after', { after: filter.afterId });
     return qb.getMany();
   }
+
+  async recordAccess(entries: ReadonlyArray<Omit<AccessRecord, 'id'>>): Promise<void> {
+    if (entries.length === 0) return;
+    const p = (n: number) => this.placeholder(n);
+    const rows = entries.map((_, i) => `(${Array.from({ length: 7 }, (__, j) => p(i * 7 + j + 1)).join(', ')})`).join(', ');
+    const values = entries.flatMap((e) => [this.instantValue(e.at), e.apiKey, e.method, e.route, e.phoneHash, e.requestId, e.status]);
+    await this.runWrite(`INSERT INTO "access_audit" ("at", "api_key", "method", "route", "phone_hash", "request_id", "status") VALUES ${rows}`, values);
+  }
+
+  listAccess(filter: AccessFilter): Promise<AccessRecord[]> {
+    const qb = this.dataSource.getRepository(AccessRecord).createQueryBuilder('x').orderBy('x.id', 'DESC').take(filter.take);
+    if (filter.phoneHash) qb.andWhere('x.phoneHash = :phoneHash', { phoneHash: filter.phoneHash });
+    if (filter.from) qb.andWhere('x.at >= :from', { from: filter.from });
+    if (filter.to) qb.andWhere('x.at < :to', { to: filter.to });
+    if (filter.afterId !== null) qb.andWhere('x.id < :after', { after: filter.afterId });
+    return qb.getMany();
+  }
+
+  async purgeAccess(before: Date): Promise<number> {
+    const p = (n: number) => this.placeholder(n);
+    let total = 0;
+    for (;;) {
+      // A slice at a time, oldest first: no statement holds the table for long.
+      const deleted = await this.runWrite(`DELETE FROM "access_audit" WHERE "id" IN (SELECT "id" FROM "access_audit" WHERE "at" < ${p(1)} ORDER BY "id" LIMIT 1000)`, [
+        this.instantValue(before),
+      ]);
+      total += deleted;
+      if (deleted === 0) return total;
+    }
+  }
+
+  /** An instant as the engine's driver takes it. */
+  protected abstract instantValue(instant: Date): unknown;
 
   async ping(): Promise<void> {
     await this.dataSource.query('SELECT 1');

@@ -174,6 +174,10 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     return value instanceof Date ? value : null;
   }
 
+  protected instantValue(instant: Date): unknown {
+    return instant;
+  }
+
   protected async runWrite(sql: string, values: unknown[]): Promise<number> {
     return (await whileHeld(this.pool(), (client) => client.query(sql, values))).rowCount ?? 0;
   }

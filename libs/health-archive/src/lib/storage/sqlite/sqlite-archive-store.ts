@@ -191,6 +191,10 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
     return instantFromText(value);
   }
 
+  protected instantValue(instant: Date): unknown {
+    return instantText(instant);
+  }
+
   /** In the group commit, as every write here (one writer: a write outside it would wait on SQLite's lock); not kept prepared (its text varies). */
   protected runWrite(sql: string, values: unknown[]): Promise<number> {
     return this.writes.run((db) => db.prepare(sql).run(...values).changes);
