@@ -112,7 +112,7 @@ export function sameDatabaseEnv(h: Pick<ApiHarness, 'database'>): Record<string,
   return {
     DATABASE_URL: h.database.options.url,
     ...(h.database.options.schema ? { DATABASE_SCHEMA: h.database.options.schema } : {}),
-    DATA_ENCRYPTION_KEYS: `test:${h.database.keys.encryptionKeys[0].key.toString('base64')}`,
+    DATA_ENCRYPTION_KEYS: h.database.keys.encryptionKeys.map(({ id, key }) => `${id}:${key.toString('base64')}`).join(','),
     DATA_HASH_KEY: h.database.keys.hashKey.toString('base64'),
   };
 }

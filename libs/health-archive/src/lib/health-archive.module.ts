@@ -135,7 +135,7 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
         const audited = await this.audit.purge();
         if (audited > 0) this.logger.log(`deleted ${audited} access audit rows older than their retention`);
       })
-      .catch((error: Error) => this.logger.warn(`the outbox's retention could not delete old events: ${error.message}`))
+      .catch((error: Error) => this.logger.warn(`the retention of the outbox's events or of the access audit could not delete old rows: ${error.message}`))
       .finally(() => (this.purging = null));
   }
 

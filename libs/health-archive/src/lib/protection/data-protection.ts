@@ -108,9 +108,14 @@ export class DataProtection {
     return stored === null ? null : this.open(purpose, stored);
   }
 
+  /** How every value sealed with the current key begins (`hb1:<id>:`). */
+  get currentPrefix(): string {
+    return `hb1:${this.current.id}:`;
+  }
+
   /** Whether a stored value is sealed with the current key (else `reencrypt` seals it again). */
   isCurrent(stored: string): boolean {
-    return stored.startsWith(`hb1:${this.current.id}:`);
+    return stored.startsWith(this.currentPrefix);
   }
 
   /** Whether a stored value is sealed at all. */

@@ -26,7 +26,8 @@ export async function reencryptArchive(dataSource: DataSource, protection: DataP
     const rows = new RowRewriter(runner, dialectOf(dataSource) === 'postgres', () => protection);
     const done: Record<string, number> = {};
     for (const { table, column, purpose } of SEALED_COLUMNS) {
-      const notCurrent = `"${column}" IS NOT NULL AND "${column}" <> '' AND "${column}" NOT LIKE 'hb1:${protection.currentKeyId}:%'`;
+      // The prefix holds only the key id's characters (letters, digits, _ and -): no quote, and no LIKE wildcard but _, which matches itself too.
+      const notCurrent = `"${column}" IS NOT NULL AND "${column}" <> '' AND "${column}" NOT LIKE '${protection.currentPrefix}%'`;
       done[`${table}.${column}`] = await rows.rewrite(table, [column], (p, row) => ({ [column]: p.seal(purpose, p.open(purpose, row[column] as string)) }), notCurrent);
     }
     return done;

@@ -7,6 +7,9 @@ export interface StoredPhone {
   enc: string | null;
 }
 
+/** A phone's stored form, made once per phone for one write (its hash and one sealed copy serve every row of it). */
+export type PhonesOfWrite = (phone: string | null) => StoredPhone;
+
 /**
  * What the adapters write in place of the clear values (encryption at rest): shared by both
  * engines, so that a row sealed by one reads the same on the other.
@@ -20,6 +23,20 @@ export class RowSealer {
 
   phone(phone: string | null): StoredPhone {
     return phone === null ? { hash: null, enc: null } : { hash: this.protection.phoneHash(phone), enc: this.protection.seal('phone', phone) };
+  }
+
+  /**
+   * The phones of one write (a transaction, a batch): each hashed and sealed once, however many
+   * rows of the write name it (its push, its authorization, its event, its ledger entry).
+   */
+  phonesOfWrite(): PhonesOfWrite {
+    const made = new Map<string, StoredPhone>();
+    return (phone) => {
+      if (phone === null) return { hash: null, enc: null };
+      let stored = made.get(phone);
+      if (!stored) made.set(phone, (stored = this.phone(phone)));
+      return stored;
+    };
   }
 
   openPhone(enc: string | null): string | null {
@@ -49,9 +66,11 @@ export class RowSealer {
     return subject.startsWith('account:') ? subject : this.protection.phoneHash(subject);
   }
 
-  /** An event's columns as written. */
-  event(event: NewEvent): { phone_hash: string | null; phone_enc: string | null; subject: string; data: string | null } {
-    const phone = this.phone(event.phone);
-    return { phone_hash: phone.hash, phone_enc: phone.enc, subject: this.subject(event.subject), data: this.protection.sealOrNull('event.data', event.data) };
+  /** An event's columns as written; `phones`: the phones of the write it belongs to. */
+  event(event: NewEvent, phones: PhonesOfWrite = this.phonesOfWrite()): { phone_hash: string | null; phone_enc: string | null; subject: string; data: string | null } {
+    const phone = phones(event.phone);
+    // A person's subject is their phone: its hash is the one just made.
+    const subject = event.phone !== null && event.subject === event.phone ? (phone.hash as string) : this.subject(event.subject);
+    return { phone_hash: phone.hash, phone_enc: phone.enc, subject, data: this.protection.sealOrNull('event.data', event.data) };
   }
 }

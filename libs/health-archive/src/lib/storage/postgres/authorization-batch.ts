@@ -6,7 +6,7 @@ import type { ChangeOutcome, PushRecord, StoredPush } from '../archive-store';
 import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
 import type { PgClient, PgPool } from '../typeorm-internals';
 import { appendChanges } from './event-append';
-import type { RowSealer } from '../sealing';
+import type { PhonesOfWrite, RowSealer } from '../sealing';
 import { firstAnswers, isDataError, isStalePlan, isTransient, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
 /**
@@ -158,12 +158,14 @@ const DELETE_CREATED_SQL = 'DELETE FROM "user_authorization" WHERE "id" = ANY($1
 /** The whole batch in one transaction on `client`; one answer per write, in order. */
 async function writeInTransaction(client: PgClient, sealer: RowSealer, writes: PushWrite[]): Promise<PushWritten[]> {
   await client.query('BEGIN');
-  const results = await new BatchWrite(client, sealer, writes).run();
+  const phones = sealer.phonesOfWrite();
+  const results = await new BatchWrite(client, sealer, phones, writes).run();
   // The ledger's record of every change decided (a repeat's is its first delivery's), and the events of those that granted or
   // revoked, in arrival order, in the same transaction.
   await appendChanges(
     client,
     sealer,
+    phones,
     writes.flatMap(({ change }, i) => {
       const outcome = results[i].change;
       const event = change && outcome?.applied ? authorizationEvent(outcome.transition, outcome.authorization, change.now) : null;
@@ -193,13 +195,14 @@ class BatchWrite {
   private applying: number[] = [];
   private readonly firstOfKey = new Map<string, number>();
 
-  /** Each phone's keyed hash, and back. */
-  private readonly hashOf = new Map<string, string>();
+  /** Each phone of the batch by its keyed hash (what the created rows answer). */
   private readonly phoneOf = new Map<string, string>();
 
   constructor(
     private readonly client: PgClient,
     private readonly sealer: RowSealer,
+    /** The batch's phones as stored: hashed and sealed once each, for its log rows, authorizations, events and ledger. */
+    private readonly phones: PhonesOfWrite,
     private readonly writes: PushWrite[],
   ) {
     this.results = writes.map(() => ({ stored: null, change: null }));
@@ -213,9 +216,7 @@ class BatchWrite {
     const phones = [...new Set(this.writes.flatMap(({ change }) => (change ? [change.phone] : [])))].sort();
     for (const phone of phones) {
       this.locked.set(phone, null);
-      const hash = this.sealer.phoneHash(phone);
-      this.hashOf.set(phone, hash);
-      this.phoneOf.set(hash, phone);
+      this.phoneOf.set(this.hashOf(phone), phone);
     }
     if (phones.length > 0) await this.lock(phones);
     this.decide(phones);
@@ -227,8 +228,8 @@ class BatchWrite {
       name: WRITE_STATEMENT,
       text: WRITE_SQL,
       values: [
-        JSON.stringify(logged.map((i) => logRow(this.sealer, this.writes[i].push as PushRecord, this.outcomeOf(i)))),
-        JSON.stringify(created.map((phone) => createRow(this.sealer, this.finalState.get(phone)?.state as Authorization))),
+        JSON.stringify(logged.map((i) => logRow(this.sealer, this.phones, this.writes[i].push as PushRecord, this.outcomeOf(i)))),
+        JSON.stringify(created.map((phone) => createRow(this.phones, this.finalState.get(phone)?.state as Authorization))),
         JSON.stringify(this.updates(phones.filter((phone) => this.ids.has(phone)))),
       ],
     });
@@ -294,7 +295,7 @@ class BatchWrite {
 
   private async lock(phones: string[]): Promise<void> {
     // In the hashes' order (the lock order of every writer).
-    const hashes = phones.map((phone) => this.hashOf.get(phone) as string).sort();
+    const hashes = phones.map((phone) => this.hashOf(phone)).sort();
     for (const row of (await this.client.query<AuthorizationRow>({ name: LOCK_STATEMENT, text: LOCK_SQL, values: [hashes] })).rows) {
       const state = authorizationFromRow(row, (value) => (value instanceof Date ? value : null), this.sealer);
       this.locked.set(state.phone, state);
@@ -312,7 +313,7 @@ class BatchWrite {
       const state = current.get(change.phone) ?? null;
       const decision = decideAuthorizationChange(state, change);
       const id = this.ids.get(change.phone) ?? 0;
-      const hash = this.hashOf.get(change.phone) as string;
+      const hash = this.hashOf(change.phone);
       if (!decision.applied) {
         this.results[i].change = { applied: false, authorization: withId(id, state as Authorization, hash) };
         continue;
@@ -333,6 +334,10 @@ class BatchWrite {
       .map((phone) => ({ id: this.ids.get(phone), ...stateRow(this.finalState.get(phone)?.state as Authorization) }));
   }
 
+  private hashOf(phone: string): string {
+    return this.phones(phone).hash as string;
+  }
+
   private outcomeOf(i: number): PushOutcome {
     const change = this.results[i].change;
     if (!this.writes[i].change) return PushOutcome.Ignored;
@@ -340,8 +345,8 @@ class BatchWrite {
   }
 }
 
-function logRow(sealer: RowSealer, push: PushRecord, outcome: PushOutcome) {
-  const phone = sealer.phone(push.phone);
+function logRow(sealer: RowSealer, phones: PhonesOfWrite, push: PushRecord, outcome: PushOutcome) {
+  const phone = phones(push.phone);
   return {
     dedupe_key: push.dedupeKey,
     data_tag: push.dataTag,
@@ -360,8 +365,8 @@ function logRow(sealer: RowSealer, push: PushRecord, outcome: PushOutcome) {
   };
 }
 
-function createRow(sealer: RowSealer, state: Authorization) {
-  const phone = sealer.phone(state.phone);
+function createRow(phones: PhonesOfWrite, state: Authorization) {
+  const phone = phones(state.phone);
   return { ...stateRow(state), phone_hash: phone.hash, phone_enc: phone.enc, created_at: state.createdAt, fhir_patient_id: state.fhirPatientId };
 }
 

@@ -1,7 +1,7 @@
 import type { ConsentEntry } from '../../authorization-rules';
 import type { NewEvent } from '../../outbox/events';
 import type { PgClient } from '../typeorm-internals';
-import type { RowSealer } from '../sealing';
+import type { PhonesOfWrite, RowSealer } from '../sealing';
 
 /**
  * The per-person sequence numbers of a set of new events, in SQL: given a CTE `ev` of the events
@@ -38,13 +38,13 @@ ${INSERT_EVENTS}`;
 
 const APPEND_EVENTS_STATEMENT = 'health_bridge_append_events_v2';
 
-export async function appendEvents(client: PgClient, sealer: RowSealer, events: NewEvent[]): Promise<void> {
+export async function appendEvents(client: PgClient, sealer: RowSealer, events: NewEvent[], phones: PhonesOfWrite = sealer.phonesOfWrite()): Promise<void> {
   if (events.length === 0) return;
-  await client.query({ name: APPEND_EVENTS_STATEMENT, text: APPEND_EVENTS_SQL, values: [JSON.stringify(eventRows(sealer, events))] });
+  await client.query({ name: APPEND_EVENTS_STATEMENT, text: APPEND_EVENTS_SQL, values: [JSON.stringify(eventRows(sealer, phones, events))] });
 }
 
-function eventRows(sealer: RowSealer, events: NewEvent[]) {
-  return events.map((e, ord) => ({ ord, event_id: e.eventId, type: e.type, stored_at: e.storedAt, ...sealer.event(e) }));
+function eventRows(sealer: RowSealer, phones: PhonesOfWrite, events: NewEvent[]) {
+  return events.map((e, ord) => ({ ord, event_id: e.eventId, type: e.type, stored_at: e.storedAt, ...sealer.event(e, phones) }));
 }
 
 /** The consent ledger's rows and the events of one batch of authorization changes, in one statement of the caller's transaction. */
@@ -65,11 +65,11 @@ ${INSERT_EVENTS}`;
 const APPEND_CHANGES_STATEMENT = 'health_bridge_append_changes_v2';
 
 /** The batch's consent records and events (every event of a change has its record: none without the other is empty but the events). */
-export async function appendChanges(client: PgClient, sealer: RowSealer, events: NewEvent[], consents: ConsentEntry[]): Promise<void> {
-  if (consents.length === 0) return appendEvents(client, sealer, events);
+export async function appendChanges(client: PgClient, sealer: RowSealer, phones: PhonesOfWrite, events: NewEvent[], consents: ConsentEntry[]): Promise<void> {
+  if (consents.length === 0) return appendEvents(client, sealer, events, phones);
   const consentRows = consents.map((c, ord) => ({
     ord,
-    phone_hash: sealer.phoneHash(c.phone),
+    phone_hash: phones(c.phone).hash,
     action: c.action,
     actor: c.actor,
     source_at: c.sourceAt,
@@ -78,5 +78,5 @@ export async function appendChanges(client: PgClient, sealer: RowSealer, events:
     push_id: c.pushId,
     request_id: c.requestId,
   }));
-  await client.query({ name: APPEND_CHANGES_STATEMENT, text: APPEND_CHANGES_SQL, values: [JSON.stringify(eventRows(sealer, events)), JSON.stringify(consentRows)] });
+  await client.query({ name: APPEND_CHANGES_STATEMENT, text: APPEND_CHANGES_SQL, values: [JSON.stringify(eventRows(sealer, phones, events)), JSON.stringify(consentRows)] });
 }

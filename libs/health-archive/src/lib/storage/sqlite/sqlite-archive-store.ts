@@ -8,7 +8,7 @@ import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, Measure
 import { authorizationFromRow, EVENT_MEASUREMENT_COLUMNS, eventFromRow, withId, type AuthorizationRow, type EventRow } from '../rows';
 import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
-import type { RowSealer, StoredPhone } from '../sealing';
+import type { PhonesOfWrite, RowSealer, StoredPhone } from '../sealing';
 import { sqliteConnectionOf } from '../typeorm-internals';
 import { SqliteGroupCommit } from './sqlite-group-commit';
 
@@ -68,9 +68,10 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   recordAuthorizationChange(push: PushRecord, change: AuthorizationChange): Promise<AuthorizationChangeWritten> {
     return this.writes.run((db) => {
       // The key is claimed first (a repeat must not be applied twice); the outcome follows the change.
-      const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, this.sealer.phone(push.phone));
+      const phones = this.sealer.phonesOfWrite();
+      const pushId = this.logPush(db, push, PushOutcome.Ignored, push.rawMessage, phones(push.phone));
       if (pushId === null) return { ...this.firstAnswer(db, push.dedupeKey), change: null };
-      const outcome = this.applyChange(db, change, pushId);
+      const outcome = this.applyChange(db, change, pushId, phones);
       const logged = outcome.applied ? PushOutcome.Applied : PushOutcome.Stale;
       this.statement(db, SET_OUTCOME_SQL).run(logged, pushId);
       return { pushId, outcome: logged, duplicate: false, change: outcome };
@@ -78,7 +79,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   }
 
   applyAuthorizationChange(change: AuthorizationChange): Promise<ChangeOutcome> {
-    return this.writes.run((db) => this.applyChange(db, change, null));
+    return this.writes.run((db) => this.applyChange(db, change, null, this.sealer.phonesOfWrite()));
   }
 
   recordMeasurement(push: MeasurementPushRecord): Promise<MeasurementWritten> {
@@ -205,8 +206,8 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   }
 
   /** The phone's row read, the change decided by the rules, the row and the ledger written: inside the caller's transaction. */
-  private applyChange(db: Database, change: AuthorizationChange, pushId: number | null): ChangeOutcome {
-    const phone = this.sealer.phone(change.phone);
+  private applyChange(db: Database, change: AuthorizationChange, pushId: number | null, phones: PhonesOfWrite): ChangeOutcome {
+    const phone = phones(change.phone);
     const row = this.statement(db, AUTHORIZATION_SQL).get(phone.hash) as AuthorizationRow | undefined;
     const current = row ? authorizationFromRow(row, instantFromText, this.sealer) : null;
     const decision = decideAuthorizationChange(current, change);
@@ -232,13 +233,13 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
       id = (this.statement(db, INSERT_AUTHORIZATION_SQL).get(phone.hash, phone.enc, ...fields, instantText(s.createdAt), instantText(s.updatedAt), s.fhirPatientId) as { id: number }).id;
     }
     const event = authorizationEvent(decision.transition, s, change.now);
-    if (event) this.appendEventIn(db, event);
+    if (event) this.appendEventIn(db, event, phones);
     return { applied: true, authorization: withId(id, s, phone.hash as string), transition: decision.transition };
   }
 
   /** The event, with the next number of its subject's sequence, in the caller's transaction. */
-  private appendEventIn(db: Database, event: NewEvent): void {
-    const sealed = this.sealer.event(event);
+  private appendEventIn(db: Database, event: NewEvent, phones?: PhonesOfWrite): void {
+    const sealed = this.sealer.event(event, phones);
     this.appendStoredEventIn(db, { ...event, data: sealed.data }, { hash: sealed.phone_hash, enc: sealed.phone_enc }, sealed.subject);
   }
 
