@@ -71,6 +71,8 @@ const opts = {
   fhirSizes: option('fhir-sizes', quick ? '10000,100000' : '10000,1000000')
     .split(',')
     .map(Number),
+  // Which profiles --only=profile takes (default: all): sqlite, postgres, changes-postgres, delivery-sqlite, delivery-postgres, auth-url.
+  profiles: option('profiles', null)?.split(',').map((s) => s.trim()) ?? null,
   quick,
 };
 for (const [k, v] of Object.entries({ connections: opts.connections, duration: opts.duration, rounds: opts.rounds, warmup: opts.warmup })) {
@@ -860,14 +862,16 @@ async function profileFigures(pgOk) {
   const targets = [
     ...['sqlite', ...(pgOk ? ['postgres'] : [])].map((engine) => ({ key: engine, engine, what: 'push path' })),
     ...(pgOk ? [{ key: 'changes-postgres', engine: 'postgres', what: 'authorization-change path' }] : []),
+    ...['sqlite', ...(pgOk ? ['postgres'] : [])].map((engine) => ({ key: `delivery-${engine}`, engine, what: 'push path with one subscribed webhook endpoint' })),
     { key: 'auth-url', engine: 'sqlite', what: 'auth URL path' },
-  ];
+  ].filter(({ key }) => opts.profiles === null || opts.profiles.includes(key));
   const profiles = [];
   for (const { key, engine, what } of targets) {
     console.log(`\n== CPU profile of the ${what} (${engine}) ==`);
     const dir = resolve(workDir, `prof-${key}`);
     mkdirSync(dir, { recursive: true });
     const sandbox = key === 'auth-url' ? await startSandbox() : null;
+    const receiver = key.startsWith('delivery') ? await startWebhookReceiver() : null;
     const api = await startApi(engine, {
       viatomUrl: sandbox?.url,
       nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '-r', resolve(ROOT, 'tools/bench/exit-on-sigusr2.cjs')],
@@ -881,12 +885,15 @@ async function profileFigures(pgOk) {
         await warm(changeLoad(api.url), 32);
         await measure(`type 2, distinct phones, ${engine} (profiled)`, changeLoad(api.url), { connections: 32 });
       } else {
+        if (receiver) await subscribe(api, receiver.hook);
         await preparePushes(api);
         await warm(newPushLoad(api.url));
-        await measure(`push, new data_tag, ${engine} (profiled)`, newPushLoad(api.url));
+        await measure(`push, new data_tag, ${engine}${receiver ? ', one endpoint' : ''} (profiled)`, newPushLoad(api.url));
+        if (receiver) console.log(`    delivered: ${(await receiver.stats()).events} events`);
       }
     } finally {
       await sandbox?.close();
+      await receiver?.close();
       api.child.kill('SIGUSR2'); // exits through process.exit, so that --cpu-prof writes its file
       const timer = setTimeout(() => api.child.kill('SIGKILL'), 15_000);
       await api.exited;

@@ -79,7 +79,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook deliv
   /** Waits until the endpoint's delivery of `eventId` is in this state. */
   const settled = (endpointId: string, status: string, count = 1) =>
     waitFor(`${count} ${status} deliveries to ${endpointId}`, async () => {
-      const { items } = await deliveries(endpointId, `status=${status}`);
+      const { items } = await deliveries(endpointId, `status=${status}&limit=200`);
       return items.length >= count ? items : null;
     });
 

@@ -33,6 +33,7 @@ export { MeasurementService, type MeasurementQuery, type MeasurementScan } from 
 export { ArchiveHealth } from './lib/archive-health';
 export { RawPayloadRetention, WithdrawalDeletion } from './lib/withdrawal-deletion';
 export { type PersonDataDeleted } from './lib/storage/person-deletion';
+export { ArchiveStatements } from './lib/archive-statements';
 export { EventFeed, type EventFeedPage, type EventFeedRead, parseEventTypes, UnknownEventTypeError } from './lib/outbox/event-feed';
 export { type PoolState } from './lib/storage/archive-store';
 

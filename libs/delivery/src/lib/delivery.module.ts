@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { BROKER_EXPORTS, BROKER_PROVIDERS } from './broker/providers';
 import { DeliveryConfigurableModule } from './delivery.options';
+import { Sql } from './sql';
 import { ENDPOINTS_EXPORTS, ENDPOINTS_PROVIDERS } from './endpoints/providers';
 import { WEBHOOKS_EXPORTS, WEBHOOKS_PROVIDERS } from './webhooks/providers';
 
@@ -11,7 +12,7 @@ import { WEBHOOKS_EXPORTS, WEBHOOKS_PROVIDERS } from './webhooks/providers';
  * `DeliveryModule.forRoot({ webhooks: {...}, broker: {...} })`.
  */
 @Module({
-  providers: [...ENDPOINTS_PROVIDERS, ...WEBHOOKS_PROVIDERS, ...BROKER_PROVIDERS],
+  providers: [Sql, ...ENDPOINTS_PROVIDERS, ...WEBHOOKS_PROVIDERS, ...BROKER_PROVIDERS],
   exports: [...ENDPOINTS_EXPORTS, ...WEBHOOKS_EXPORTS, ...BROKER_EXPORTS],
 })
 export class DeliveryModule extends DeliveryConfigurableModule {}

@@ -1,4 +1,6 @@
+import { Inject, Injectable } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { ArchiveStatements, HEALTH_ARCHIVE_DATA_SOURCE } from '@health-bridge/health-archive';
 
 /**
  * The delivery lib's statements run on the archive's DataSource, written once for both engines:
@@ -6,25 +8,28 @@ import type { DataSource } from 'typeorm';
  * instants passed through `instant()` and read back through `readInstant()`, booleans through
  * `readBoolean()`. A statement's rows come back on both engines (use RETURNING to learn what an
  * UPDATE or DELETE touched). Each statement stands alone: there is deliberately no transaction
- * here. On SQLite the archive's writes share the one connection and commit in groups, so a
- * transaction held open across awaits would take them in (or be rolled back by them).
+ * here. They run through the archive's `ArchiveStatements`: on SQLite inside its group commit
+ * (sharing the pushes' disk sync; a transaction held open across awaits would have taken the
+ * archive's writes in), on PostgreSQL from the pool.
  */
+@Injectable()
 export class Sql {
   readonly postgres: boolean;
 
-  constructor(readonly dataSource: DataSource) {
+  constructor(
+    @Inject(HEALTH_ARCHIVE_DATA_SOURCE) dataSource: DataSource,
+    private readonly statements: ArchiveStatements,
+  ) {
     this.postgres = dataSource.options.type === 'postgres';
   }
 
-  async rows<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
-    const text = this.postgres ? numbered(sql) : sql;
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const result = await runner.query(text, params.map((p) => this.param(p)), true);
-      return (Array.isArray(result.records) ? result.records : []) as R[];
-    } finally {
-      await runner.release();
-    }
+  rows<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return this.statements.rows<R>(this.postgres ? numbered(sql) : sql, params.map((p) => this.param(p)));
+  }
+
+  /** Several statements, all or none (for writes that must not be half done); each one's rows. */
+  all(statements: ReadonlyArray<{ sql: string; params: unknown[] }>): Promise<Array<Array<Record<string, unknown>>>> {
+    return this.statements.all(statements.map(({ sql, params }) => ({ sql: this.postgres ? numbered(sql) : sql, params: params.map((p) => this.param(p)) })));
   }
 
   /** The engine's form of an instant as a parameter. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from './random';
 import { Authorization, AuthorizationStatus, RevokedBy } from './entities/authorization';
 import { ConsentAction, ConsentOutcome, type ConsentRecord } from './entities/consent-record';
 
@@ -111,7 +111,7 @@ export function decideAuthorizationChange(current: AuthorizationState | null, ch
 
 /** A new person's pseudonymous FHIR id: 128 random bits in hex, so it says nothing of the phone and never collides. */
 export function newFhirPatientId(): string {
-  return randomBytes(16).toString('hex');
+  return randomBytesPooled(16).toString('hex');
 }
 
 /**

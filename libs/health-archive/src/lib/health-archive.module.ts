@@ -14,6 +14,7 @@ import { ArchiveHealth } from './archive-health';
 import { RawPayloadRetention, WithdrawalDeletion } from './withdrawal-deletion';
 import { EventFeed } from './outbox/event-feed';
 import { ArchiveStore } from './storage/archive-store';
+import { ArchiveStatements } from './archive-statements';
 import { PostgresArchiveStore } from './storage/postgres/postgres-archive-store';
 import { SqliteArchiveStore } from './storage/sqlite/sqlite-archive-store';
 import { SqliteCheckpointer } from './storage/sqlite/sqlite-checkpointer';
@@ -176,11 +177,12 @@ class ArchiveLifecycle implements OnModuleInit, OnApplicationShutdown {
     PushLogService,
     MeasurementService,
     EventFeed,
+    ArchiveStatements,
     WithdrawalDeletion,
     RawPayloadRetention,
     PersonDataService,
     AccessAuditService,
   ],
-  exports: [DataProtection, AccessAuditService, PushIngestService, AuthorizationService, PersonDataService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
+  exports: [DataProtection, AccessAuditService, PushIngestService, AuthorizationService, PersonDataService, PushLogService, MeasurementService, ArchiveHealth, EventFeed, ArchiveStatements, WithdrawalDeletion, RawPayloadRetention, HEALTH_ARCHIVE_DATA_SOURCE],
 })
 export class HealthArchiveModule extends HealthArchiveConfigurableModule {}

@@ -1,6 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { EventFeed, HEALTH_ARCHIVE_DATA_SOURCE } from '@health-bridge/health-archive';
+import { EventFeed } from '@health-bridge/health-archive';
 import { DELIVERY_OPTIONS, type DeliveryOptions } from '../delivery.options';
 import { Sql } from '../sql';
 import { BrokerPublisher } from './broker-publisher';
@@ -12,9 +11,9 @@ import { BrokerPublisher } from './broker-publisher';
 export const BROKER_PROVIDERS: Provider[] = [
   {
     provide: BrokerPublisher,
-    useFactory: (options: DeliveryOptions, feed: EventFeed, dataSource: DataSource): BrokerPublisher | null =>
-      options.broker ? new BrokerPublisher({ broker: options.broker, worker: options.worker !== false }, feed, new Sql(dataSource)) : null,
-    inject: [DELIVERY_OPTIONS, EventFeed, HEALTH_ARCHIVE_DATA_SOURCE],
+    useFactory: (options: DeliveryOptions, feed: EventFeed, sql: Sql): BrokerPublisher | null =>
+      options.broker ? new BrokerPublisher({ broker: options.broker, worker: options.worker !== false }, feed, sql) : null,
+    inject: [DELIVERY_OPTIONS, EventFeed, Sql],
   },
 ];
 /** What DeliveryModule exports of them to the host app (its health check and metrics read `status()`). */

@@ -45,6 +45,8 @@ export class WebhookEndpointService {
   private readonly secretOverlapMs: number;
   /** The time part of the last id made here: ids made in the same millisecond still sort in creation order. */
   private lastIdTime = 0;
+  /** Counts the changes made to endpoints through this process: a list read before the last change is stale. */
+  changes = 0;
 
   constructor(
     private readonly store: WebhookEndpointStore,
@@ -68,6 +70,7 @@ export class WebhookEndpointService {
     // the events stored from then on, and it cannot be passed over while it is not yet in the table.
     const now = at ?? new Date();
     const secret = newWebhookSecret();
+    this.changes++;
     const endpoint = await this.store.insert({ id: this.newId(now), url, description, eventTypes, secret, at: now });
     this.logger.log(`webhook endpoint ${endpoint.id} created`);
     return { ...endpoint, secret };
@@ -100,6 +103,7 @@ export class WebhookEndpointService {
       update.enabled = changes.enabled;
     }
     if (Object.values(update).every((value) => value === undefined)) return current;
+    this.changes++;
     const updated = await this.store.update(id, update, now);
     if (!updated) throw new WebhookEndpointNotFoundError(id);
     if (current.enabled !== updated.enabled) this.logger.log(`webhook endpoint ${id} ${updated.enabled ? 'enabled' : 'disabled'}`);
@@ -108,6 +112,7 @@ export class WebhookEndpointService {
 
   /** Deletes it with its deliveries and their log. */
   async remove(id: string): Promise<void> {
+    this.changes++;
     if (!ENDPOINT_ID_PATTERN.test(id) || !(await this.store.delete(id))) throw new WebhookEndpointNotFoundError(id);
     this.logger.log(`webhook endpoint ${id} deleted`);
   }
@@ -146,16 +151,19 @@ export class WebhookEndpointService {
 
   /** Turns it off for the service's own reason; true only when it was on until now (the caller then reports `endpoint.disabled`). */
   disable(id: string, reason: 'gone' | 'failing', at: Date): Promise<boolean> {
+    this.changes++;
     return this.store.disable(id, reason, at);
   }
 
   /** Starts the failing streak at `since`, unless one is running. */
   markFailing(id: string, since: Date): Promise<void> {
+    this.changes++;
     return this.store.markFailing(id, since);
   }
 
   /** Ends the failing streak. */
   markHealthy(id: string): Promise<void> {
+    this.changes++;
     return this.store.markHealthy(id);
   }
 

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { HEALTH_ARCHIVE_DATA_SOURCE, isEventType, type EventType } from '@health-bridge/health-archive';
+import { Injectable } from '@nestjs/common';
+import { isEventType, type EventType } from '@health-bridge/health-archive';
 import { Sql } from '../sql';
 import type { DisabledReason, WebhookEndpoint, WebhookEndpointSecrets } from './webhook-endpoint';
 
@@ -38,12 +37,10 @@ export interface EndpointUpdate {
 /** Every statement on `webhook_endpoint`, for both engines. */
 @Injectable()
 export class WebhookEndpointStore {
-  private readonly sql: Sql;
   /** Ids compared byte by byte on both engines (a PostgreSQL locale may order letters and digits otherwise). */
   private readonly byId: string;
 
-  constructor(@Inject(HEALTH_ARCHIVE_DATA_SOURCE) dataSource: DataSource) {
-    this.sql = new Sql(dataSource);
+  constructor(private readonly sql: Sql) {
     this.byId = this.sql.postgres ? '"id" COLLATE "C"' : '"id"';
   }
 

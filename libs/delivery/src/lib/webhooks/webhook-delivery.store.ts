@@ -1,6 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { DataSource } from 'typeorm';
-import { HEALTH_ARCHIVE_DATA_SOURCE } from '@health-bridge/health-archive';
+import { Injectable } from '@nestjs/common';
 import { Sql } from '../sql';
 
 export const DeliveryStatus = {
@@ -70,23 +68,39 @@ const INSERT_CHUNK = 100;
  */
 @Injectable()
 export class WebhookDeliveryStore {
-  private readonly sql: Sql;
-
-  constructor(@Inject(HEALTH_ARCHIVE_DATA_SOURCE) dataSource: DataSource) {
-    this.sql = new Sql(dataSource);
-  }
+  constructor(private readonly sql: Sql) {}
 
   /** A pending delivery per (endpoint, event), due at `dueAt`; one that exists already is left as it is. */
   async addPending(deliveries: ReadonlyArray<{ endpointId: string; eventId: string }>, dueAt: Date, now: Date): Promise<void> {
+    for (const statement of this.newDeliveries(deliveries, dueAt, now, null)) await this.sql.rows(statement.sql, statement.params);
+  }
+
+  /**
+   * The statements that make new deliveries: pending, due at `dueAt`, and leased until
+   * `leaseUntil` when it is given (taken by this replica for their first attempt: the rows they
+   * return, read by `claimedFrom`, are the deliveries made). One that exists already is left as
+   * it is and not returned (a page read again after a crash: it is claimed when due, like any
+   * other). For the caller to run with others, all or none.
+   */
+  newDeliveries(deliveries: ReadonlyArray<{ endpointId: string; eventId: string }>, dueAt: Date, now: Date, leaseUntil: Date | null): Array<{ sql: string; params: unknown[] }> {
+    const statements: Array<{ sql: string; params: unknown[] }> = [];
     for (let i = 0; i < deliveries.length; i += INSERT_CHUNK) {
       const chunk = deliveries.slice(i, i + INSERT_CHUNK);
-      await this.sql.rows(
-        'INSERT INTO "webhook_delivery" ("endpoint_id", "event_id", "status", "attempts", "next_attempt_at", "lease_until", "created_at", "updated_at") VALUES ' +
-          chunk.map(() => "(?, ?, 'pending', 0, ?, NULL, ?, ?)").join(', ') +
-          ' ON CONFLICT ("endpoint_id", "event_id") DO NOTHING',
-        chunk.flatMap((d) => [d.endpointId, d.eventId, dueAt, now, now]),
-      );
+      statements.push({
+        sql:
+          'INSERT INTO "webhook_delivery" ("endpoint_id", "event_id", "status", "attempts", "next_attempt_at", "lease_until", "created_at", "updated_at") VALUES ' +
+          chunk.map(() => "(?, ?, 'pending', 0, ?, ?, ?, ?)").join(', ') +
+          ' ON CONFLICT ("endpoint_id", "event_id") DO NOTHING' +
+          (leaseUntil ? ' RETURNING "id", "endpoint_id", "event_id"' : ''),
+        params: chunk.flatMap((d) => [d.endpointId, d.eventId, dueAt, leaseUntil, now, now]),
+      });
     }
+    return statements;
+  }
+
+  /** The deliveries the leased statements of `newDeliveries` made, from their rows. */
+  claimedFrom(rows: ReadonlyArray<Record<string, unknown>>): ClaimedDelivery[] {
+    return rows.map((r) => ({ id: Number(r['id']), endpointId: String(r['endpoint_id']), eventId: String(r['event_id']), attempts: 0 }));
   }
 
   /**

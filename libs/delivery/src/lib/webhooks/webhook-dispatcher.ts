@@ -3,12 +3,10 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { OnEvent } from '@nestjs/event-emitter';
-import type { DataSource } from 'typeorm';
 import {
   AuthorizationGrantedEvent,
   AuthorizationRevokedEvent,
   EventFeed,
-  HEALTH_ARCHIVE_DATA_SOURCE,
   MeasurementReceivedEvent,
   type OutboxEvent,
 } from '@health-bridge/health-archive';
@@ -31,6 +29,8 @@ const CURSOR_LEASE_MS = 30_000;
 const LEASE_MARGIN_MS = 10_000;
 /** At shutdown, attempts in flight are waited for this long at most (and no longer than the timeout), then abandoned. */
 const SHUTDOWN_GRACE_MS = 5_000;
+/** The list of enabled endpoints a claim goes by is at most this old (the fan-out reads it afresh for every page of events). */
+const ENDPOINTS_FRESH_MS = 1_000;
 const ABANDON_WAIT_MS = 2_000;
 
 /**
@@ -53,6 +53,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   /** The attempts under way, by delivery id, and how many per endpoint. */
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly inFlightPerEndpoint = new Map<string, number>();
+  /** Every attempt not yet recorded (sent or being sent): waited for at shutdown. */
+  private readonly recording = new Set<Promise<void>>();
+  /** The enabled endpoints last read, and when (read again at least every ENDPOINTS_FRESH_MS). */
+  private endpointsSeen: WebhookEndpoint[] | null = null;
+  private endpointsSeenAt = 0;
+  private endpointsSeenChanges = -1;
   /** Aborted at shutdown: the attempts still out are abandoned (and their deliveries given back). */
   private readonly stopping = abortControllerForMany();
   /** What went wrong, while it goes on (logged when it starts and when it ends, not at every poll). */
@@ -63,12 +69,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     private readonly endpoints: WebhookEndpointService,
     private readonly store: WebhookDeliveryStore,
     private readonly recorder: WebhookAttemptRecorder,
-    @Inject(HEALTH_ARCHIVE_DATA_SOURCE) dataSource: DataSource,
+    sql: Sql,
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
   ) {
     const owner = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`.slice(-64);
-    const cursor = new OutboxCursor(new Sql(dataSource), WEBHOOKS_CURSOR, owner, CURSOR_LEASE_MS);
-    this.fanOut = new WebhookFanOut(feed, endpoints, store, cursor, settings.retryScheduleMs[0]);
+    const cursor = new OutboxCursor(sql, WEBHOOKS_CURSOR, owner, CURSOR_LEASE_MS);
+    this.fanOut = new WebhookFanOut(feed, endpoints, store, cursor, sql, settings.retryScheduleMs[0]);
     this.sender = new WebhookSender({ timeoutMs: settings.timeoutMs, allowPrivateTargets: settings.allowPrivateTargets });
   }
 
@@ -102,10 +108,11 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    await settledWithin([this.ticking, ...this.inFlight.values()], Math.min(this.settings.timeoutMs, SHUTDOWN_GRACE_MS));
+    await settledWithin([this.ticking, ...this.recording], Math.min(this.settings.timeoutMs, SHUTDOWN_GRACE_MS));
     if (this.inFlight.size > 0) this.logger.log(`stopping: ${this.inFlight.size} webhook attempts abandoned, to be sent again`);
     this.stopping.abort();
-    await settledWithin([...this.inFlight.values()], ABANDON_WAIT_MS);
+    await settledWithin([...this.recording], ABANDON_WAIT_MS);
+    this.sender.close();
     await this.fanOut.release().catch(() => undefined);
   }
 
@@ -128,69 +135,120 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     });
   }
 
-  /** One look: fan out, then start what is due. Never rejects. */
+  /** One look: fan out (taking the new deliveries that may start at once), then start what else is due. Never rejects. */
   private async tick(): Promise<void> {
     try {
-      const { caughtUp } = await this.fanOut.run();
-      if (!caughtUp) this.wakeRequested = true;
-      await this.startDueAttempts();
+      const now = new Date();
+      const leaseUntil = new Date(now.getTime() + this.settings.timeoutMs + LEASE_MARGIN_MS);
+      const run = await this.fanOut.run({ slots: this.freeSlots(await this.knownEndpoints()), limit: this.freeInAll(), leaseUntil });
+      if (!run.caughtUp) this.wakeRequested = true;
+      if (run.endpoints && run.endpointsChanges === this.endpoints.changes) {
+        this.endpointsSeen = run.endpoints;
+        this.endpointsSeenChanges = run.endpointsChanges;
+        this.endpointsSeenAt = Date.now();
+      }
+      await this.startAll(run.taken, now);
+      await this.startDueAttempts(now, leaseUntil);
       this.untroubled();
     } catch (error) {
       this.troubled(error);
     }
   }
 
-  private async startDueAttempts(): Promise<void> {
-    const free = this.settings.maxInFlight - this.inFlight.size;
-    if (!this.running || free <= 0) return;
-    const endpoints = new Map((await this.endpoints.enabledEndpoints()).map((endpoint) => [endpoint.id, endpoint]));
+  /** The enabled endpoints as last read (by the fan-out, or here when it had nothing new). */
+  private async knownEndpoints(): Promise<WebhookEndpoint[]> {
+    // Read again after a change made here (at once) or elsewhere (within ENDPOINTS_FRESH_MS).
+    if (this.endpointsSeen === null || this.endpointsSeenChanges !== this.endpoints.changes || Date.now() - this.endpointsSeenAt > ENDPOINTS_FRESH_MS) {
+      this.endpointsSeenChanges = this.endpoints.changes;
+      this.endpointsSeenAt = Date.now();
+      this.endpointsSeen = await this.endpoints.enabledEndpoints();
+    }
+    return this.endpointsSeen;
+  }
+
+  private freeInAll(): number {
+    return this.running ? Math.max(0, this.settings.maxInFlight - this.inFlight.size) : 0;
+  }
+
+  /** Each endpoint's free slots, a different endpoint first each time: when slots are short, none is always served last. */
+  private freeSlots(endpoints: readonly WebhookEndpoint[]): Map<string, number> {
     const slots = new Map<string, number>();
-    // A different endpoint first at each claim: when slots are short, none is always served last.
-    for (const id of rotated([...endpoints.keys()])) {
+    for (const { id } of rotated([...endpoints])) {
       const left = this.settings.maxInFlightPerEndpoint - (this.inFlightPerEndpoint.get(id) ?? 0);
       if (left > 0) slots.set(id, left);
     }
-    const now = new Date();
-    const claimed = await this.store.claimDue(slots, free, now, new Date(now.getTime() + this.settings.timeoutMs + LEASE_MARGIN_MS));
-    if (claimed.length === 0) return;
+    return slots;
+  }
 
+  private async startDueAttempts(now: Date, leaseUntil: Date): Promise<void> {
+    const free = this.freeInAll();
+    if (free <= 0) return;
+    const endpoints = await this.knownEndpoints();
+    const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+    const claimed = await this.store.claimDue(this.freeSlots(endpoints), free, now, leaseUntil);
+    if (claimed.length === 0) return;
+    let events: Map<string, OutboxEvent>;
+    try {
+      events = new Map((await this.feed.find(claimed.map((d) => d.eventId))).map((event) => [event.id, event]));
+    } catch (error) {
+      await this.store.release(claimed.map((d) => d.id)).catch(() => undefined);
+      throw error;
+    }
+    await this.startAll(
+      claimed.map((delivery) => ({ delivery, event: events.get(delivery.eventId), endpoint: byId.get(delivery.endpointId) })),
+      now,
+    );
+  }
+
+  /** Starts the attempts of deliveries this replica holds; those it cannot start now are given back. */
+  private async startAll(taken: ReadonlyArray<{ delivery: ClaimedDelivery; event?: OutboxEvent; endpoint?: WebhookEndpoint }>, now: Date): Promise<void> {
+    if (taken.length === 0) return;
     const started = new Set<number>();
     try {
-      const events = new Map((await this.feed.find(claimed.map((d) => d.eventId))).map((event) => [event.id, event]));
       const secrets = new Map<string, string[]>();
-      for (const id of new Set(claimed.map((d) => d.endpointId))) secrets.set(id, await this.endpoints.signingSecrets(id, now));
-      for (const delivery of claimed) {
-        const event = events.get(delivery.eventId);
-        const endpoint = endpoints.get(delivery.endpointId);
+      for (const id of new Set(taken.map((t) => t.delivery.endpointId))) secrets.set(id, await this.endpoints.signingSecrets(id, now));
+      for (const { delivery, event, endpoint } of taken) {
         const keys = secrets.get(delivery.endpointId) ?? [];
-        // Gone meanwhile (the event past its retention, the endpoint deleted): so is the delivery.
+        // Gone meanwhile (the event past its retention, the endpoint deleted or turned off): so is the delivery, or it waits.
         if (!this.running || !event || !endpoint || keys.length === 0) continue;
         this.start(delivery, endpoint, event, keys);
         started.add(delivery.id);
       }
     } finally {
-      const idle = claimed.filter((d) => !started.has(d.id)).map((d) => d.id);
+      const idle = taken.filter((t) => !started.has(t.delivery.id)).map((t) => t.delivery.id);
       if (idle.length > 0) await this.store.release(idle).catch(() => undefined);
     }
   }
 
+  /**
+   * Sends one attempt. Its slot is free again as soon as the receiver has answered (or not):
+   * the outcome is recorded meanwhile, the delivery still leased, so no replica sends it again.
+   */
   private start(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, event: OutboxEvent, secrets: string[]): void {
     this.inFlightPerEndpoint.set(endpoint.id, (this.inFlightPerEndpoint.get(endpoint.id) ?? 0) + 1);
-    const done = this.attempt(delivery, endpoint, event, secrets)
+    let freed = false;
+    const free = () => {
+      if (freed) return;
+      freed = true;
+      this.inFlight.delete(delivery.id);
+      const left = (this.inFlightPerEndpoint.get(endpoint.id) ?? 1) - 1;
+      if (left > 0) this.inFlightPerEndpoint.set(endpoint.id, left);
+      else this.inFlightPerEndpoint.delete(endpoint.id);
+      // A slot is free: what waits for it may start.
+      this.wake();
+    };
+    const done = this.attempt(delivery, endpoint, event, secrets, free)
       .catch((error: unknown) => this.troubled(error))
       .finally(() => {
-        this.inFlight.delete(delivery.id);
-        const left = (this.inFlightPerEndpoint.get(endpoint.id) ?? 1) - 1;
-        if (left > 0) this.inFlightPerEndpoint.set(endpoint.id, left);
-        else this.inFlightPerEndpoint.delete(endpoint.id);
-        // A slot is free: what waits for it may start.
-        this.wake();
+        free();
+        this.recording.delete(done);
       });
     this.inFlight.set(delivery.id, done);
+    this.recording.add(done);
   }
 
   /** One attempt: signed now (a retry carries a new timestamp, the same webhook-id), sent, recorded. */
-  private async attempt(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, event: OutboxEvent, secrets: string[]): Promise<void> {
+  private async attempt(delivery: ClaimedDelivery, endpoint: WebhookEndpoint, event: OutboxEvent, secrets: string[], sent: () => void): Promise<void> {
     const attemptedAt = new Date();
     const timestamp = webhookTimestamp(attemptedAt);
     const body = webhookBody(event);
@@ -212,6 +270,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
       await this.store.release([delivery.id]);
       return;
     }
+    sent();
     const status = await this.recorder.record(delivery, endpoint, result, attemptedAt);
     if (status === DeliveryStatus.Failed) {
       this.logger.warn(`webhook ${event.id} to endpoint ${endpoint.id} failed after ${delivery.attempts + 1} attempts (last: ${result.error}); a retry or a recover sends it again`);

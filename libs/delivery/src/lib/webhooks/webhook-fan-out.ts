@@ -1,7 +1,9 @@
-import { EventFeed } from '@health-bridge/health-archive';
+import { EventFeed, type OutboxEvent } from '@health-bridge/health-archive';
 import { WebhookEndpointService } from '../endpoints/webhook-endpoint.service';
+import type { WebhookEndpoint } from '../endpoints/webhook-endpoint';
 import { OutboxCursor } from '../outbox-cursor';
-import { WebhookDeliveryStore } from './webhook-delivery.store';
+import type { Sql } from '../sql';
+import { WebhookDeliveryStore, type ClaimedDelivery } from './webhook-delivery.store';
 
 /** Events read from the feed per page, and pages per run (a long backlog is worked through over several runs). */
 const PAGE_SIZE = 200;
@@ -21,43 +23,91 @@ export class WebhookFanOut {
     private readonly endpoints: WebhookEndpointService,
     private readonly store: WebhookDeliveryStore,
     private readonly cursor: OutboxCursor,
+    private readonly sql: Sql,
     /** The delay before a delivery's first attempt (the retry schedule's first entry). */
     private readonly firstDelayMs: number,
   ) {}
 
   /**
    * Fans out what is new: how many events it read (0 also when another replica holds the
-   * cursor), and whether it reached the feed's end (false: a backlog is left for the next run).
+   * cursor), whether it reached the feed's end (false: a backlog is left for the next run), and
+   * the deliveries it took for their first attempt at once (when that attempt is due at once):
+   * at most `slots` of each endpoint and `limit` in all, leased by the same statement that makes
+   * them, handed over with their events, so that a new event costs no claim and no second read.
    */
-  async run(): Promise<{ read: number; caughtUp: boolean }> {
+  async run(take: FirstAttempts = { slots: new Map(), limit: 0, leaseUntil: new Date(0) }): Promise<FanOutRun> {
     // A new cursor starts before the oldest event kept: endpoints made while no process delivered still
     // get what was stored after them (each endpoint's createdAt keeps older events from it).
     let position = await this.cursor.acquire(async () => this.feed.startCursor());
-    if (position === null) return { read: 0, caughtUp: true };
-    let read = 0;
+    const run: FanOutRun = { read: 0, caughtUp: true, taken: [], endpoints: null, endpointsChanges: -1 };
+    if (position === null) return run;
+    const slots = new Map(take.slots);
+    let limit = this.firstDelayMs === 0 ? take.limit : 0;
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
       const { items, nextCursor } = await this.feed.read({ after: position, limit: PAGE_SIZE });
-      if (items.length === 0) return { read, caughtUp: true };
+      if (items.length === 0) return run;
       // Read after the events: an endpoint created before one of them is in the list.
+      const changes = this.endpoints.changes;
       const endpoints = await this.endpoints.enabledEndpoints();
-      const deliveries = items.flatMap((event) =>
-        endpoints
-          .filter((endpoint) => WebhookEndpointService.matches(endpoint, event.type) && endpoint.createdAt.getTime() <= event.storedAt.getTime())
-          .map((endpoint) => ({ endpointId: endpoint.id, eventId: event.id })),
-      );
+      run.endpoints = endpoints;
+      run.endpointsChanges = changes;
       const now = new Date();
-      await this.store.addPending(deliveries, new Date(now.getTime() + this.firstDelayMs), now);
+      const leased: Array<{ endpointId: string; eventId: string }> = [];
+      const pending: Array<{ endpointId: string; eventId: string }> = [];
+      const events = new Map<string, OutboxEvent>();
+      for (const event of items) {
+        for (const endpoint of endpoints) {
+          if (!WebhookEndpointService.matches(endpoint, event.type) || endpoint.createdAt.getTime() > event.storedAt.getTime()) continue;
+          const free = slots.get(endpoint.id) ?? 0;
+          if (limit > 0 && free > 0) {
+            slots.set(endpoint.id, free - 1);
+            limit--;
+            leased.push({ endpointId: endpoint.id, eventId: event.id });
+            events.set(event.id, event);
+          } else {
+            pending.push({ endpointId: endpoint.id, eventId: event.id });
+          }
+        }
+      }
+      // The page's deliveries and the cursor past it, all or none (one group commit on SQLite, one transaction on PostgreSQL).
+      const leasing = this.store.newDeliveries(leased, now, now, take.leaseUntil);
+      const making = this.store.newDeliveries(pending, new Date(now.getTime() + this.firstDelayMs), now, null);
+      const advancing = this.cursor.advancing(nextCursor, now);
+      const results = await this.sql.all([...leasing, ...making, advancing]);
+      const byId = new Map(endpoints.map((e) => [e.id, e]));
+      for (const delivery of this.store.claimedFrom(results.slice(0, leasing.length).flat())) {
+        run.taken.push({ delivery, event: events.get(delivery.eventId) as OutboxEvent, endpoint: byId.get(delivery.endpointId) as WebhookEndpoint });
+      }
       // Lost the lease meanwhile (this replica stalled past it): the new holder goes on from the saved position.
-      if (!(await this.cursor.advance(nextCursor))) return { read, caughtUp: true };
+      if (!advancing.saved(results[results.length - 1])) return run;
       position = nextCursor;
-      read += items.length;
-      if (items.length < PAGE_SIZE) return { read, caughtUp: true };
+      run.read += items.length;
+      if (items.length < PAGE_SIZE) return run;
     }
-    return { read, caughtUp: false };
+    run.caughtUp = false;
+    return run;
   }
 
   /** Lets another replica take the fan-out over at once (this one is stopping). */
   release(): Promise<void> {
     return this.cursor.release();
   }
+}
+
+/** What a fan-out may take for first attempts at once: free slots per endpoint, in all, and the lease. */
+export interface FirstAttempts {
+  slots: ReadonlyMap<string, number>;
+  limit: number;
+  leaseUntil: Date;
+}
+
+export interface FanOutRun {
+  read: number;
+  caughtUp: boolean;
+  /** Deliveries made and leased by this run, to be attempted now. */
+  taken: Array<{ delivery: ClaimedDelivery; event: OutboxEvent; endpoint: WebhookEndpoint }>;
+  /** The enabled endpoints as the last page read them (null when no page had events). */
+  endpoints: WebhookEndpoint[] | null;
+  /** `WebhookEndpointService.changes` when that list was read. */
+  endpointsChanges: number;
 }

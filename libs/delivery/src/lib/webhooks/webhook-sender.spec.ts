@@ -8,6 +8,8 @@ class Receiver {
   readonly received: Array<{ method?: string; url?: string; headers: IncomingMessage['headers']; body: string }> = [];
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
+  /** Connections made to this receiver. */
+  connections = 0;
   handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => res.end('ok');
 
   constructor() {
@@ -20,6 +22,7 @@ class Receiver {
       });
     });
     this.server.on('connection', (socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -48,15 +51,19 @@ async function closedPort(): Promise<number> {
 describe('WebhookSender', () => {
   let receiver: Receiver;
   let url: string;
-  const sender = new WebhookSender({ timeoutMs: 500, allowPrivateTargets: true });
+  let sender: WebhookSender;
   const send = (path = '/hook', s = sender, signal?: AbortSignal) =>
     s.send({ url: `${url}${path}`, headers: { 'content-type': 'application/json', 'webhook-id': 'evt_1' }, body: '{"type":"x","n":"é"}' }, signal);
 
   beforeEach(async () => {
+    sender = new WebhookSender({ timeoutMs: 500, allowPrivateTargets: true });
     receiver = new Receiver();
     url = await receiver.listen();
   });
-  afterEach(() => receiver.close());
+  afterEach(() => {
+    sender.close();
+    return receiver.close();
+  });
 
   it('POSTs the body and headers as given; a 2xx is a success', async () => {
     receiver.handle = (_req, res) => res.writeHead(204).end();
@@ -72,6 +79,39 @@ describe('WebhookSender', () => {
         headers: expect.objectContaining({ 'content-type': 'application/json', 'webhook-id': 'evt_1', 'content-length': String(Buffer.byteLength('{"type":"x","n":"é"}')) }),
       }),
     ]);
+  });
+
+  it('keeps the connection for the next attempts to the same receiver', async () => {
+    receiver.handle = (_req, res) => res.writeHead(204).end();
+    for (let i = 0; i < 5; i++) expect(await send()).toMatchObject({ statusCode: 204 });
+    expect(receiver.received).toHaveLength(5);
+    expect(receiver.connections).toBe(1);
+  });
+
+  it('sends once more, on a new connection, when a kept connection was closed by the receiver before it answered', async () => {
+    const requestsOn = new WeakMap<Socket, number>();
+    // Each connection answers its first request and drops the next (as a receiver whose idle timeout just fired).
+    receiver.handle = (req, res) => {
+      const n = (requestsOn.get(req.socket) ?? 0) + 1;
+      requestsOn.set(req.socket, n);
+      if (n === 1) res.writeHead(204).end();
+      else req.socket.destroy();
+    };
+    expect(await send()).toMatchObject({ statusCode: 204 });
+    expect(await send()).toMatchObject({ statusCode: 204, error: null });
+    expect(receiver.received.map((r) => r.headers['webhook-id'])).toEqual(['evt_1', 'evt_1', 'evt_1']);
+    expect(receiver.connections).toBe(2);
+  });
+
+  it('does not keep a connection whose answer was not read to its end', async () => {
+    receiver.handle = (_req, res) => {
+      res.writeHead(200);
+      res.write(Buffer.alloc(70 * 1024, 'a'));
+    };
+    expect(await send()).toMatchObject({ statusCode: 200 });
+    receiver.handle = (_req, res) => res.writeHead(204).end();
+    expect(await send()).toMatchObject({ statusCode: 204 });
+    expect(receiver.connections).toBe(2);
   });
 
   it('fails on a 500, keeping the start of what the receiver said, without control characters or secrets', async () => {
@@ -120,6 +160,15 @@ describe('WebhookSender', () => {
   it('fails on a connection reset before the answer', async () => {
     receiver.handle = (req) => req.socket.destroy();
     expect(await send()).toMatchObject({ statusCode: null, error: expect.stringMatching(/connection (reset|closed)/) });
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('fails on a reset of a kept connection when the new one is reset too (sent twice, not more)', async () => {
+    receiver.handle = (_req, res) => res.writeHead(204).end();
+    await send();
+    receiver.handle = (req) => req.socket.destroy();
+    expect(await send()).toMatchObject({ statusCode: null, error: expect.stringMatching(/connection (reset|closed)/) });
+    expect(receiver.received).toHaveLength(3);
   });
 
   it('fails on a connection refused', async () => {
@@ -143,6 +192,7 @@ describe('WebhookSender', () => {
 
   describe('when private targets are not allowed', () => {
     const strict = new WebhookSender({ timeoutMs: 500, allowPrivateTargets: false });
+    afterAll(() => strict.close());
 
     it('refuses a private IP literal without connecting', async () => {
       const result = await send('/hook', strict);

@@ -40,13 +40,27 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 const MAX_ANSWER_SHOWN = 256;
 const MAX_ERROR_LENGTH = 1024;
 
+/** An idle connection to a receiver is closed after this long (below the 5 s keep-alive of node's own servers). */
+const IDLE_CONNECTION_MS = 4_000;
+/** Idle connections kept per receiver (host and port) for the next attempts. */
+const MAX_IDLE_PER_RECEIVER = 256;
+
 /**
  * Sends webhooks over node's http/https: POST, no redirect followed (a 3xx is a failure: the
- * endpoint's URL should be changed), no connection reused (each attempt connects, and is checked,
- * anew), the whole attempt bounded by `timeoutMs`. Never throws: every outcome is an AttemptResult.
+ * endpoint's URL should be changed), the whole attempt bounded by `timeoutMs`. Connections are
+ * kept alive between attempts to the same receiver (a connection and, over https, a TLS handshake
+ * per webhook would cost more than the webhook), and each is checked when it connects (the
+ * address connected to is the address checked; a kept connection stays on it). A kept connection
+ * the receiver closed meanwhile fails the attempt before any answer: such an attempt is sent once
+ * more on a new connection. Never throws: every outcome is an AttemptResult.
  */
 export class WebhookSender {
-  constructor(private readonly settings: WebhookSenderSettings) {}
+  private readonly agents: { 'http:': http.Agent; 'https:': https.Agent };
+
+  constructor(private readonly settings: WebhookSenderSettings) {
+    const kept = { keepAlive: true, timeout: IDLE_CONNECTION_MS, maxFreeSockets: MAX_IDLE_PER_RECEIVER, scheduling: 'lifo' as const };
+    this.agents = { 'http:': new http.Agent(kept), 'https:': new https.Agent(kept) };
+  }
 
   send(request: WebhookRequest, signal?: AbortSignal): Promise<AttemptResult> {
     const started = Date.now();
@@ -74,52 +88,77 @@ export class WebhookSender {
 
     return new Promise<AttemptResult>((resolve) => {
       let settled = false;
-      const settle = (result: AttemptResult) => {
+      let request$: http.ClientRequest;
+      const settle = (result: AttemptResult, reusable = false) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        request$.destroy();
+        // An answer read to its end leaves the connection to the next attempt; anything else closes it.
+        if (!reusable) request$.destroy();
         resolve(result);
       };
-      const client = url.protocol === 'https:' ? https : http;
-      const request$ = client.request(url, {
-        method: 'POST',
-        headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
-        agent: false,
-        lookup: this.settings.allowPrivateTargets ? undefined : guardedLookup,
-      });
       const timer = setTimeout(() => settle(failed(`no complete answer within ${this.settings.timeoutMs} ms`)), this.settings.timeoutMs);
       const onAbort = () => settle(failed('abandoned: the service is stopping', true));
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      request$.on('error', (error: NodeJS.ErrnoException) => settle(failed(describeNetworkError(error, host))));
-      request$.on('response', (response) => {
-        const statusCode = response.statusCode ?? 0;
-        const chunks: Buffer[] = [];
-        let read = 0;
-        const done = () =>
-          settle({
-            statusCode,
-            durationMs: Date.now() - started,
-            error: statusCode >= 200 && statusCode < 300 ? null : redact(describeStatus(statusCode, Buffer.concat(chunks).toString('utf8'))),
-            retryAfter: typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : null,
-            abandoned: false,
-          });
-        response.on('data', (chunk: Buffer) => {
-          if (read < MAX_ANSWER_SHOWN) chunks.push(chunk.subarray(0, MAX_ANSWER_SHOWN - read));
-          read += chunk.length;
-          // Enough has been read to know the answer: the rest is not waited for.
-          if (read >= MAX_ANSWER_BYTES) done();
+      const post = (fresh: boolean) => {
+        const client = url.protocol === 'https:' ? https : http;
+        request$ = client.request(url, {
+          method: 'POST',
+          headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+          agent: fresh ? false : this.agents[url.protocol as 'http:' | 'https:'],
+          lookup: this.settings.allowPrivateTargets ? undefined : guardedLookup,
         });
-        response.on('end', done);
-        // The body cut short after the status came: the receiver did not answer whole.
-        response.on('error', (error: NodeJS.ErrnoException) => settle(failed(describeNetworkError(error, host))));
-        response.on('aborted', () => settle(failed('the receiver closed the connection before its answer ended')));
-      });
-      request$.end(request.body);
+        let answered = false;
+        request$.on('error', (error: NodeJS.ErrnoException) => {
+          // A kept connection the receiver had closed: once more on a new one (the same webhook-id).
+          if (!answered && !fresh && request$.reusedSocket && isClosedConnection(error) && !settled) return post(true);
+          settle(failed(describeNetworkError(error, host)));
+        });
+        request$.on('response', (response) => {
+          answered = true;
+          const statusCode = response.statusCode ?? 0;
+          const chunks: Buffer[] = [];
+          let read = 0;
+          const done = (reusable: boolean) =>
+            settle(
+              {
+                statusCode,
+                durationMs: Date.now() - started,
+                error: statusCode >= 200 && statusCode < 300 ? null : redact(describeStatus(statusCode, Buffer.concat(chunks).toString('utf8'))),
+                retryAfter: typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : null,
+                abandoned: false,
+              },
+              reusable,
+            );
+          response.on('data', (chunk: Buffer) => {
+            if (read < MAX_ANSWER_SHOWN) chunks.push(chunk.subarray(0, MAX_ANSWER_SHOWN - read));
+            read += chunk.length;
+            // Enough has been read to know the answer: the rest is not waited for (nor the connection kept).
+            if (read >= MAX_ANSWER_BYTES) done(false);
+          });
+          response.on('end', () => done(true));
+          // The body cut short after the status came: the receiver did not answer whole.
+          response.on('error', (error: NodeJS.ErrnoException) => settle(failed(describeNetworkError(error, host))));
+          response.on('aborted', () => settle(failed('the receiver closed the connection before its answer ended')));
+        });
+        request$.end(request.body);
+      };
+      post(false);
     });
   }
+
+  /** Closes the connections kept (the service is stopping). */
+  close(): void {
+    this.agents['http:'].destroy();
+    this.agents['https:'].destroy();
+  }
+}
+
+/** The errors of a connection closed by the other side before it answered. */
+function isClosedConnection(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.message === 'socket hang up';
 }
 
 function describeStatus(statusCode: number, text: string): string {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from '../random';
 import { readMeasurement, type MeasurementReading, type Observation } from '@health-bridge/viatom-protocol';
 
 /**
@@ -101,7 +101,7 @@ export function ulid(now = Date.now()): string {
     time = CROCKFORD[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(10);
+  const bytes = randomBytesPooled(10);
   let random = '';
   // 80 bits = 16 characters of 5 bits.
   let buffer = 0;

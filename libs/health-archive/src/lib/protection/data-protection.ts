@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { randomBytesPooled } from '../random';
 
 /** A data-encryption key: an id (kept beside every value it seals, so keys can rotate) and 32 bytes for AES-256-GCM. */
 export interface DataEncryptionKey {
@@ -75,7 +76,7 @@ export class DataProtection {
   }
 
   seal(purpose: SealPurpose, plain: string): string {
-    const nonce = randomBytes(NONCE_BYTES);
+    const nonce = randomBytesPooled(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, nonce);
     cipher.setAAD(Buffer.from(purpose, 'utf8'));
     const body = Buffer.concat([nonce, cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);

@@ -438,6 +438,43 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
     });
   });
 
+  describe('statements of the libs beside the archive', () => {
+    // Placeholders are the engine's; the delivery lib numbers them for PostgreSQL.
+    const q = (sql: string) => (target.name === 'postgres' ? sql.replace(/\?/g, ((n) => () => `$${++n}`)(0)) : sql);
+    const cursor = (name: string) => [name, 'p0', null, null, new Date().toISOString()];
+    const insert = q('INSERT INTO "outbox_cursor" ("name", "position", "lease_owner", "lease_until", "updated_at") VALUES (?, ?, ?, ?, ?) RETURNING "name"');
+    const positions = async () => (await store.runStatement(q('SELECT "name", "position" FROM "outbox_cursor" ORDER BY "name"'), [])).map((r) => `${String(r['name'])}=${String(r['position'])}`);
+
+    it('runs a write, a write with RETURNING and a read, answering their rows', async () => {
+      expect(await store.runStatement(insert, cursor('a'))).toEqual([{ name: 'a' }]);
+      expect(await store.runStatement(q('UPDATE "outbox_cursor" SET "position" = ? WHERE "name" = ?'), ['p1', 'a'])).toEqual([]);
+      expect(await positions()).toEqual(['a=p1']);
+    });
+
+    it('runs several all or none: a failing one leaves nothing of the others, and the writes around them go on', async () => {
+      await store.runStatement(insert, cursor('a'));
+      // The second statement breaks the primary key: the first is undone with it.
+      const together = store.runStatements([
+        { sql: insert, params: cursor('b') },
+        { sql: insert, params: cursor('a') },
+      ]);
+      // A write of the archive queued beside them (the same group on SQLite) is committed all the same.
+      const beside = store.recordIgnoredPush(push({ type: 9 }));
+      await expect(together).rejects.toThrow();
+      await expect(beside).resolves.toMatchObject({ outcome: PushOutcome.Ignored });
+      expect(await positions()).toEqual(['a=p0']);
+      expect(await store.runStatements([{ sql: insert, params: cursor('c') }, { sql: q('SELECT COUNT(*) AS "n" FROM "outbox_cursor"'), params: [] }])).toEqual([
+        [{ name: 'c' }],
+        [{ n: target.name === 'postgres' ? '2' : 2 }],
+      ]);
+    });
+
+    it('refuses a bad statement without harm to the next', async () => {
+      await expect(store.runStatement('SELECT * FROM "no_such_table"', [])).rejects.toThrow();
+      expect(await store.runStatement(insert, cursor('d'))).toEqual([{ name: 'd' }]);
+    });
+  });
+
   describe('health', () => {
     it('answers a ping, has no pending migration, and tells its pool (PostgreSQL) or none (SQLite)', async () => {
       await expect(store.ping()).resolves.toBeUndefined();

@@ -204,6 +204,15 @@ export abstract class ArchiveStore {
 
   /** Resolves when the database answers a trivial query. */
   abstract ping(): Promise<void>;
+  /**
+   * One statement of a lib beside the archive (the delivery lib's tables), `$1, $2…` on
+   * PostgreSQL and `?` on SQLite, on the archive's connection: on SQLite inside the group commit
+   * (it shares the pushes' one disk sync instead of paying its own), on PostgreSQL from the pool.
+   * Its rows come back (use RETURNING to learn what a write touched). Atomic alone.
+   */
+  abstract runStatement(sql: string, params: readonly unknown[]): Promise<Array<Record<string, unknown>>>;
+  /** Several such statements, all or none (one savepoint of a group on SQLite, one transaction on PostgreSQL); each one's rows. */
+  abstract runStatements(statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<Array<Array<Record<string, unknown>>>>;
   /** The names of this build's migrations that the database has not applied. */
   abstract pendingMigrations(): Promise<string[]>;
   abstract poolState(): PoolState | null;

@@ -195,6 +195,25 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
   }
 
+  async runStatement(sql: string, params: readonly unknown[]): Promise<Array<Record<string, unknown>>> {
+    return (await whileHeld(this.pool(), (client) => client.query(sql, [...params]))).rows;
+  }
+
+  runStatements(statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<Array<Array<Record<string, unknown>>>> {
+    return whileHeld(this.pool(), async (client) => {
+      await client.query('BEGIN');
+      try {
+        const rows: Array<Array<Record<string, unknown>>> = [];
+        for (const { sql, params } of statements) rows.push((await client.query(sql, [...params])).rows);
+        await client.query('COMMIT');
+        return rows;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
   private pool(): PgPool {
     const pool = postgresPoolOf(this.dataSource);
     if (!pool) throw new Error('the PostgreSQL DataSource is not connected');

@@ -281,6 +281,18 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   }
 
   /** Prepared once per connection, run many times. */
+  async runStatement(sql: string, params: readonly unknown[]): Promise<Array<Record<string, unknown>>> {
+    // A read runs at once (it sees what is committed: a group runs whole, BEGIN to COMMIT, within one call);
+    // a write waits for the next group. Prepared anew each time: these texts vary with their lists' lengths.
+    const reading = sqliteConnectionOf(this.dataSource).prepare(sql);
+    if (reading.readonly) return reading.all(...params) as Array<Record<string, unknown>>;
+    return this.writes.run((db) => runOn(db, sql, params));
+  }
+
+  runStatements(statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<Array<Array<Record<string, unknown>>>> {
+    return this.writes.run((db) => statements.map(({ sql, params }) => runOn(db, sql, params)));
+  }
+
   private statement(db: Database, sql: string): Statement {
     let statements = this.prepared.get(db);
     if (!statements) this.prepared.set(db, (statements = new Map()));
@@ -288,6 +300,13 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
     if (!stmt) statements.set(sql, (stmt = db.prepare(sql)));
     return stmt;
   }
+}
+
+function runOn(db: Database, sql: string, params: readonly unknown[]): Array<Record<string, unknown>> {
+  const stmt = db.prepare(sql);
+  if (stmt.reader) return stmt.all(...params) as Array<Record<string, unknown>>;
+  stmt.run(...params);
+  return [];
 }
 
 /** The text TypeORM writes for a `datetime` column on SQLite: `YYYY-MM-DD HH:mm:ss.SSS`, UTC. */
