@@ -24,12 +24,18 @@ export class Sql {
   }
 
   rows<R = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
-    return this.statements.rows<R>(this.postgres ? numbered(sql) : sql, params.map((p) => this.param(p)));
+    const statement = this.forEngine({ sql, params });
+    return this.statements.rows<R>(statement.sql, statement.params);
   }
 
   /** Several statements, all or none (for writes that must not be half done); each one's rows. */
   all(statements: ReadonlyArray<{ sql: string; params: unknown[] }>): Promise<Array<Array<Record<string, unknown>>>> {
-    return this.statements.all(statements.map(({ sql, params }) => ({ sql: this.postgres ? numbered(sql) : sql, params: params.map((p) => this.param(p)) })));
+    return this.statements.all(statements.map((statement) => this.forEngine(statement)));
+  }
+
+  /** The statement as the engine takes it: its placeholders and parameters. */
+  private forEngine({ sql, params }: { sql: string; params: unknown[] }): { sql: string; params: unknown[] } {
+    return { sql: this.postgres ? numbered(sql) : sql, params: params.map((p) => this.param(p)) };
   }
 
   /** The engine's form of an instant as a parameter. */

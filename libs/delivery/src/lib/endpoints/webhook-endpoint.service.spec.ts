@@ -346,6 +346,27 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('WebhookEndpoi
       expect((await endpoints.enabledEndpoints()).map((e) => e.id)).toEqual([on.id]);
     });
 
+    it('answers a list read within maxAgeMs as it was, unless a change was made here since; a change made elsewhere shows after maxAgeMs', async () => {
+      const first = await create();
+      const fresh = async (maxAgeMs: number) => (await endpoints.enabledEndpoints(maxAgeMs)).map((e) => e.id);
+      expect(await fresh(60_000)).toEqual([first.id]);
+      // Through this service: seen at once, whatever the age allowed.
+      const second = await create();
+      expect(await fresh(60_000)).toEqual([first.id, second.id]);
+      await endpoints.update(second.id, { enabled: false });
+      expect(await fresh(60_000)).toEqual([first.id]);
+      await endpoints.disable(first.id, 'gone', new Date());
+      expect(await fresh(60_000)).toEqual([]);
+      // Behind its back (another replica): the list kept is answered within its age, and read again past it.
+      await dataSource.query(target.name === 'postgres' ? 'UPDATE "webhook_endpoint" SET "enabled" = true, "disabled_reason" = NULL' : 'UPDATE "webhook_endpoint" SET "enabled" = 1, "disabled_reason" = NULL');
+      expect(await fresh(60_000)).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(await fresh(10)).toEqual([first.id, second.id]);
+      // Without an age: always read now.
+      await dataSource.query('DELETE FROM "webhook_endpoint"');
+      expect(await fresh(0)).toEqual([]);
+    });
+
     it('disables once: true for the call that turned it off, false after, and for an endpoint turned off by hand', async () => {
       const created = await create();
       const at = new Date('2030-02-01T00:00:00Z');

@@ -45,8 +45,10 @@ export class WebhookEndpointService {
   private readonly secretOverlapMs: number;
   /** The time part of the last id made here: ids made in the same millisecond still sort in creation order. */
   private lastIdTime = 0;
-  /** Counts the changes made to endpoints through this process: a list read before the last change is stale. */
-  changes = 0;
+  /** Counts the changes made to endpoints through this process (after each write): a list read before one is stale. */
+  private changes = 0;
+  /** The enabled endpoints as last read, while no change made here has ended since. */
+  private enabledRead: { endpoints: WebhookEndpoint[]; at: number; changes: number } | null = null;
 
   constructor(
     private readonly store: WebhookEndpointStore,
@@ -70,8 +72,7 @@ export class WebhookEndpointService {
     // the events stored from then on, and it cannot be passed over while it is not yet in the table.
     const now = at ?? new Date();
     const secret = newWebhookSecret();
-    this.changes++;
-    const endpoint = await this.store.insert({ id: this.newId(now), url, description, eventTypes, secret, at: now });
+    const endpoint = await this.changing(this.store.insert({ id: this.newId(now), url, description, eventTypes, secret, at: now }));
     this.logger.log(`webhook endpoint ${endpoint.id} created`);
     return { ...endpoint, secret };
   }
@@ -103,8 +104,7 @@ export class WebhookEndpointService {
       update.enabled = changes.enabled;
     }
     if (Object.values(update).every((value) => value === undefined)) return current;
-    this.changes++;
-    const updated = await this.store.update(id, update, now);
+    const updated = await this.changing(this.store.update(id, update, now));
     if (!updated) throw new WebhookEndpointNotFoundError(id);
     if (current.enabled !== updated.enabled) this.logger.log(`webhook endpoint ${id} ${updated.enabled ? 'enabled' : 'disabled'}`);
     return updated;
@@ -112,8 +112,7 @@ export class WebhookEndpointService {
 
   /** Deletes it with its deliveries and their log. */
   async remove(id: string): Promise<void> {
-    this.changes++;
-    if (!ENDPOINT_ID_PATTERN.test(id) || !(await this.store.delete(id))) throw new WebhookEndpointNotFoundError(id);
+    if (!ENDPOINT_ID_PATTERN.test(id) || !(await this.changing(this.store.delete(id)))) throw new WebhookEndpointNotFoundError(id);
     this.logger.log(`webhook endpoint ${id} deleted`);
   }
 
@@ -137,9 +136,20 @@ export class WebhookEndpointService {
     return { secret, previousSecretExpiresAt };
   }
 
-  /** The endpoints to fan events out to. */
-  enabledEndpoints(): Promise<WebhookEndpoint[]> {
-    return this.store.enabled();
+  /**
+   * The endpoints to fan events out to, read now; or, given `maxAgeMs`, as read at most that long
+   * ago, unless a change made through this process has ended since (changes made by another
+   * replica are seen within `maxAgeMs`).
+   */
+  async enabledEndpoints(maxAgeMs = 0): Promise<WebhookEndpoint[]> {
+    const last = this.enabledRead;
+    if (maxAgeMs > 0 && last && last.changes === this.changes && Date.now() - last.at <= maxAgeMs) return last.endpoints;
+    const changes = this.changes;
+    const at = Date.now();
+    const endpoints = await this.store.enabled();
+    // A change that ended while this read ran may be missing from it: not kept.
+    if (changes === this.changes) this.enabledRead = { endpoints, at, changes };
+    return endpoints;
   }
 
   /** The secrets to sign with now: the current one first, then the previous one until it expires; [] for an unknown id. */
@@ -151,20 +161,26 @@ export class WebhookEndpointService {
 
   /** Turns it off for the service's own reason; true only when it was on until now (the caller then reports `endpoint.disabled`). */
   disable(id: string, reason: 'gone' | 'failing', at: Date): Promise<boolean> {
-    this.changes++;
-    return this.store.disable(id, reason, at);
+    return this.changing(this.store.disable(id, reason, at));
   }
 
   /** Starts the failing streak at `since`, unless one is running. */
   markFailing(id: string, since: Date): Promise<void> {
-    this.changes++;
-    return this.store.markFailing(id, since);
+    return this.changing(this.store.markFailing(id, since));
   }
 
   /** Ends the failing streak. */
   markHealthy(id: string): Promise<void> {
-    this.changes++;
-    return this.store.markHealthy(id);
+    return this.changing(this.store.markHealthy(id));
+  }
+
+  /** A write to the endpoints: once it has ended, every list read before is stale. */
+  private async changing<T>(write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      this.changes++;
+    }
   }
 
   private async targetUrl(url: unknown): Promise<string> {

@@ -70,11 +70,6 @@ const INSERT_CHUNK = 100;
 export class WebhookDeliveryStore {
   constructor(private readonly sql: Sql) {}
 
-  /** A pending delivery per (endpoint, event), due at `dueAt`; one that exists already is left as it is. */
-  async addPending(deliveries: ReadonlyArray<{ endpointId: string; eventId: string }>, dueAt: Date, now: Date): Promise<void> {
-    for (const statement of this.newDeliveries(deliveries, dueAt, now, null)) await this.sql.rows(statement.sql, statement.params);
-  }
-
   /**
    * The statements that make new deliveries: pending, due at `dueAt`, and leased until
    * `leaseUntil` when it is given (taken by this replica for their first attempt: the rows they

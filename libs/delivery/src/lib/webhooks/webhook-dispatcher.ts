@@ -30,7 +30,7 @@ const LEASE_MARGIN_MS = 10_000;
 /** At shutdown, attempts in flight are waited for this long at most (and no longer than the timeout), then abandoned. */
 const SHUTDOWN_GRACE_MS = 5_000;
 /** The list of enabled endpoints a claim goes by is at most this old (the fan-out reads it afresh for every page of events). */
-const ENDPOINTS_FRESH_MS = 1_000;
+const ENDPOINTS_MAX_AGE_MS = 1_000;
 const ABANDON_WAIT_MS = 2_000;
 
 /**
@@ -55,10 +55,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private readonly inFlightPerEndpoint = new Map<string, number>();
   /** Every attempt not yet recorded (sent or being sent): waited for at shutdown. */
   private readonly recording = new Set<Promise<void>>();
-  /** The enabled endpoints last read, and when (read again at least every ENDPOINTS_FRESH_MS). */
-  private endpointsSeen: WebhookEndpoint[] | null = null;
-  private endpointsSeenAt = 0;
-  private endpointsSeenChanges = -1;
   /** Aborted at shutdown: the attempts still out are abandoned (and their deliveries given back). */
   private readonly stopping = abortControllerForMany();
   /** What went wrong, while it goes on (logged when it starts and when it ends, not at every poll). */
@@ -140,30 +136,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     try {
       const now = new Date();
       const leaseUntil = new Date(now.getTime() + this.settings.timeoutMs + LEASE_MARGIN_MS);
-      const run = await this.fanOut.run({ slots: this.freeSlots(await this.knownEndpoints()), limit: this.freeInAll(), leaseUntil });
+      const endpoints = await this.endpoints.enabledEndpoints(ENDPOINTS_MAX_AGE_MS);
+      const run = await this.fanOut.run({ slots: this.freeSlots(endpoints), limit: this.freeInAll(), leaseUntil });
       if (!run.caughtUp) this.wakeRequested = true;
-      if (run.endpoints && run.endpointsChanges === this.endpoints.changes) {
-        this.endpointsSeen = run.endpoints;
-        this.endpointsSeenChanges = run.endpointsChanges;
-        this.endpointsSeenAt = Date.now();
-      }
       await this.startAll(run.taken, now);
       await this.startDueAttempts(now, leaseUntil);
       this.untroubled();
     } catch (error) {
       this.troubled(error);
     }
-  }
-
-  /** The enabled endpoints as last read (by the fan-out, or here when it had nothing new). */
-  private async knownEndpoints(): Promise<WebhookEndpoint[]> {
-    // Read again after a change made here (at once) or elsewhere (within ENDPOINTS_FRESH_MS).
-    if (this.endpointsSeen === null || this.endpointsSeenChanges !== this.endpoints.changes || Date.now() - this.endpointsSeenAt > ENDPOINTS_FRESH_MS) {
-      this.endpointsSeenChanges = this.endpoints.changes;
-      this.endpointsSeenAt = Date.now();
-      this.endpointsSeen = await this.endpoints.enabledEndpoints();
-    }
-    return this.endpointsSeen;
   }
 
   private freeInAll(): number {
@@ -183,7 +164,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private async startDueAttempts(now: Date, leaseUntil: Date): Promise<void> {
     const free = this.freeInAll();
     if (free <= 0) return;
-    const endpoints = await this.knownEndpoints();
+    const endpoints = await this.endpoints.enabledEndpoints(ENDPOINTS_MAX_AGE_MS);
     const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
     const claimed = await this.store.claimDue(this.freeSlots(endpoints), free, now, leaseUntil);
     if (claimed.length === 0) return;

@@ -39,7 +39,7 @@ export class WebhookFanOut {
     // A new cursor starts before the oldest event kept: endpoints made while no process delivered still
     // get what was stored after them (each endpoint's createdAt keeps older events from it).
     let position = await this.cursor.acquire(async () => this.feed.startCursor());
-    const run: FanOutRun = { read: 0, caughtUp: true, taken: [], endpoints: null, endpointsChanges: -1 };
+    const run: FanOutRun = { read: 0, caughtUp: true, taken: [] };
     if (position === null) return run;
     const slots = new Map(take.slots);
     let limit = this.firstDelayMs === 0 ? take.limit : 0;
@@ -47,10 +47,7 @@ export class WebhookFanOut {
       const { items, nextCursor } = await this.feed.read({ after: position, limit: PAGE_SIZE });
       if (items.length === 0) return run;
       // Read after the events: an endpoint created before one of them is in the list.
-      const changes = this.endpoints.changes;
       const endpoints = await this.endpoints.enabledEndpoints();
-      run.endpoints = endpoints;
-      run.endpointsChanges = changes;
       const now = new Date();
       const leased: Array<{ endpointId: string; eventId: string }> = [];
       const pending: Array<{ endpointId: string; eventId: string }> = [];
@@ -106,8 +103,4 @@ export interface FanOutRun {
   caughtUp: boolean;
   /** Deliveries made and leased by this run, to be attempted now. */
   taken: Array<{ delivery: ClaimedDelivery; event: OutboxEvent; endpoint: WebhookEndpoint }>;
-  /** The enabled endpoints as the last page read them (null when no page had events). */
-  endpoints: WebhookEndpoint[] | null;
-  /** `WebhookEndpointService.changes` when that list was read. */
-  endpointsChanges: number;
 }

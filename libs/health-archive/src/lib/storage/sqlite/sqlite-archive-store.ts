@@ -284,13 +284,14 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   async runStatement(sql: string, params: readonly unknown[]): Promise<Array<Record<string, unknown>>> {
     // A read runs at once (it sees what is committed: a group runs whole, BEGIN to COMMIT, within one call);
     // a write waits for the next group. Prepared anew each time: these texts vary with their lists' lengths.
-    const reading = sqliteConnectionOf(this.dataSource).prepare(sql);
-    if (reading.readonly) return reading.all(...params) as Array<Record<string, unknown>>;
-    return this.writes.run((db) => runOn(db, sql, params));
+    const prepared = sqliteConnectionOf(this.dataSource).prepare(sql);
+    if (prepared.readonly) return prepared.all(...params) as Array<Record<string, unknown>>;
+    // The statement prepared serves its group too, unless the connection was replaced meanwhile.
+    return this.writes.run((db) => runOn(prepared.database === db ? prepared : db.prepare(sql), params));
   }
 
   runStatements(statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<Array<Array<Record<string, unknown>>>> {
-    return this.writes.run((db) => statements.map(({ sql, params }) => runOn(db, sql, params)));
+    return this.writes.run((db) => statements.map(({ sql, params }) => runOn(db.prepare(sql), params)));
   }
 
   private statement(db: Database, sql: string): Statement {
@@ -302,8 +303,7 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
   }
 }
 
-function runOn(db: Database, sql: string, params: readonly unknown[]): Array<Record<string, unknown>> {
-  const stmt = db.prepare(sql);
+function runOn(stmt: Statement, params: readonly unknown[]): Array<Record<string, unknown>> {
   if (stmt.reader) return stmt.all(...params) as Array<Record<string, unknown>>;
   stmt.run(...params);
   return [];
