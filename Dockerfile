@@ -18,6 +18,8 @@ ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/apps/api ./dist/apps/api
+# The operator console (static files), served by the API at /console from beside its own build.
+COPY --from=build /app/dist/apps/console ./dist/apps/console
 # The default SQLite database (DATABASE_URL unset) lives in /app/data: writable by the process; mount a volume there to keep it.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -3,7 +3,7 @@ import nx from '@nx/eslint-plugin';
 /**
  * Which project may depend on which: api -> delivery -> health-archive -> viatom-client -> viatom-protocol;
  * api -> fhir (archive records as FHIR R4, pure) -> viatom-protocol;
- * the protocol lib depends on nothing of ours, and the sandbox only on the protocol lib.
+ * the protocol lib depends on nothing of ours, the sandbox only on the protocol lib, the console on none of them.
  */
 const productionConstraints = [
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:delivery', 'type:fhir', 'type:domain', 'type:client', 'type:protocol'] },
@@ -13,6 +13,8 @@ const productionConstraints = [
   { sourceTag: 'type:client', onlyDependOnLibsWithTags: ['type:protocol'] },
   { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:protocol'] },
+  // The console shares nothing with the rest but the committed OpenAPI document (its types are generated from it).
+  { sourceTag: 'type:console', onlyDependOnLibsWithTags: [] },
 ];
 
 /**
@@ -44,14 +46,14 @@ export default [
   ...nx.configs['flat/javascript'],
   { ignores: ['**/dist', '**/node_modules', '**/coverage', '**/tmp', '**/.nx', '**/webpack.config.js', '**/jest.config.js'] },
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(productionConstraints),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
     },
   },
   {
-    files: ['**/*.spec.ts', '**/test/**/*.ts', '**/src/testing.ts', '**/src/testing/**/*.ts'],
+    files: ['**/*.spec.ts', '**/*.spec.tsx', '**/test/**/*.ts', '**/src/testing.ts', '**/src/testing/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': boundaries(testConstraints),
       '@typescript-eslint/no-explicit-any': 'off',

@@ -21,7 +21,7 @@ const DEV = {
 };
 
 if (!process.argv.includes('--no-build')) {
-  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api', 'viatom-sandbox', '--output-style=static'], {
+  const build = spawnSync('npx', ['nx', 'run-many', '-t', 'build', '-p', 'api', 'viatom-sandbox', 'console', '--output-style=static'], {
     cwd: root,
     stdio: 'inherit',
     env: { ...process.env, NX_DAEMON: 'false' },
@@ -98,6 +98,7 @@ setTimeout(() => {
   console.log(`
   health-bridge is running (development defaults, SQLite at ${apiEnv.DATABASE_URL.replace('sqlite:', '')}):
     Swagger UI       http://localhost:${apiPort}/docs   (Authorize with X-API-Key: ${usingDevKey ? `${DEV.apiKey}, the development default` : 'one of your API_KEYS'})
+    Console          http://localhost:${apiPort}/console/   (sign in with ${usingDevKey ? `${DEV.apiKey}, the development default` : 'one of your API_KEYS'})
     API              http://localhost:${apiPort}/api/v1
     Viatom sandbox   http://localhost:${sandboxPort}/   (its landing page: the consent page, the admin API, the sample scenarios)
   Try it:

@@ -22,6 +22,9 @@ import { AuditController } from './audit/audit.controller';
 import { AccessAuditInterceptor } from './common/access-audit';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsModule } from './metrics/metrics.module';
+import { OverviewController } from './overview/overview.controller';
+import { OverviewService } from './overview/overview.service';
+import { ViatomFailureLog } from './overview/viatom-failure-log';
 import { PushesController } from './pushes/pushes.controller';
 import { archiveDatabaseOptions, openDatabase } from './startup';
 import { WebhookDeliveriesController } from './webhook-endpoints/webhook-deliveries.controller';
@@ -49,6 +52,7 @@ export class AppModule {
   /** `logStream`: where the JSON log lines go (default stdout); tests pass their own to read them. */
   static forRoot(config: AppConfig, options: { logStream?: DestinationStream } = {}): DynamicModule {
     const metrics = new ApiMetrics();
+    const viatomFailures = new ViatomFailureLog();
     const rootLogger = createRootLogger(config, options.logStream);
     return {
       module: AppModule,
@@ -64,7 +68,10 @@ export class AppModule {
           timeoutMs: config.viatom.timeoutMs,
           retry: config.viatom.retry,
           circuitBreaker: config.viatom.circuitBreaker,
-          onCall: metrics.observeViatomCall,
+          onCall: (call) => {
+            metrics.observeViatomCall(call);
+            viatomFailures.observe(call);
+          },
         }),
         HealthArchiveModule.forRootAsync({
           // Global: the health and metrics modules read the database's state (ArchiveHealth).
@@ -111,9 +118,12 @@ export class AppModule {
         WebhookDeliveriesController,
         HealthController,
         FhirController,
+        OverviewController,
       ],
       providers: [
         FhirReader,
+        OverviewService,
+        { provide: ViatomFailureLog, useValue: viatomFailures },
         { provide: APP_CONFIG, useValue: config },
         { provide: ROOT_LOGGER, useValue: rootLogger },
         { provide: PinoNestLogger, useFactory: (root: PinoLogger) => new PinoNestLogger(root), inject: [ROOT_LOGGER] },

@@ -12,6 +12,7 @@ import { logRequest, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER }
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { pushErrorEnvelope, TRANSPORT_ANSWER } from './common/problem.filter';
 import { createValidationPipe } from './common/validation';
+import { installConsole, type ConsoleServing } from './console/console-files';
 import { installMetrics } from './metrics/metrics-endpoint';
 import { type AppConfig } from './config/app-config';
 import { createOpenApiDocument, setupSwagger } from './swagger';
@@ -97,7 +98,7 @@ export const NEST_APP_OPTIONS = { bodyParser: false } as const;
  * Everything between "the module graph exists" and "listen": the one pipeline used by
  * main.ts, the e2e tests and the OpenAPI export, so tests run what production runs.
  */
-export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
+export function configureApp(app: NestFastifyApplication, config: AppConfig): { console: ConsoleServing } {
   // Outside /api/v1: the health probes, and FHIR, whose base is a URL of its own (`/fhir`).
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [...['health', 'health/live', 'health/ready'].map((path) => ({ path, method: RequestMethod.GET })), { path: 'fhir/{*path}', method: RequestMethod.GET }],
@@ -165,6 +166,11 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): vo
   fastify.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(logger, error, socket, pushRequests));
 
   if (config.swaggerEnabled) setupSwagger(app, createOpenApiDocument(app));
+  const served = installConsole(app, config.console);
+  if (!served.served && served.reason === 'not-built') {
+    logger.warn({ consoleDir: served.dir }, 'The operator console is not built: /console answers 404 until `npm run build` has run (or set CONSOLE_DIR, or CONSOLE_ENABLED=false).');
+  }
+  return { console: served };
 }
 
 /** Body decoding: what a charset label names, for the labels seen (only labels node knows are kept). */

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { AppModule } from './app.module';
 import { ConfigurationError, loadConfig, type AppConfig } from './config/app-config';
 import { configureApp, fastifyOptions, NEST_APP_OPTIONS } from './configure-app';
+import { CONSOLE_PATH, type ConsoleServing } from './console/console-files';
 import { describeError, listenFailure, maskDatabaseUrl, StartupError, startupFailure } from './startup';
 import { SWAGGER_PATH } from './swagger';
 
@@ -21,18 +22,19 @@ async function bootstrap(): Promise<void> {
     throw error;
   }
 
-  const app = await start(config);
+  const { app, console: served } = await start(config);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   const logger = new Logger('Bootstrap');
   logger.log(`health-bridge listening on ${url} (database: ${maskDatabaseUrl(config.database.url)})`);
   if (config.swaggerEnabled) logger.log(`Swagger UI: ${url}/${SWAGGER_PATH}`);
+  if (served.served) logger.log(`Operator console: ${url}${CONSOLE_PATH}/`);
   if (!config.webhookToken && config.pushAuth.ipAllowlist.length === 0 && !config.pushAuth.signature) {
     logger.warn('No push check is configured (WEBHOOK_TOKEN, WEBHOOK_IP_ALLOWLIST, WEBHOOK_SIGNATURE_SECRETS): anyone can post pushes. Refused with NODE_ENV=production.');
   }
 }
 
 /** The app, listening; or the process ends with one message that says why (a StartupError names the variable to change). */
-async function start(config: AppConfig): Promise<NestFastifyApplication> {
+async function start(config: AppConfig): Promise<{ app: NestFastifyApplication; console: ConsoleServing }> {
   let app: NestFastifyApplication | undefined;
   try {
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), {
@@ -42,13 +44,13 @@ async function start(config: AppConfig): Promise<NestFastifyApplication> {
       abortOnError: false,
       autoFlushLogs: false,
     });
-    configureApp(app, config);
+    const configured = configureApp(app, config);
     const requests = countRequests(app);
     stopOnSignals(app, requests);
     await app.listen(config.port, config.host).catch((error: unknown) => {
       throw listenFailure(error, config);
     });
-    return app;
+    return { app, console: configured.console };
   } catch (caught) {
     await app?.close().catch(() => undefined);
     const error = startupFailure(caught, config);

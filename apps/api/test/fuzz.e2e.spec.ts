@@ -190,6 +190,7 @@ function generator(seed: number) {
     () => ({ method: 'GET', path: `/api/v1/authorizations?${query(['status', 'limit', 'cursor'])}`, headers: apiKeyHeaders() }),
     () => ({ method: 'GET', path: `/api/v1/pushes?${query(['phone', 'type', 'outcome', 'limit', 'cursor'])}`, headers: apiKeyHeaders() }),
     () => ({ method: 'GET', path: `/api/v1/measurements?${query(['phone', 'dataType', 'from', 'to', 'limit', 'cursor'])}`, headers: apiKeyHeaders() }),
+    () => ({ method: 'GET', path: `/api/v1/overview?${query(['hours'])}`, headers: apiKeyHeaders() }),
     () => ({
       method: pick(['PUT', 'DELETE', 'PATCH']),
       path: pick(['/api/v1/authorizations/cancel', '/api/v1/webhooks/viatom', '/api/v1/authorizations/15312341234', '/health']),

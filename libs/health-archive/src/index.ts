@@ -42,6 +42,8 @@ export { Authorization, AuthorizationStatus, RevokedBy } from './lib/entities/au
 export { ConsentAction, ConsentOutcome, ConsentRecord } from './lib/entities/consent-record';
 export { Measurement } from './lib/entities/measurement';
 export { PushLogEntry, PushOutcome } from './lib/entities/push-log-entry';
+/** The push log counted by minute of receipt, type and outcome (`PushLogService.countByMinute`). */
+export { type PushMinuteCount } from './lib/storage/archive-store';
 export { AuthorizationGrantedEvent, AuthorizationRevokedEvent, MeasurementReceivedEvent, type HealthArchiveEvent } from './lib/events';
 export {
   EventType,

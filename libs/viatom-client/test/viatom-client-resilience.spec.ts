@@ -291,13 +291,17 @@ describe('the onCall observer', () => {
     sandbox.setFault({ dropConnection: true });
     await failure(client.getAuthorizationUrl());
 
-    expect(reports.map(({ endpoint, outcome, attempts }) => ({ endpoint, outcome, attempts }))).toEqual([
-      { endpoint: 'jump_path', outcome: 'ok', attempts: 1 },
-      { endpoint: 'jump_path', outcome: 'ok', attempts: 3 },
-      { endpoint: 'cancel', outcome: 'refused', attempts: 1 },
-      { endpoint: 'jump_path', outcome: 'connection-reset', attempts: 3 },
+    sandbox.setFault({ httpStatus: 500, nonJson: true, count: 1 });
+    await failure(client.getAuthorizationUrl());
+
+    expect(reports.map(({ endpoint, outcome, attempts, httpStatus }) => ({ endpoint, outcome, attempts, httpStatus }))).toEqual([
+      { endpoint: 'jump_path', outcome: 'ok', attempts: 1, httpStatus: 200 },
+      { endpoint: 'jump_path', outcome: 'ok', attempts: 3, httpStatus: 200 },
+      { endpoint: 'cancel', outcome: 'refused', attempts: 1, httpStatus: 200 },
+      { endpoint: 'jump_path', outcome: 'connection-reset', attempts: 3, httpStatus: null },
+      { endpoint: 'jump_path', outcome: 'http-status', attempts: 1, httpStatus: 500 },
     ]);
-    expect(sandbox.calls).toHaveLength(8);
+    expect(sandbox.calls).toHaveLength(9);
     for (const report of reports) expect(report.durationMs).toBeGreaterThan(0);
   });
 
@@ -309,10 +313,10 @@ describe('the onCall observer', () => {
     sandbox.setFault({ errorCode: 109999 });
     await failure(client.getAuthorizationUrl()); // busy after its 3 attempts: opens the circuit
     await failure(client.getAuthorizationUrl());
-    expect(reports.map(({ outcome, attempts }) => [outcome, attempts])).toEqual([
-      ['credentials-rejected', 1],
-      ['busy', 3],
-      ['circuit-open', 0],
+    expect(reports.map(({ outcome, attempts, httpStatus }) => [outcome, attempts, httpStatus])).toEqual([
+      ['credentials-rejected', 1, 200],
+      ['busy', 3, 200],
+      ['circuit-open', 0, null],
     ]);
     expect(sandbox.calls).toHaveLength(4);
   });

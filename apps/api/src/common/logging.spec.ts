@@ -111,6 +111,7 @@ describe('maskUrl', () => {
   it('redacts every query value but the plain ones, which are masked', () => {
     expect(maskUrl('/api/v1/webhooks/viatom?token=secret-token-123456789')).toBe('/api/v1/webhooks/viatom?token=[Redacted]');
     expect(maskUrl('/api/v1/measurements?phone=15312341234&limit=5&type=2&flag')).toBe('/api/v1/measurements?phone=[Redacted]&limit=5&type=2&flag');
+    expect(maskUrl('/api/v1/overview?hours=6')).toBe('/api/v1/overview?hours=6');
     expect(maskUrl('/api/v1/pushes?status=15312341234')).toBe('/api/v1/pushes?status=153****1234');
   });
 });

@@ -9,7 +9,7 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 const REDACTED = '[Redacted]';
 
 /** Query parameters whose value is harmless and useful in a log line. */
-const PLAIN_QUERY = new Set(['limit', 'status', 'type', 'outcome', 'dataType']);
+const PLAIN_QUERY = new Set(['limit', 'status', 'type', 'outcome', 'dataType', 'hours']);
 
 // Phone-shaped text, as people write phones: ASCII or full-width digits; separators (spaces,
 // dashes, dots, brackets) only where they group a number, so that addresses (172.16.131.112),

@@ -54,6 +54,8 @@ export interface AppConfig {
   /** How long an idle keep-alive connection is kept open; above the load balancer's own idle timeout. */
   keepAliveTimeoutMs: number;
   swaggerEnabled: boolean;
+  /** The operator console at /console: off, or served from `dir` (null: beside the API's build). */
+  console: { enabled: boolean; dir: string | null };
   /** `GET /metrics` (Prometheus): see the README's "Metrics". */
   metrics: {
     enabled: boolean;
@@ -186,6 +188,7 @@ function appConfig(v: ConfigValues): AppConfig {
     headersTimeoutMs: v.HEADERS_TIMEOUT_MS,
     keepAliveTimeoutMs: v.KEEP_ALIVE_TIMEOUT_MS,
     swaggerEnabled: v.SWAGGER_ENABLED,
+    console: { enabled: v.CONSOLE_ENABLED, dir: v.CONSOLE_DIR ?? null },
     metrics: { enabled: v.METRICS_ENABLED, token: v.METRICS_TOKEN ?? null, port: v.METRICS_PORT },
     pushAuth: { ipAllowlist: v.WEBHOOK_IP_ALLOWLIST, signature: pushSignature(v) },
     trustProxy: v.TRUST_PROXY,

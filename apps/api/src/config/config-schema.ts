@@ -155,6 +155,16 @@ export const CONFIG_SCHEMA = [
       "how long an idle keep-alive connection stays open. Keep it above your load balancer's idle timeout (AWS ALB 60 s, nginx upstream 60 s; Google Cloud: `620000`); see [Running behind a load balancer](#running-behind-a-load-balancer)",
   }),
   boolean('SWAGGER_ENABLED', { group: 'http', default: true, description: 'serve Swagger UI at `/docs` and the OpenAPI document at `/docs-json`' }),
+  boolean('CONSOLE_ENABLED', {
+    group: 'http',
+    default: true,
+    description: 'serve the operator console at `/console` (static files; every call it makes goes through the REST API with an API key)',
+  }),
+  text('CONSOLE_DIR', {
+    group: 'http',
+    accepts: 'folder',
+    description: "the folder of the built console (`npm run build` writes `dist/apps/console`); unset = the `console` folder beside the API's own build folder",
+  }),
 
   // --- Database
   text('DATABASE_URL', {

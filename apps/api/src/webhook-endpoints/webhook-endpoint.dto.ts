@@ -70,7 +70,7 @@ export class CreateWebhookEndpointDto {
   @IsEventTypeList('omit it for all types')
   eventTypes?: EventType[] | null;
 
-  @ApiProperty({ required: false, maxLength: MAX_DESCRIPTION_LENGTH, description: 'A note for the people who manage it.', example: 'Clinic A: measurements' })
+  @ApiProperty({ type: String, required: false, maxLength: MAX_DESCRIPTION_LENGTH, description: 'A note for the people who manage it.', example: 'Clinic A: measurements' })
   @IsOptional()
   @IsText(MAX_DESCRIPTION_LENGTH)
   description?: string | null;
@@ -105,7 +105,7 @@ export class UpdateWebhookEndpointDto {
   @IsBoolean({ message: 'enabled must be true or false' })
   enabled?: boolean;
 
-  @ApiProperty({ required: false, nullable: true, maxLength: MAX_DESCRIPTION_LENGTH, description: 'A note for the people who manage it; `null` removes it.', example: 'Clinic A: measurements' })
+  @ApiProperty({ type: String, required: false, nullable: true, maxLength: MAX_DESCRIPTION_LENGTH, description: 'A note for the people who manage it; `null` removes it.', example: 'Clinic A: measurements' })
   @IsOptional()
   @IsText(MAX_DESCRIPTION_LENGTH)
   description?: string | null;

@@ -53,6 +53,11 @@ export interface ViatomCallReport {
   attempts: number;
   /** The whole call, every attempt and backoff included. */
   durationMs: number;
+  /**
+   * The HTTP status of the last attempt's answer (Viatom's, or a gateway's or proxy's before it);
+   * null when that attempt got none (refused, reset, timed out) or Viatom was not called.
+   */
+  httpStatus: number | null;
 }
 
 /** How to reach Viatom's open API. Plain values: the app reads them from its configuration. */

@@ -68,6 +68,8 @@ interface CallState {
   lastError?: unknown;
   /** An earlier attempt failed after the request may have reached Viatom (reset, timeout, 5xx). */
   mayHaveReachedViatom: boolean;
+  /** The HTTP status of the last attempt's answer; null before one came. */
+  httpStatus: number | null;
 }
 
 /**
@@ -203,7 +205,7 @@ export class ViatomClient implements OnApplicationShutdown {
     check?: (data: T) => void,
   ): Promise<T> {
     const started = performance.now();
-    const state: CallState = { attempts: 0, inFlight: false, mayHaveReachedViatom: false };
+    const state: CallState = { attempts: 0, inFlight: false, mayHaveReachedViatom: false, httpStatus: null };
     const scrub = (text: unknown) => (unmasked.length >= 6 ? String(text ?? '').split(unmasked).join(subject) : String(text ?? ''));
     const line = (result: string) =>
       `Viatom ${endpoint}${subject ? ` for ${subject}` : ''}: ${result}; ${state.attempts} attempt${state.attempts === 1 ? '' : 's'} in ${Math.round(performance.now() - started)} ms`;
@@ -219,19 +221,19 @@ export class ViatomClient implements OnApplicationShutdown {
         ),
       );
       this.logger.log(line('ok'));
-      this.report(endpoint, 'ok', state.attempts, started);
+      this.report(endpoint, 'ok', state, started);
       return data;
     } catch (raw) {
       const error = this.finalError(raw, endpoint, state);
       error.attempts = state.attempts;
       this.logFailure(error, line, scrub);
-      this.report(endpoint, outcomeOf(error), state.attempts, started);
+      this.report(endpoint, outcomeOf(error), state, started);
       throw error;
     }
   }
 
   /** Tells the `onCall` observer; nothing it does may change the call's result. */
-  private report(endpoint: ViatomEndpoint, outcome: ViatomCallOutcome, attempts: number, started: number): void {
+  private report(endpoint: ViatomEndpoint, outcome: ViatomCallOutcome, state: CallState, started: number): void {
     const observer = this.options.onCall;
     if (!observer) return;
     const failed = (error: unknown) => {
@@ -241,7 +243,13 @@ export class ViatomClient implements OnApplicationShutdown {
       this.logger.warn(`The onCall observer failed (${error instanceof Error ? error.message : String(error)}); calls are unaffected. Not logged again.`);
     };
     try {
-      const result: unknown = observer({ endpoint: ENDPOINT_NAMES[endpoint], outcome, attempts, durationMs: performance.now() - started });
+      const result: unknown = observer({
+        endpoint: ENDPOINT_NAMES[endpoint],
+        outcome,
+        attempts: state.attempts,
+        durationMs: performance.now() - started,
+        httpStatus: state.attempts === 0 ? null : state.httpStatus,
+      });
       // Typed as returning nothing, but an async function fits that type: its rejection must not go unhandled.
       if (result instanceof Promise) result.catch(failed);
     } catch (error) {
@@ -262,8 +270,9 @@ export class ViatomClient implements OnApplicationShutdown {
     if (signal.aborted) throw new ViatomTransportError('timeout', `no answer within ${this.timeoutMs} ms`, endpoint);
     state.attempts += 1;
     state.inFlight = true;
+    state.httpStatus = null;
     try {
-      const data = await this.send<T>(endpoint, body, options, signal);
+      const data = await this.send<T>(endpoint, body, options, signal, state);
       check?.(data);
       return data;
     } catch (error) {
@@ -359,7 +368,7 @@ export class ViatomClient implements OnApplicationShutdown {
   }
 
   /** One HTTP exchange with Viatom, turned into the envelope's data or a typed error. */
-  private async send<T>(endpoint: ViatomEndpoint, body: unknown, options: ViatomCallOptions, callSignal: AbortSignal): Promise<T> {
+  private async send<T>(endpoint: ViatomEndpoint, body: unknown, options: ViatomCallOptions, callSignal: AbortSignal, state: CallState): Promise<T> {
     let response: HttpAnswer;
     try {
       response = await httpPost(this.http, endpoint, body, {
@@ -376,8 +385,11 @@ export class ViatomClient implements OnApplicationShutdown {
         maxAnswerBytes: MAX_ANSWER_BYTES,
       });
     } catch (error) {
-      throw this.toTransportError(error, endpoint, callSignal.aborted);
+      const failure = this.toTransportError(error, endpoint, callSignal.aborted);
+      state.httpStatus = failure.status ?? null; // a proxy that refused the tunnel answered a status
+      throw failure;
     }
+    state.httpStatus = response.status;
 
     let envelope: unknown;
     try {

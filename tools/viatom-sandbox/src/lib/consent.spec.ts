@@ -17,6 +17,12 @@ describe('consent page', () => {
     expect(answer.text).not.toMatch(/<link|src=|url\(/);
   });
 
+  it("answers a browser's /favicon.ico with 204 (no 404 in the console of a page opened in a browser)", async () => {
+    const answer = await request('GET', '/favicon.ico');
+    expect(answer.status).toBe(204);
+    expect(answer.text).toBe('');
+  });
+
   it('consent (JSON) marks the phone authorized and awaits the type-2 push', async () => {
     const answer = await consent(' 15312341234 ');
     expect(answer.json).toMatchObject({

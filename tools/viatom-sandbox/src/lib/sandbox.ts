@@ -99,6 +99,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     if (status >= 500) request.log.error(error);
     return reply.code(status).send({ error: status >= 500 ? 'Internal Server Error' : error.message });
   });
+  // Browsers ask for it on every page (the consent page is opened in one): no icon, and no 404 in their console.
+  app.get('/favicon.ico', async (_request, reply) => reply.code(204).header('cache-control', 'max-age=86400').send());
   app.get('/', async (_request, reply) =>
     reply
       .header('cache-control', 'no-store')

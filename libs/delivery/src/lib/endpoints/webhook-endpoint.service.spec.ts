@@ -1,38 +1,14 @@
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { Test, type TestingModule } from '@nestjs/testing';
-import { EventFeed, EventType, HealthArchiveModule, InvalidCursorError } from '@health-bridge/health-archive';
-import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, OpenedResources, testDatabaseTargets, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
-// The archive's cancel calls Viatom, so its module needs a client; nothing here calls it.
-import { ViatomClientModule } from '@health-bridge/viatom-client';
+import { EventFeed, EventType, InvalidCursorError } from '@health-bridge/health-archive';
+import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import type { DataSource } from 'typeorm';
-import { DeliveryModule } from '../delivery.module';
 import type { DeliveryOptions } from '../delivery.options';
+import { startDelivery } from '../../testing/start-delivery';
 import { InvalidWebhookEndpointError, WebhookEndpointNotFoundError, type WebhookEndpoint } from './webhook-endpoint';
 import { WebhookEndpointService } from './webhook-endpoint.service';
 import { WebhookEndpointStore } from './webhook-endpoint.store';
 
 const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
 const OVERLAP_MS = 60_000;
-
-/** The archive and the delivery lib on a real, throw-away database, wired as the api wires them (no delivery worker). */
-async function startDelivery(target: TestDatabaseTarget, webhooks: DeliveryOptions['webhooks']) {
-  const opened = new OpenedResources(`delivery on ${target.name}`);
-  const database = await opened.step('creating the test database', () => createTestDatabase(target));
-  opened.add(() => database.drop());
-  const module: TestingModule = await opened.step('compiling the modules', () =>
-    Test.createTestingModule({
-      imports: [
-        EventEmitterModule.forRoot(),
-        ViatomClientModule.forRoot({ baseUrl: 'http://127.0.0.1:9', secret: 'test-secret', accessToken: 'test-token', timeoutMs: 2000 }),
-        HealthArchiveModule.forRoot({ database: database.options, dataProtection: database.keys, isGlobal: true }),
-        DeliveryModule.forRoot({ worker: false, webhooks }),
-      ],
-    }).compile(),
-  );
-  opened.add(() => module.close());
-  await opened.step('starting the modules', () => module.init());
-  return { module, dataSource: module.get<DataSource>(HEALTH_ARCHIVE_DATA_SOURCE), close: () => opened.close() };
-}
 
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('WebhookEndpointService on $name', (target) => {
   let harness: Awaited<ReturnType<typeof startDelivery>>;

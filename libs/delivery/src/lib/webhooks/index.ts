@@ -7,6 +7,8 @@ export {
   type WebhookDeliveryQuery,
 } from './webhook-delivery.service';
 export { DeliveryStatus, DELIVERY_STATUSES } from './webhook-delivery.store';
+/** What WebhookDeliveryService.backlog and attemptCounts answer: the deliveries waiting and given up, the attempts of a window. */
+export { type WebhookDeliveryBacklog, type WebhookAttemptCounts } from './webhook-delivery.store';
 export { webhookSignature, webhookSignatureHeader, webhookTimestamp } from './signing';
 export { webhookPayload, webhookBody, type WebhookPayload } from './webhook-payload';
 export { DEFAULT_RETRY_SCHEDULE_MS, DEFAULT_TIMEOUT_MS, DEFAULT_DISABLE_AFTER_MS, DEFAULT_POLL_INTERVAL_MS, MAX_IN_FLIGHT, MAX_IN_FLIGHT_PER_ENDPOINT } from './webhook-settings';

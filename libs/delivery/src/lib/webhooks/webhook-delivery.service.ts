@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_PAGE_SIZE, EventFeed, InvalidCursorError, MAX_PAGE_SIZE, type Page } from '@health-bridge/health-archive';
 import { WebhookEndpointService } from '../endpoints/webhook-endpoint.service';
-import { WebhookDeliveryStore, type DeliveryRecord, type DeliveryStatus } from './webhook-delivery.store';
+import { WebhookDeliveryStore, type DeliveryRecord, type DeliveryStatus, type WebhookAttemptCounts, type WebhookDeliveryBacklog } from './webhook-delivery.store';
 import { WebhookDispatcher } from './webhook-dispatcher';
 
 /** One attempt, as the delivery log shows it. */
@@ -81,6 +81,16 @@ export class WebhookDeliveryService {
     const queued = await this.store.requeueFailed(endpointId, since, now);
     if (queued > 0) this.dispatcher.wake();
     return queued;
+  }
+
+  /** The deliveries pending and failed across every endpoint, and since when the oldest pending one waits. */
+  backlog(): Promise<WebhookDeliveryBacklog> {
+    return this.store.backlog();
+  }
+
+  /** The attempts made across every endpoint from `from` to `to` (both included): succeeded (2xx) and failed (anything else). */
+  attemptCounts(from: Date, to: Date): Promise<WebhookAttemptCounts> {
+    return this.store.attemptCounts(from, to);
   }
 
   private async entries(deliveries: DeliveryRecord[]): Promise<WebhookDeliveryEntry[]> {

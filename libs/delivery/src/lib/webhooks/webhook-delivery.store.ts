@@ -39,6 +39,24 @@ export interface AttemptRecord {
   error: string | null;
 }
 
+/** The webhook deliveries waiting and given up, across every endpoint (enabled or not). */
+export interface WebhookDeliveryBacklog {
+  /** Waiting for an attempt (or in one). */
+  pending: number;
+  /** Given up after the last attempt of the schedule (until a retry or a recover). */
+  failed: number;
+  /** When the first delivery still pending was made (its `createdAt`); null when none is pending. */
+  oldestPendingAt: Date | null;
+}
+
+/** The webhook attempts made in a window of time, across every endpoint. */
+export interface WebhookAttemptCounts {
+  /** The receiver answered 2xx. */
+  succeeded: number;
+  /** Anything else: another status, or no answer (refused, reset, timed out…). */
+  failed: number;
+}
+
 interface DeliveryRow {
   id: number | string;
   endpoint_id: string;
@@ -58,6 +76,24 @@ interface AttemptRow {
 }
 
 const DELIVERY_COLUMNS = '"id", "endpoint_id", "event_id", "status", "attempts", "next_attempt_at", "created_at"';
+/**
+ * The pending and failed deliveries and the first pending one's creation. Counted endpoint by
+ * endpoint (a delivery goes with its endpoint), each one range of IDX_webhook_delivery_due
+ * (endpoint, status), read from the index alone: subqueries per endpoint, because for a join both
+ * engines read the whole index for the statuses. `+ 0`: without it SQLite finds the lowest id by
+ * walking IDX_webhook_delivery_endpoint_id (endpoint, id) from the endpoint's oldest delivery,
+ * through every one delivered since.
+ */
+const ofEndpoint = (what: string, status: DeliveryStatus) => `(SELECT ${what} FROM "webhook_delivery" d WHERE d."endpoint_id" = e."id" AND d."status" = '${status}')`;
+export const BACKLOG_SQL =
+  'SELECT t."pending", t."failed", (SELECT "created_at" FROM "webhook_delivery" WHERE "id" = t."first_pending") AS "first_created_at" FROM (' +
+  'SELECT SUM(p."pending") AS "pending", SUM(p."failed") AS "failed", MIN(p."first_pending") AS "first_pending" FROM (' +
+  `SELECT ${ofEndpoint('COUNT(*)', 'pending')} AS "pending", ${ofEndpoint('COUNT(*)', 'failed')} AS "failed", ${ofEndpoint('MIN(d."id" + 0)', 'pending')} AS "first_pending" ` +
+  'FROM "webhook_endpoint" e) p) t';
+/** The attempts of a window (`?` from, `?` to, both included) by outcome: one range of the index by attempt time, which holds the status. */
+export const ATTEMPT_COUNTS_SQL =
+  'SELECT COUNT(*) AS "total", COUNT(CASE WHEN "status_code" >= 200 AND "status_code" < 300 THEN 1 END) AS "succeeded" ' +
+  'FROM "webhook_attempt" WHERE "attempted_at" >= ? AND "attempted_at" <= ?';
 /** Rows per INSERT: well under SQLite's limit on a statement's parameters. */
 const INSERT_CHUNK = 100;
 
@@ -241,6 +277,25 @@ export class WebhookDeliveryStore {
       [now, now, endpointId, since],
     );
     return rows.length;
+  }
+
+  /**
+   * How many deliveries are pending and failed, and when the first pending one was made: the one
+   * with the lowest id (ids are given in the order deliveries are made). Read endpoint by endpoint
+   * through the index by endpoint and status, so the work is the pending and failed deliveries,
+   * never every delivery kept.
+   */
+  async backlog(): Promise<WebhookDeliveryBacklog> {
+    const [row] = await this.sql.rows<{ pending: number | string | null; failed: number | string | null; first_created_at: unknown }>(BACKLOG_SQL);
+    return { pending: Number(row?.pending ?? 0), failed: Number(row?.failed ?? 0), oldestPendingAt: this.sql.readInstant(row?.first_created_at) };
+  }
+
+  /** The attempts made from `from` to `to` (both included), by outcome. */
+  async attemptCounts(from: Date, to: Date): Promise<WebhookAttemptCounts> {
+    const [row] = await this.sql.rows<{ total: number | string; succeeded: number | string }>(ATTEMPT_COUNTS_SQL, [from, to]);
+    const total = Number(row?.total ?? 0);
+    const succeeded = Number(row?.succeeded ?? 0);
+    return { succeeded, failed: total - succeeded };
   }
 
   private toDelivery(row: DeliveryRow): DeliveryRecord {

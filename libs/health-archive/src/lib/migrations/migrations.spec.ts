@@ -120,7 +120,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     const uniqueColumns = (table: typeof pushLog) =>
       [...table.uniques.map((u) => u.columnNames.join(',')), ...table.indices.filter((i) => i.isUnique).map((i) => i.columnNames.join(','))];
     expect(uniqueColumns(pushLog)).toContain('dedupe_key');
-    expect(pushLog.indices.map((i) => i.name).sort()).toEqual(['IDX_push_log_outcome_id', 'IDX_push_log_phone_hash_id', 'IDX_push_log_type_id']);
+    expect(pushLog.indices.map((i) => i.name).sort()).toEqual(['IDX_push_log_outcome_id', 'IDX_push_log_phone_hash_id', 'IDX_push_log_received_at_type_outcome', 'IDX_push_log_type_id']);
 
     const authorization = await tableOf('user_authorization');
     expect(uniqueColumns(authorization)).toContain('phone_hash');
@@ -140,6 +140,9 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
       expect.objectContaining({ columnNames: ['push_id'], referencedColumnNames: ['id'], onDelete: 'CASCADE' }),
     ]);
     expect(measurement.foreignKeys[0].referencedTableName).toMatch(/push_log$/);
+
+    const attempt = await tableOf('webhook_attempt');
+    expect(attempt.indices.map((i) => i.name).sort()).toEqual(['IDX_webhook_attempt_attempted_at_status_code', 'IDX_webhook_attempt_delivery_id']);
   });
 
   it('enforces the unique keys, the foreign key and NOT NULL', async () => {

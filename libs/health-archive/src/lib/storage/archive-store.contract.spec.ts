@@ -11,8 +11,8 @@ import { ConsentAction, ConsentOutcome } from '../entities/consent-record';
 import { PushOutcome } from '../entities/push-log-entry';
 import { HEALTH_ARCHIVE_DATA_SOURCE } from '../health-archive.module';
 import { ArchiveStore, type MeasurementPushRecord, type PushRecord } from './archive-store';
-import { PostgresArchiveStore } from './postgres/postgres-archive-store';
-import { SqliteArchiveStore } from './sqlite/sqlite-archive-store';
+import { COUNT_PUSHES_BY_MINUTE_SQL, PostgresArchiveStore } from './postgres/postgres-archive-store';
+import { countPushesByMinuteSql, SqliteArchiveStore } from './sqlite/sqlite-archive-store';
 import { newEventId } from '../outbox/events';
 
 /**
@@ -387,6 +387,75 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('ArchiveStore 
       expect(await store.findAuthorizationsOfAccount('')).toEqual([]);
       expect((await store.listPushLog({ type: 1, outcome: PushOutcome.Archived, afterId: null, take: 2 })).map((p) => p.id)).toEqual([ms[2].pushId, ms[1].pushId]);
       expect((await store.listPushLog({ phone: '15300000021', afterId: null, take: 10 })).map((p) => p.type)).toEqual([2]);
+    });
+  });
+
+  describe('the push log counted by minute', () => {
+    const second = (s: number) => new Date(T0 + s * 1000);
+    const counted = (from: Date, to: Date, types: readonly number[] = [1, 2, 3]) => store.countPushesByMinute({ from, to, types });
+    /** Pushes in 08:01, 08:02 and 08:03, and one just outside each end of the window 08:01:00.000–08:03:10.000. */
+    const logSomePushes = async () => {
+      const phone = '15300000040';
+      await store.recordAuthorizationChange(push({ phone, receivedAt: second(60) }), grant(phone, 0)); // the window's first instant
+      const older = push({ phone, receivedAt: new Date(T0 + 119_999) });
+      await store.recordAuthorizationChange(older, grant(phone, -10)); // stale
+      await store.recordAuthorizationChange({ ...older, receivedAt: second(100) }, grant(phone, -10)); // its repeat: one push
+      // Another account than the phone's, so that its revocation below refuses none of them.
+      await store.recordMeasurement(measurement({ accountId: 'acc-m', receivedAt: second(75) }));
+      await store.recordMeasurement(measurement({ accountId: 'acc-m', receivedAt: second(80) }));
+      await store.recordIgnoredPush(push({ type: 77, phone: null, receivedAt: second(90) }));
+      await store.recordIgnoredPush(push({ type: null, phone: null, receivedAt: second(95) }));
+      await store.recordAuthorizationChange(push({ type: 3, phone, receivedAt: second(130) }), revoke(phone, 2));
+      await store.recordIgnoredPush(push({ type: 99, phone: null, receivedAt: second(150) }));
+      await store.recordMeasurement(measurement({ accountId: 'acc-m', receivedAt: second(190) })); // the window's last instant
+      await store.recordMeasurement(measurement({ accountId: 'acc-m', receivedAt: new Date(T0 + 59_999) }));
+      await store.recordMeasurement(measurement({ accountId: 'acc-m', receivedAt: new Date(T0 + 190_001) }));
+    };
+
+    it('counts a window by minute of receipt, type (any other, or none, as null) and outcome, both ends included, a repeat once', async () => {
+      await logSomePushes();
+      expect(await counted(second(60), second(190))).toEqual([
+        { minute: at(1), type: 1, outcome: PushOutcome.Archived, count: 2 },
+        { minute: at(1), type: 2, outcome: PushOutcome.Applied, count: 1 },
+        { minute: at(1), type: 2, outcome: PushOutcome.Stale, count: 1 },
+        { minute: at(1), type: null, outcome: PushOutcome.Ignored, count: 2 },
+        { minute: at(2), type: 3, outcome: PushOutcome.Applied, count: 1 },
+        { minute: at(2), type: null, outcome: PushOutcome.Ignored, count: 1 },
+        { minute: at(3), type: 1, outcome: PushOutcome.Archived, count: 1 },
+      ]);
+      // The types counted apart are the caller's: here 2 alone, the others fall together by outcome (null last in each minute).
+      expect(await counted(second(120), second(180), [2])).toEqual([
+        { minute: at(2), type: null, outcome: PushOutcome.Applied, count: 1 },
+        { minute: at(2), type: null, outcome: PushOutcome.Ignored, count: 1 },
+      ]);
+      expect(await counted(second(60), new Date(T0 + 119_999), [2])).toEqual([
+        { minute: at(1), type: 2, outcome: PushOutcome.Applied, count: 1 },
+        { minute: at(1), type: 2, outcome: PushOutcome.Stale, count: 1 },
+        { minute: at(1), type: null, outcome: PushOutcome.Archived, count: 2 },
+        { minute: at(1), type: null, outcome: PushOutcome.Ignored, count: 2 },
+      ]);
+      expect(await counted(at(10), at(20))).toEqual([]);
+    });
+
+    it('reads the window from the index by received time alone, whatever the table holds', async () => {
+      if (target.name === 'sqlite') {
+        const plan: Array<{ detail: string }> = await archive.dataSource.query(`EXPLAIN QUERY PLAN ${countPushesByMinuteSql(3)}`, [1, 2, 3, '2026-03-01 08:00:00.000', '2026-03-01 09:00:00.000']);
+        expect(plan.map((row) => row.detail).join('\n')).toMatch(/SEARCH push_log USING COVERING INDEX IDX_push_log_received_at_type_outcome \(received_at>\? AND received_at<\?\)/);
+        return;
+      }
+      // An empty table would be read whole (cheaper there): the plan asked for is the one of a large table.
+      const runner = archive.dataSource.createQueryRunner();
+      try {
+        await runner.query('SET enable_seqscan = off');
+        await runner.query(`PREPARE counted(timestamptz, timestamptz, integer[]) AS ${COUNT_PUSHES_BY_MINUTE_SQL}`);
+        const plan = (await runner.query(`EXPLAIN EXECUTE counted('2026-03-01T08:00:00Z', '2026-03-01T09:00:00Z', '{1,2,3}')`)).map((row: Record<string, string>) => row['QUERY PLAN']).join('\n');
+        expect(plan).toMatch(/Index Only Scan using "IDX_push_log_received_at_type_outcome" on push_log/);
+        expect(plan).toMatch(/Index Cond: \(\(received_at >= .*\) AND \(received_at <= .*\)\)/);
+      } finally {
+        await runner.query('DEALLOCATE ALL');
+        await runner.query('RESET enable_seqscan');
+        await runner.release();
+      }
     });
   });
 

@@ -101,6 +101,25 @@ export interface PushLogFilter extends Page {
   outcome?: PushOutcome;
 }
 
+/** The push log counted over a window of received times, both ends included. */
+export interface PushCountQuery {
+  from: Date;
+  to: Date;
+  /** The types counted apart; every other type (and none) is counted as one, `type: null`. */
+  types: readonly number[];
+}
+
+/** How many pushes of one type and outcome were received in one minute (UTC). */
+export interface PushMinuteCount {
+  /** The start of the minute. */
+  minute: Date;
+  /** One of the query's `types`; null for any other type, or none. */
+  type: number | null;
+  outcome: PushOutcome;
+  /** More than 0: a minute, type and outcome without a push has no count. */
+  count: number;
+}
+
 /** A read of the event feed: oldest first, after `after` (null: from the oldest kept). */
 export interface EventFeedQuery {
   after: FeedPosition | null;
@@ -155,6 +174,12 @@ export abstract class ArchiveStore {
   abstract listAuthorizations(filter: AuthorizationFilter): Promise<Authorization[]>;
   abstract listMeasurements(filter: MeasurementFilter): Promise<Measurement[]>;
   abstract listPushLog(filter: PushLogFilter): Promise<PushLogEntry[]>;
+  /**
+   * The pushes received in the window, counted by the minute they were received in, their type
+   * and outcome: ordered by minute, then type (null last), then outcome. Grouped in the database,
+   * over an index by received time: the work is the window's pushes, not the log's.
+   */
+  abstract countPushesByMinute(query: PushCountQuery): Promise<PushMinuteCount[]>;
   /** A person's consent ledger, newest first. */
   abstract listConsents(filter: ConsentFilter): Promise<ConsentRecord[]>;
 

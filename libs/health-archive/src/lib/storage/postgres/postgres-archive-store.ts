@@ -2,7 +2,19 @@ import type { DataSource } from 'typeorm';
 import type { AuthorizationChange } from '../../authorization-rules';
 import { EventType, type NewEvent, type OutboxEvent } from '../../outbox/events';
 import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
-import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
+import type { PushOutcome } from '../../entities/push-log-entry';
+import type {
+  AuthorizationChangeWritten,
+  ChangeOutcome,
+  EventFeedQuery,
+  MeasurementPushRecord,
+  MeasurementWritten,
+  PoolState,
+  PushCountQuery,
+  PushMinuteCount,
+  PushRecord,
+  StoredPush,
+} from '../archive-store';
 import { EVENT_MEASUREMENT_COLUMNS, eventFromRow, type EventRow } from '../rows';
 import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
@@ -50,6 +62,20 @@ ORDER BY e."tx_id", e."id"`;
 
 const LATEST_EVENT_SQL = `SELECT e."tx_id"::text AS tx_id, e."id" FROM "event" e WHERE ${SETTLED} ORDER BY e."tx_id" DESC, e."id" DESC LIMIT 1`;
 
+/**
+ * The push log by minute of receipt, type and outcome, over one range of the index by received time
+ * (it holds the three columns: an index-only scan). The minute is truncated in UTC whatever the
+ * session's time zone, and answered as an instant.
+ */
+export const COUNT_PUSHES_BY_MINUTE_SQL = `
+SELECT "minute", "type", "outcome", "count" FROM (
+  SELECT date_trunc('minute', "received_at" AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS "minute",
+         CASE WHEN "type" = ANY($3::integer[]) THEN "type" END AS "type", "outcome", count(*) AS "count"
+  FROM "push_log" WHERE "received_at" >= $1 AND "received_at" <= $2
+  GROUP BY 1, 2, 3
+) c
+ORDER BY "minute", "type" IS NULL, "type", "outcome"`;
+
 /** Oldest first, a slice at a time, so that no statement holds many row locks for long. */
 const DELETION = personDeletionSql((n) => `$${n}`);
 const PURGE_EVENTS_SQL = 'DELETE FROM "event" WHERE "id" IN (SELECT "id" FROM "event" WHERE "stored_at" < $1 ORDER BY "id" LIMIT 1000)';
@@ -89,6 +115,15 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     const first = (await whileHeld(this.pool(), (client) => firstAnswers(client, [push.dedupeKey]))).get(push.dedupeKey);
     if (!first) throw new Error('the push log lost the row of a push being written');
     return { ...first, measurementId: null };
+  }
+
+  async countPushesByMinute(query: PushCountQuery): Promise<PushMinuteCount[]> {
+    const rows: Array<{ minute: Date; type: number | null; outcome: PushOutcome; count: string | number }> = await this.dataSource.query(COUNT_PUSHES_BY_MINUTE_SQL, [
+      query.from,
+      query.to,
+      [...query.types],
+    ]);
+    return rows.map((row) => ({ minute: row.minute, type: row.type, outcome: row.outcome, count: Number(row.count) }));
   }
 
   async readEvents(query: EventFeedQuery): Promise<OutboxEvent[]> {

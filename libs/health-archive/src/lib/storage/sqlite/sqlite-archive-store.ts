@@ -4,7 +4,18 @@ import { consentEntryOf, decideAuthorizationChange, isMeasurementRefused, logged
 import { PushOutcome } from '../../entities/push-log-entry';
 import { authorizationEvent, eventSubject, EventType, type NewEvent, type OutboxEvent } from '../../outbox/events';
 import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
-import type { AuthorizationChangeWritten, ChangeOutcome, EventFeedQuery, MeasurementPushRecord, MeasurementWritten, PoolState, PushRecord, StoredPush } from '../archive-store';
+import type {
+  AuthorizationChangeWritten,
+  ChangeOutcome,
+  EventFeedQuery,
+  MeasurementPushRecord,
+  MeasurementWritten,
+  PoolState,
+  PushCountQuery,
+  PushMinuteCount,
+  PushRecord,
+  StoredPush,
+} from '../archive-store';
 import { authorizationFromRow, EVENT_MEASUREMENT_COLUMNS, eventFromRow, withId, type AuthorizationRow, type EventRow } from '../rows';
 import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
@@ -40,6 +51,17 @@ const INSERT_EVENT_SQL =
 const readEventsSql = (types: number) =>
   `SELECT e.*, ${EVENT_MEASUREMENT_COLUMNS} FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id" ` +
   `WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
+/**
+ * The push log by minute of receipt, type and outcome. `received_at` is UTC text
+ * (`YYYY-MM-DD HH:mm:ss.SSS`, see instantText), so its first 16 characters are its minute, and the
+ * window (`?` from, `?` to, then the types) is one range of the index by received time, which holds
+ * the three columns: SQLite reads the index alone.
+ */
+export const countPushesByMinuteSql = (types: number) =>
+  'SELECT "minute", "type", "outcome", "count" FROM (' +
+  `SELECT substr("received_at", 1, 16) AS "minute", CASE WHEN "type" IN (${types > 0 ? Array(types).fill('?').join(', ') : 'NULL'}) THEN "type" END AS "type", ` +
+  '"outcome", COUNT(*) AS "count" FROM "push_log" WHERE "received_at" >= ? AND "received_at" <= ? GROUP BY 1, 2, 3' +
+  ') c ORDER BY "minute", "type" IS NULL, "type", "outcome"';
 const DELETION = personDeletionSql(() => '?');
 /** Oldest first, a slice at a time: one long DELETE would hold the write lock for as long. */
 const PURGE_EVENTS_SQL = 'DELETE FROM "event" WHERE "id" IN (SELECT "id" FROM "event" WHERE "stored_at" < ? ORDER BY "id" LIMIT 1000)';
@@ -108,6 +130,15 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
       this.appendStoredEventIn(db, { eventId: push.eventId, type: EventType.MeasurementArchived, storedAt: push.receivedAt, measurementId: measurement.id, data: null }, phone, phone.hash ?? eventSubject(null, push.accountId));
       return { pushId, outcome, duplicate: false, measurementId: measurement.id };
     });
+  }
+
+  async countPushesByMinute(query: PushCountQuery): Promise<PushMinuteCount[]> {
+    const rows: Array<{ minute: string; type: number | null; outcome: PushOutcome; count: number }> = await this.dataSource.query(countPushesByMinuteSql(query.types.length), [
+      ...query.types,
+      instantText(query.from),
+      instantText(query.to),
+    ]);
+    return rows.map((row) => ({ minute: instantFromText(`${row.minute}:00.000`) as Date, type: row.type, outcome: row.outcome, count: Number(row.count) }));
   }
 
   async readEvents(query: EventFeedQuery): Promise<OutboxEvent[]> {
