@@ -621,6 +621,8 @@ async function authFigures() {
   console.log('\n== auth URL: through the API vs the sandbox directly (and through a bare Nest route, for reference) ==');
   const sandbox = await startSandbox();
   const api = await startApi('sqlite', { viatomUrl: sandbox.url });
+  // --against: the other build's API on the same sandbox, measured in the same rounds (this build ÷ that one).
+  const reference = REFERENCE_MAIN ? await startApi('sqlite', { main: REFERENCE_MAIN, name: 'reference-auth', viatomUrl: sandbox.url }) : null;
   const bare = await startBaseline(sandbox.url);
   try {
     const direct = {
@@ -630,16 +632,19 @@ async function authFigures() {
     };
     const viaApi = { url: `${api.url}/api/v1/authorizations/auth-url`, method: 'POST', headers: { 'x-api-key': CREDS.apiKey } };
     const viaBare = { url: `${bare.url}/proxy/auth-url`, method: 'POST' };
-    for (const [what, target] of [['the API', viaApi], ['the bare Nest route', viaBare]]) {
+    const viaReference = reference ? { ...viaApi, url: `${reference.url}/api/v1/authorizations/auth-url` } : null;
+    for (const [what, target] of [['the API', viaApi], ['the bare Nest route', viaBare], ...(viaReference ? [['the reference build', viaReference]] : [])]) {
       const check = await httpRequest(target.url, { method: 'POST', headers: target.headers ?? {} });
       if (check.status !== 200) throw new Error(`auth-url through ${what} answered ${check.status}: ${check.body}`);
     }
     await warm(direct);
     await warm(viaApi);
     await warm(viaBare);
+    if (viaReference) await warm(viaReference);
     const d = [];
     const a = [];
     const b = [];
+    const r = [];
     const d1 = [];
     const a1 = [];
     for (let round = 1; round <= opts.rounds; round++) {
@@ -647,6 +652,7 @@ async function authFigures() {
       d.push(await measure(`auth URL, sandbox directly, ${opts.connections}c`, direct));
       a.push(await measure(`auth URL, through the API, ${opts.connections}c`, viaApi));
       b.push(await measure(`auth URL, bare Nest route, ${opts.connections}c`, viaBare));
+      if (viaReference) r.push(await measure(`auth URL, through the reference build, ${opts.connections}c`, viaReference));
       d1.push(await measure('auth URL, sandbox directly, 1c', direct, { connections: 1 }));
       a1.push(await measure('auth URL, through the API, 1c', viaApi, { connections: 1 }));
     }
@@ -673,6 +679,15 @@ async function authFigures() {
       addedP50: added,
       ofBareNest: pairedRatio(a, b),
     });
+    if (r.length > 0) {
+      addFigure({
+        id: 'auth-api-vs-reference',
+        figure: `  the same: reference build (${opts.connections} connections)`,
+        ...summarize(r),
+        ratio: pairedRatio(a, r),
+        ratioOf: 'this build ÷ reference (--against)',
+      });
+    }
     const added1 = median(a1.map((r, i) => r.p50 - d1[i].p50));
     addFigure({ id: 'auth-direct-1c', figure: 'auth URL, sandbox directly (1 connection)', ...summarize(d1) });
     addFigure({
@@ -687,6 +702,7 @@ async function authFigures() {
   } finally {
     await bare.close();
     await api.close();
+    await reference?.close();
     await sandbox.close();
   }
 }
@@ -1006,7 +1022,7 @@ function readHelp() {
   --memory-pushes=100000  pushes per memory batch (two batches)
   --quick                 short durations, 1 round, small sizes: a smoke run
   --against=DIR           another build's dist/ (e.g. main's): its new-push figures are measured
-                          in the same rounds, and printed as this build ÷ that one (push, changes)
+                          in the same rounds, and printed as this build ÷ that one (push, changes, auth)
 Needs dist/ (run \`npm run build\` first).`;
 }
 

@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { request } from 'node:http';
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { CONSOLE_CSP, acceptsGzip } from '../src/console/console-files';
+import { CONSOLE_CSP, acceptsGzip, matchesNoneMatch } from '../src/console/console-files';
 import { startApi, type ApiHarness } from './api-harness';
 
-/** The raw answer, without fetch's own decompression: what a browser is sent. */
+/** The raw answer, without fetch's own decompression: what a browser is sent. The path is sent as written (`..` included). */
 function get(h: ApiHarness, path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  const { hostname, port } = new URL(h.url);
   return new Promise((resolve, reject) => {
-    const req = request(`${h.url}${path}`, { headers }, (res) => {
+    const req = request({ host: hostname, port, path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -83,12 +84,31 @@ describe('the operator console at /console', () => {
     expect((await get(h, '/console/assets/index-Ab12Cd34.js', { 'accept-encoding': 'gzip;q=0' })).headers['content-encoding']).toBeUndefined();
   });
 
+  it('tags the gzip form apart from the plain one, and answers 304 to either tag as a cache sends it back', async () => {
+    const path = '/console/assets/index-Ab12Cd34.js';
+    const plain = await get(h, path);
+    const zipped = await get(h, path, { 'accept-encoding': 'gzip' });
+    const [plainTag, zippedTag] = [String(plain.headers.etag), String(zipped.headers.etag)];
+    expect(zippedTag).not.toBe(plainTag);
+
+    for (const ifNoneMatch of [zippedTag, `W/${zippedTag}`, `"other", ${zippedTag}`, '*']) {
+      const again = await get(h, path, { 'accept-encoding': 'gzip', 'if-none-match': ifNoneMatch });
+      expect({ ifNoneMatch, status: again.status, etag: again.headers.etag, vary: again.headers.vary }).toEqual({ ifNoneMatch, status: 304, etag: zippedTag, vary: 'accept-encoding' });
+    }
+    // The plain form's tag does not validate the gzip form (nor the other way round).
+    expect((await get(h, path, { 'accept-encoding': 'gzip', 'if-none-match': plainTag })).status).toBe(200);
+    expect((await get(h, path, { 'if-none-match': zippedTag })).status).toBe(200);
+    expect((await get(h, path, { 'if-none-match': `W/${plainTag}` })).status).toBe(304);
+  });
+
   it.each([
     '/console/assets/missing.js',
     '/console/../package.json',
     '/console/%2e%2e/%2e%2e/package.json',
     '/console/assets/notes.unknown',
     '/console/assets/',
+    '/console/assets/../../package.json',
+    '/console/assets/%2F..%2F..%2Fpackage.json',
   ])('answers 404 problem+json for %s: only the built files are ever served', async (path) => {
     const res = await get(h, path);
     expect(res.status).toBe(404);
@@ -103,6 +123,21 @@ describe('the operator console at /console', () => {
     expect(acceptsGzip('gzip;q=0.0')).toBe(false);
     expect(acceptsGzip('br')).toBe(false);
     expect(acceptsGzip(undefined)).toBe(false);
+    // `*` stands for the codings not named: a gzip refused by name stays refused.
+    expect(acceptsGzip('gzip;q=0, *')).toBe(false);
+    expect(acceptsGzip('*;q=0, gzip')).toBe(true);
+    expect(acceptsGzip('br, *;q=0.1')).toBe(true);
+    expect(acceptsGzip('*;q=0')).toBe(false);
+  });
+
+  it('reads If-None-Match as HTTP means it', () => {
+    expect(matchesNoneMatch('"a"', '"a"')).toBe(true);
+    expect(matchesNoneMatch('W/"a"', '"a"')).toBe(true);
+    expect(matchesNoneMatch('"b", W/"a"', '"a"')).toBe(true);
+    expect(matchesNoneMatch('*', '"a"')).toBe(true);
+    expect(matchesNoneMatch('"b"', '"a"')).toBe(false);
+    expect(matchesNoneMatch('"a-gz"', '"a"')).toBe(false);
+    expect(matchesNoneMatch(undefined, '"a"')).toBe(false);
   });
 });
 

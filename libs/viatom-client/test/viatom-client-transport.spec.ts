@@ -9,6 +9,7 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Incomi
 import { Agent as HttpsAgent, createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { ViatomEndpoint, ViatomHeader } from '@health-bridge/viatom-protocol';
 import { closedPort, failure, until } from '@health-bridge/viatom-sandbox';
 import { createViatomClient, ViatomApiError, ViatomClient, ViatomClientModule, ViatomTransportError, type ViatomTransportFailure } from '../src';
@@ -37,6 +38,7 @@ const harness = useClientHarness({
 interface Received {
   url: string;
   headers: IncomingHttpHeaders;
+  rawHeaders: string[];
   body: Buffer;
   /** The client's end of the connection: the same port for a reused connection. */
   clientPort: number;
@@ -65,7 +67,7 @@ async function startOrigin(answer: Answer, tls = false): Promise<Origin> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ url: request.url ?? '', headers: request.headers, body: Buffer.concat(chunks), clientPort: request.socket.remotePort ?? 0 });
+      received.push({ url: request.url ?? '', headers: request.headers, rawHeaders: request.rawHeaders, body: Buffer.concat(chunks), clientPort: request.socket.remotePort ?? 0 });
       answer(request, response);
     });
   };
@@ -211,6 +213,63 @@ describe('one exchange', () => {
 
     expect(origin.received.map((request) => request.headers['connection'])).toEqual(['keep-alive', 'keep-alive']);
     expect(new Set(origin.received.map((request) => request.clientPort)).size).toBe(1);
+  });
+
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const)('reads an answer compressed with %s although none was asked for', async (encoding, compress) => {
+    const origin = await startOrigin((_request, response) => response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': encoding }).end(compress(SUCCESS)));
+    const client = await harness.client({ baseUrl: origin.url });
+
+    await expect(client.getAuthorizationUrl()).resolves.toBe(JUMP_PATH);
+    expect(origin.received[0].headers['accept-encoding']).toBeUndefined();
+  });
+
+  it('a compressed answer that is corrupt is a dropped connection (connection-reset), not a success', async () => {
+    const origin = await startOrigin((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(SUCCESS).subarray(0, 20)),
+    );
+    const client = await harness.client({ baseUrl: origin.url });
+
+    await expectTransport(client.getAuthorizationUrl(), 'connection-reset');
+  });
+});
+
+describe('the adapter under axios', () => {
+  it('sends the length of what it sends, whatever an interceptor set, and no Content-Length twice', async () => {
+    const origin = await startOrigin((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 0, message: 'success', reason: '', data: null })),
+    );
+    const client = await harness.client({
+      baseUrl: origin.url,
+      configureAxios: (axios) => {
+        axios.interceptors.request.use((config) => {
+          config.headers.set('content-length', '1');
+          return config;
+        });
+      },
+    });
+
+    await client.cancelAuthorization('13800000000');
+
+    const [request] = origin.received;
+    expect(request.rawHeaders.filter((name, i) => i % 2 === 0 && name.toLowerCase() === 'content-length')).toHaveLength(1);
+    expect(request.headers['content-length']).toBe(String(request.body.length));
+    expect(request.body.toString('utf8')).toBe(JSON.stringify({ phone: '13800000000' }));
+  });
+
+  it("a host may go back to axios' own http adapter; the client's promises hold on it too (no redirect followed)", async () => {
+    const origin = await startOrigin((request, response) => {
+      if (request.url === ViatomEndpoint.AuthJumpPath) return succeed(request, response);
+      response.writeHead(307, { location: `${origin.url}${ViatomEndpoint.AuthJumpPath}` }).end();
+    });
+    const client = await harness.client({ baseUrl: origin.url, configureAxios: (axios) => void (axios.defaults.adapter = 'http') });
+
+    await expect(client.getAuthorizationUrl()).resolves.toBe(JUMP_PATH);
+    await expectTransport(client.cancelAuthorization('13800000000'), 'http-status', 307);
+    expect(origin.received.map((request) => request.url)).toEqual([ViatomEndpoint.AuthJumpPath, ViatomEndpoint.AuthCancel]);
   });
 });
 

@@ -53,7 +53,9 @@ export interface ConsoleFile {
   /** The gzip form, when the type compresses and it is smaller. */
   gzip: Buffer | null;
   type: string;
+  /** The entity tag of `body`; the gzip form has its own (`…-gz"`): two encodings are two representations. */
   etag: string;
+  gzipEtag: string | null;
   cacheControl: string;
 }
 
@@ -76,11 +78,14 @@ export function loadConsoleFiles(dir: string): Map<string, ConsoleFile> | null {
     const body = readFileSync(path);
     const gzipped = COMPRESSIBLE.has(extension) ? gzipSync(body, { level: 9 }) : null;
     const key = relative(root, path).split(sep).join('/');
+    const gzip = gzipped && gzipped.length < body.length ? gzipped : null;
+    const tag = createHash('sha256').update(body).digest('base64url').slice(0, 27);
     files.set(key, {
       body,
-      gzip: gzipped && gzipped.length < body.length ? gzipped : null,
+      gzip,
       type,
-      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`,
+      etag: `"${tag}"`,
+      gzipEtag: gzip ? `"${tag}-gz"` : null,
       cacheControl: key.startsWith('assets/') ? IMMUTABLE : REVALIDATE,
     });
   }
@@ -92,15 +97,29 @@ export function defaultConsoleDir(): string {
   return resolve(dirname(process.argv[1] ?? join(process.cwd(), 'main.js')), '..', 'console');
 }
 
-/** Whether Accept-Encoding takes gzip (or `*`) with a q-value above 0. */
+/**
+ * Whether Accept-Encoding takes gzip with a q-value above 0: as `gzip` (or `x-gzip`) when it
+ * names it, else as `*` (which stands for the codings it does not name: RFC 9110 §12.5.3).
+ */
 export function acceptsGzip(header: string | string[] | undefined): boolean {
   if (typeof header !== 'string') return false;
-  return header.split(',').some((part) => {
+  let named: boolean | null = null;
+  let any: boolean | null = null;
+  for (const part of header.split(',')) {
     const [coding = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
-    if (coding !== 'gzip' && coding !== 'x-gzip' && coding !== '*') return false;
     const q = params.find((p) => p.startsWith('q='));
-    return q === undefined || Number(q.slice(2)) > 0;
-  });
+    const accepted = q === undefined || Number(q.slice(2)) > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') named = (named ?? false) || accepted;
+    else if (coding === '*') any = (any ?? false) || accepted;
+  }
+  return named ?? any ?? false;
+}
+
+/** Whether If-None-Match names this entity tag (weak comparison, a list, or `*`): RFC 9110 §13.1.2. */
+export function matchesNoneMatch(header: string | string[] | undefined, etag: string): boolean {
+  if (typeof header !== 'string') return false;
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === opaque(etag));
 }
 
 function notFound(reply: FastifyReply, detail: string) {
@@ -130,10 +149,12 @@ export function installConsole(app: NestFastifyApplication, options: { enabled: 
     const wanted = (request.params as { '*': string })['*'];
     const file = files.get(wanted === '' ? 'index.html' : wanted);
     if (!file) return notFound(reply, 'No such console file.');
-    reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', file.cacheControl).header('etag', file.etag).header('vary', 'accept-encoding');
-    if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
+    const gzip = file.gzip !== null && acceptsGzip(request.headers['accept-encoding']);
+    const etag = gzip ? (file.gzipEtag as string) : file.etag;
+    reply.header('content-security-policy', CONSOLE_CSP).header('cache-control', file.cacheControl).header('etag', etag).header('vary', 'accept-encoding');
+    if (matchesNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
     reply.type(file.type);
-    if (file.gzip && acceptsGzip(request.headers['accept-encoding'])) return reply.header('content-encoding', 'gzip').send(file.gzip);
+    if (gzip) return reply.header('content-encoding', 'gzip').send(file.gzip);
     return reply.send(file.body);
   });
   return { served: true, files: files.size };

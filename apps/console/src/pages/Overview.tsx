@@ -30,7 +30,7 @@ export function Overview() {
     if (!flow) return null;
     return {
       animation: false,
-      tooltip: { trigger: 'axis' },
+      tooltip: { trigger: 'axis', renderMode: 'richText' },
       legend: { type: 'scroll', bottom: 0 },
       grid: { left: 40, right: 16, top: 16, bottom: 48 },
       xAxis: { type: 'time' },
@@ -67,7 +67,7 @@ export function Overview() {
         </div>
       </div>
       <ErrorNote error={overview.error} />
-      <Loading when={overview.loading && !data} />
+      <Loading when={overview.loading && (!data || overview.stale)} />
       {data && flow && option && (
         <>
           <Section title={t('pushesPerMinute')} id="pushes-per-minute" actions={<span className="muted">{t('pushesTotal', { n: flow.total })}</span>}>

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { EChartsCoreOption } from 'echarts/core';
 import { ApiError, ok, type Authorization, type ConsentRecord, type Measurement } from '../api/client';
 import { useConsole, useLoad } from '../app/context';
@@ -90,6 +90,12 @@ function Person({ phone }: { phone: string }) {
     }
   }, [api, phone]);
   const authorization = person.data;
+  // A cancel or an erase changes what the readings and the consent history hold: they are read again.
+  const [revision, setRevision] = useState(0);
+  const changed = useCallback(() => {
+    person.reload();
+    setRevision((r) => r + 1);
+  }, [person.reload]);
   return (
     <>
       <ErrorNote error={person.error} />
@@ -101,9 +107,9 @@ function Person({ phone }: { phone: string }) {
       )}
       {authorization && (
         <>
-          <PersonSummary authorization={authorization} onChanged={person.reload} />
-          <Readings phone={authorization.phone} />
-          <Consents phone={authorization.phone} />
+          <PersonSummary authorization={authorization} onChanged={changed} />
+          <Readings key={`readings-${revision}`} phone={authorization.phone} />
+          <Consents key={`consents-${revision}`} phone={authorization.phone} />
         </>
       )}
     </>
@@ -194,6 +200,7 @@ function PersonSummary({ authorization, onChanged }: { authorization: Authorizat
           onConfirm={() => {
             setConfirming(null);
             setTyped('');
+            setError(undefined);
             ok(api.DELETE('/api/v1/people/{phone}', { params: { path: { phone } } }))
               .then((erased) => {
                 setResult(t('erased', { n: erased.measurementsDeleted }));
@@ -215,6 +222,7 @@ function PersonSummary({ authorization, onChanged }: { authorization: Authorizat
           onCancel={() => setConfirming(null)}
           onConfirm={() => {
             setConfirming(null);
+            setError(undefined);
             ok(api.POST('/api/v1/authorizations/cancel', { body: { phone } }))
               .then(onChanged)
               .catch((err: Error) => setError(err));
@@ -329,7 +337,7 @@ function ReadingsChart({ chart, t }: { chart: BuiltChart; t: Translate }) {
     const unit = unitLabel(chart.definition.unit);
     return {
       animation: false,
-      tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => `${String(v)} ${unit}` },
+      tooltip: { trigger: 'axis', renderMode: 'richText', valueFormatter: (v: unknown) => `${String(v)} ${unit}` },
       legend: { bottom: 0 },
       grid: { left: 48, right: 24, top: 24, bottom: 48 },
       xAxis: { type: 'time' },
@@ -430,14 +438,15 @@ function Consents({ phone }: { phone: string }) {
       {next && (
         <button
           type="button"
-          onClick={() =>
+          onClick={() => {
+            setError(undefined);
             ok(api.GET('/api/v1/people/{phone}/consents', { params: { path: { phone }, query: { limit: 50, cursor: next } } }))
               .then((page) => {
                 setPages((p) => [...p, page.items]);
                 setCursor(page.nextCursor ?? null);
               })
-              .catch((err: Error) => setError(err))
-          }
+              .catch((err: Error) => setError(err));
+          }}
         >
           {t('loadMore')}
         </button>

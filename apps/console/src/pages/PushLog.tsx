@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { ok, type Push } from '../api/client';
 import { useConsole, useLoad } from '../app/context';
 import { ErrorNote, Loading, Section } from '../components/common';
@@ -30,6 +30,8 @@ export function PushLog() {
   const [more, setMore] = useState<{ items: Push[]; cursor: string | null } | null>(null);
   const [selected, setSelected] = useState<Push | null>(null);
   const [error, setError] = useState<Error>();
+  const current = useRef(filters);
+  current.current = filters;
   const query = (cursor?: string) => ({ limit: 50, cursor, type: filters.type, outcome: filters.outcome, phone: filters.phone });
   const first = useLoad(() => ok(api.GET('/api/v1/pushes', { params: { query: query() } })), [api, filters]);
   const items = [...(first.data?.items ?? []), ...(more?.items ?? [])];
@@ -47,6 +49,7 @@ export function PushLog() {
             e.preventDefault();
             setMore(null);
             setSelected(null);
+            setError(undefined);
             setFilters({
               type: form.type ? Number(form.type) : undefined,
               outcome: (form.outcome || undefined) as Outcome | undefined,
@@ -115,11 +118,16 @@ export function PushLog() {
           {next && (
             <button
               type="button"
-              onClick={() =>
+              onClick={() => {
+                // The page answers the filters of the click: dropped when they changed meanwhile.
+                const asked = filters;
+                setError(undefined);
                 ok(api.GET('/api/v1/pushes', { params: { query: query(next) } }))
-                  .then((page) => setMore({ items: [...(more?.items ?? []), ...page.items], cursor: page.nextCursor ?? null }))
-                  .catch((err: Error) => setError(err))
-              }
+                  .then((page) => {
+                    if (current.current === asked) setMore((m) => ({ items: [...(m?.items ?? []), ...page.items], cursor: page.nextCursor ?? null }));
+                  })
+                  .catch((err: Error) => current.current === asked && setError(err));
+              }}
             >
               {t('loadMore')}
             </button>

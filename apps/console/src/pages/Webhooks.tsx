@@ -322,7 +322,7 @@ function Deliveries({ endpoint }: { endpoint: WebhookEndpoint }) {
         </p>
       )}
       <ErrorNote error={deliveries.error ?? error} />
-      <Loading when={deliveries.loading && !deliveries.data} />
+      <Loading when={deliveries.loading && (!deliveries.data || deliveries.stale)} />
       {deliveries.data?.items.length === 0 && <p className="muted">{t('noDeliveries')}</p>}
       {deliveries.data && deliveries.data.items.length > 0 && (
         <div className="table-wrap">
@@ -363,11 +363,12 @@ function Deliveries({ endpoint }: { endpoint: WebhookEndpoint }) {
                     {d.status !== 'delivered' && (
                       <button
                         type="button"
-                        onClick={() =>
+                        onClick={() => {
+                          setError(undefined);
                           ok(api.POST('/api/v1/webhook-endpoints/{id}/deliveries/{eventId}/retry', { params: { path: { id: endpoint.id, eventId: d.eventId } } }))
                             .then(() => done(t('retried')))
-                            .catch((err: Error) => setError(err))
-                        }
+                            .catch((err: Error) => setError(err));
+                        }}
                       >
                         {t('retry')}
                       </button>

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import type { HttpModuleOptions, HttpService } from '@nestjs/axios';
 import { isAxiosError, isCancel, type AxiosInstance } from 'axios';
 import { parseProxyUrl, ProxyTunnelAgent, type ProxyTunnelError } from './egress-proxy';
+import { nodeHttpAdapter } from './node-http-adapter';
 import { DEFAULT_VIATOM_TIMEOUT_MS, type ViatomClientOptions } from './viatom-client.options';
 
 /** An HTTP answer, whatever its status, with its whole body as text. */
@@ -54,7 +55,8 @@ function ownAgent<T extends HttpAgent>(agent: T): T {
 
 /**
  * The configuration of the client's `HttpModule` (its axios instance), from the client's
- * options: the base URL, the agents (keep-alive), the egress proxy. What each request must
+ * options: the base URL, the agents (keep-alive), the egress proxy, and the client's own adapter
+ * on node's http (`nodeHttpAdapter`). What each request must
  * be (no redirects, the answer limit) is set by `httpPost` on the request itself.
  */
 export function viatomHttpModuleOptions(options: ViatomClientOptions): HttpModuleOptions {
@@ -64,17 +66,18 @@ export function viatomHttpModuleOptions(options: ViatomClientOptions): HttpModul
   }
   const proxy = options.proxyUrl === undefined ? undefined : parseProxyUrl(options.proxyUrl);
   const httpAgent = options.httpAgent ?? ownAgent(new HttpAgent(OWN_AGENT_OPTIONS));
+  const common = { baseURL, httpAgent, adapter: nodeHttpAdapter };
   if (proxy === undefined) {
-    return { baseURL, httpAgent, httpsAgent: options.httpsAgent ?? ownAgent(new HttpsAgent(OWN_AGENT_OPTIONS)), proxy: false };
+    return { ...common, httpsAgent: options.httpsAgent ?? ownAgent(new HttpsAgent(OWN_AGENT_OPTIONS)), proxy: false };
   }
   if (new URL(baseURL).protocol === 'https:') {
     const tlsOptions = options.httpsAgent?.options ?? {};
     const tunnel = new ProxyTunnelAgent(proxy, options.timeoutMs ?? DEFAULT_VIATOM_TIMEOUT_MS, { ...tlsOptions, ...OWN_AGENT_OPTIONS });
-    return { baseURL, httpAgent, httpsAgent: ownAgent(tunnel), proxy: false };
+    return { ...common, httpsAgent: ownAgent(tunnel), proxy: false };
   }
-  // An http:// target: axios sends the absolute URL to the proxy, with Proxy-Authorization.
+  // An http:// target: the adapter sends the absolute URL to the proxy, with Proxy-Authorization.
   const auth = proxy.authorization === undefined ? undefined : { username: proxy.username, password: proxy.password };
-  return { baseURL, httpAgent, proxy: { protocol: 'http', host: proxy.host, port: proxy.port, auth } };
+  return { ...common, proxy: { protocol: 'http', host: proxy.host, port: proxy.port, auth } };
 }
 
 /** Closes the agents the transport made for this axios instance, with their idle connections. */
