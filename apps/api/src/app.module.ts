@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { DestinationStream, Logger as PinoLogger } from 'pino';
@@ -19,7 +19,6 @@ import { HealthController } from './health/health.controller';
 import { MeasurementsController } from './measurements/measurements.controller';
 import { PeopleController } from './people/people.controller';
 import { AuditController } from './audit/audit.controller';
-import { AccessAuditInterceptor } from './common/access-audit';
 import { ApiMetrics } from './metrics/api-metrics';
 import { MetricsModule } from './metrics/metrics.module';
 import { OverviewController } from './overview/overview.controller';
@@ -131,7 +130,6 @@ export class AppModule {
         { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: AccessAuditInterceptor },
       ],
     };
   }

@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { applyDecorators, CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { mergeMap, type Observable } from 'rxjs';
@@ -22,8 +22,12 @@ const AUDITED = 'health-bridge:audited';
  * row per person it names or shows (`subjects` reads them from the request and the answer). An
  * answer that cannot be recorded is not given (the error answers instead). A refused request
  * (4xx) revealed nothing and is not recorded.
+ *
+ * The interceptor is the route's own, not a global one: a route that reveals nobody (a push from
+ * Viatom, the health check) then runs no interceptor at all, which spares every such request
+ * Nest's observable chain around the handler.
  */
-export const Audited = (subjects: SubjectsOf): MethodDecorator => SetMetadata(AUDITED, subjects);
+export const Audited = (subjects: SubjectsOf): MethodDecorator => applyDecorators(SetMetadata(AUDITED, subjects), UseInterceptors(AccessAuditInterceptor));
 
 /** The `Patient/<id>` references in a FHIR resource or Bundle: whom it is about. */
 export function fhirSubjects(body: unknown): string[] {
