@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, Migration } from 'typeorm';
 import { dialectOf } from './dialect';
 
@@ -19,9 +20,7 @@ export async function runPendingMigrations(dataSource: DataSource): Promise<Migr
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
-    while (!(await runner.query('SELECT pg_try_advisory_lock($1) AS "locked"', [MIGRATION_LOCK_KEY]))[0].locked) {
-      await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
-    }
+    while (!(await runner.query('SELECT pg_try_advisory_lock($1) AS "locked"', [MIGRATION_LOCK_KEY]))[0].locked) await sleep(LOCK_POLL_MS);
     try {
       return await dataSource.runMigrations({ transaction: 'each' });
     } finally {

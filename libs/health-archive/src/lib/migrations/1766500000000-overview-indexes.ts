@@ -23,11 +23,11 @@ export class OverviewIndexes1766500000000 implements MigrationInterface {
   transaction = false;
 
   async up(queryRunner: QueryRunner): Promise<void> {
+    if (dialectOf(queryRunner.connection) !== 'postgres') {
+      for (const { table, name, columns } of INDEXES) await queryRunner.createIndex(table, new TableIndex({ name, columnNames: columns }));
+      return;
+    }
     for (const { table, name, columns } of INDEXES) {
-      if (dialectOf(queryRunner.connection) !== 'postgres') {
-        await queryRunner.createIndex(table, new TableIndex({ name, columnNames: columns }));
-        continue;
-      }
       const [existing] = await queryRunner.query(
         'SELECT i.indisvalid AS "valid" FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = $1 AND pg_table_is_visible(c.oid)',
         [name],
