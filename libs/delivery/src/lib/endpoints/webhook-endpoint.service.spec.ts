@@ -343,6 +343,25 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('WebhookEndpoi
       expect(await fresh(0)).toEqual([]);
     });
 
+    it('says none is enabled only from a fresh read that found none, with no change made here since', async () => {
+      expect(await endpoints.enabledEndpoints(0)).toEqual([]);
+      expect(endpoints.noneEnabled(60_000)).toBe(true);
+      // Without an age, or past it, the last read is not believed.
+      expect(endpoints.noneEnabled(0)).toBe(false);
+      // A change here: at once not known to be none (the dispatcher wakes for the next event).
+      const made = await create();
+      expect(endpoints.noneEnabled(60_000)).toBe(false);
+      expect((await endpoints.enabledEndpoints(60_000)).map((e) => e.id)).toEqual([made.id]);
+      expect(endpoints.noneEnabled(60_000)).toBe(false);
+      await endpoints.update(made.id, { enabled: false });
+      expect(await endpoints.enabledEndpoints(60_000)).toEqual([]);
+      expect(endpoints.noneEnabled(60_000)).toBe(true);
+      // Enabled behind its back (another replica): the next read finds it.
+      await dataSource.query(target.name === 'postgres' ? 'UPDATE "webhook_endpoint" SET "enabled" = true' : 'UPDATE "webhook_endpoint" SET "enabled" = 1');
+      expect((await endpoints.enabledEndpoints(0)).map((e) => e.id)).toEqual([made.id]);
+      expect(endpoints.noneEnabled(60_000)).toBe(false);
+    });
+
     it('disables once: true for the call that turned it off, false after, and for an endpoint turned off by hand', async () => {
       const created = await create();
       const at = new Date('2030-02-01T00:00:00Z');

@@ -142,14 +142,28 @@ export class WebhookEndpointService {
    * replica are seen within `maxAgeMs`).
    */
   async enabledEndpoints(maxAgeMs = 0): Promise<WebhookEndpoint[]> {
-    const last = this.enabledRead;
-    if (maxAgeMs > 0 && last && last.changes === this.changes && Date.now() - last.at <= maxAgeMs) return last.endpoints;
+    const last = this.lastEnabledRead(maxAgeMs);
+    if (last) return last;
     const changes = this.changes;
     const at = Date.now();
     const endpoints = await this.store.enabled();
     // A change that ended while this read ran may be missing from it: not kept.
     if (changes === this.changes) this.enabledRead = { endpoints, at, changes };
     return endpoints;
+  }
+
+  /**
+   * True when no endpoint is enabled, as read at most `maxAgeMs` ago and not changed through this
+   * service since: the dispatcher then leaves a new event to its next poll.
+   */
+  noneEnabled(maxAgeMs: number): boolean {
+    return this.lastEnabledRead(maxAgeMs)?.length === 0;
+  }
+
+  /** The enabled endpoints as last read, if that read is at most `maxAgeMs` old and no change through this service ended since. */
+  private lastEnabledRead(maxAgeMs: number): WebhookEndpoint[] | null {
+    const last = this.enabledRead;
+    return maxAgeMs > 0 && last && last.changes === this.changes && Date.now() - last.at <= maxAgeMs ? last.endpoints : null;
   }
 
   /** The secrets to sign with now: the current one first, then the previous one until it expires; [] for an unknown id. */

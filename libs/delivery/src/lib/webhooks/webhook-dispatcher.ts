@@ -84,11 +84,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
     this.schedule(this.settings.pollIntervalMs);
   }
 
-  /** Something was stored in this process: look now rather than at the next poll (other replicas' events are found by polling). */
+  /**
+   * Something was stored in this process: look now rather than at the next poll (other replicas'
+   * events are found by polling), unless no endpoint is enabled (as read within ENDPOINTS_MAX_AGE_MS):
+   * the next poll then moves the cursor past it, instead of a look per batch of pushes.
+   */
   @OnEvent(AuthorizationGrantedEvent.eventName)
   @OnEvent(AuthorizationRevokedEvent.eventName)
   @OnEvent(MeasurementReceivedEvent.eventName)
   onArchiveEvent(): void {
+    if (this.endpoints.noneEnabled(ENDPOINTS_MAX_AGE_MS)) return;
     this.wake();
   }
 

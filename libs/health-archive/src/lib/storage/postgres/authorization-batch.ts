@@ -5,7 +5,8 @@ import { authorizationEvent } from '../../outbox/events';
 import type { ChangeOutcome, PushRecord, StoredPush } from '../archive-store';
 import { authorizationFromRow, withId, type AuthorizationRow } from '../rows';
 import type { PgClient, PgPool } from '../typeorm-internals';
-import { appendChanges } from './event-append';
+import { appendChangesStep } from './event-append';
+import { pipeline, type PipelineStep } from './pipeline';
 import type { PhonesOfWrite, RowSealer } from '../sealing';
 import { firstAnswers, isDataError, isStalePlan, isTransient, MAX_BATCH, MAX_BATCH_CHARS, TurnBatcher, whileHeld, type Unit } from './pool';
 
@@ -36,10 +37,10 @@ const MAX_TRANSIENT_RETRIES = 5;
 
 /**
  * PostgreSQL's writes of type-2/3 pushes, other logged pushes and the integrator's cancels: the
- * ones that arrive in one turn of the event loop share one transaction of two statements,
- * whatever their number, instead of a transaction of four statements each: lock the phones'
- * rows; decide; then write the log rows (with their final outcomes), the new authorizations and
- * the changed ones.
+ * ones that arrive in one turn of the event loop share one transaction of three round trips,
+ * whatever their number, instead of a transaction of four statements each: BEGIN and lock the
+ * phones' rows; decide; write the log rows (with their final outcomes), the new authorizations
+ * and the changed ones; then the ledger and the events, and COMMIT (`pipeline`).
  *
  * The rule is the archive's own (`decideAuthorizationChange`), applied here in TypeScript to
  * rows locked FOR UPDATE (in phone order): concurrent batches for one phone are decided one after
@@ -155,15 +156,27 @@ const WRITE_STATEMENT = 'health_bridge_write_pushes_v2';
 /** A row this transaction created from a push that turned out to be a repeat, and nothing else: it was never to be. */
 const DELETE_CREATED_SQL = 'DELETE FROM "user_authorization" WHERE "id" = ANY($1::bigint[])';
 
-/** The whole batch in one transaction on `client`; one answer per write, in order. */
+/**
+ * The batch's transaction starts with the planner told to leave sequential scans aside. The named
+ * statements are planned once per connection and that plan is kept (a generic plan): made while
+ * `user_authorization` is still small (a new deployment, the first minute of a new schema), it is
+ * a sequential scan, kept as the table grows until an ANALYZE happens to invalidate it, and each
+ * batch then reads the whole table twice (the lock, and the UPDATE by id). Every row these
+ * statements read is reached by a unique index (the phone's hash, the id), the right plan at any
+ * size. Sent with the lock, in one round trip (`pipeline`).
+ */
+const BEGIN_STEPS: PipelineStep[] = [{ text: 'BEGIN' }, { text: 'SET LOCAL enable_seqscan = off' }];
+
+/**
+ * The whole batch in one transaction on `client`; one answer per write, in order. Three round
+ * trips in the ordinary case: BEGIN with the lock; the write; the ledger and the events with the COMMIT.
+ */
 async function writeInTransaction(client: PgClient, sealer: RowSealer, writes: PushWrite[]): Promise<PushWritten[]> {
-  await client.query('BEGIN');
   const phones = sealer.phonesOfWrite();
   const results = await new BatchWrite(client, sealer, phones, writes).run();
   // The ledger's record of every change decided (a repeat's is its first delivery's), and the events of those that granted or
   // revoked, in arrival order, in the same transaction.
-  await appendChanges(
-    client,
+  const append = appendChangesStep(
     sealer,
     phones,
     writes.flatMap(({ change }, i) => {
@@ -176,7 +189,7 @@ async function writeInTransaction(client: PgClient, sealer: RowSealer, writes: P
       return change && outcome ? [consentEntryOf(change, outcome.applied, results[i].stored?.pushId ?? null)] : [];
     }),
   );
-  await client.query('COMMIT');
+  await pipeline(client, [...(append ? [append] : []), { text: 'COMMIT' }]);
   return results;
 }
 
@@ -218,7 +231,8 @@ class BatchWrite {
       this.locked.set(phone, null);
       this.phoneOf.set(this.hashOf(phone), phone);
     }
-    if (phones.length > 0) await this.lock(phones);
+    // The transaction begins in the lock's round trip.
+    await this.lock(phones, true);
     this.decide(phones);
 
     // The log rows, with their outcomes; the new phones' rows; the changed ones.
@@ -293,10 +307,15 @@ class BatchWrite {
     }
   }
 
-  private async lock(phones: string[]): Promise<void> {
+  /** Locks these phones' rows (none: nothing to lock); `begin`: BEGIN first, in the same round trip. */
+  private async lock(phones: string[], begin = false): Promise<void> {
     // In the hashes' order (the lock order of every writer).
     const hashes = phones.map((phone) => this.hashOf(phone)).sort();
-    for (const row of (await this.client.query<AuthorizationRow>({ name: LOCK_STATEMENT, text: LOCK_SQL, values: [hashes] })).rows) {
+    const steps: PipelineStep[] = [...(begin ? BEGIN_STEPS : []), ...(phones.length > 0 ? [{ name: LOCK_STATEMENT, text: LOCK_SQL, values: [hashes] }] : [])];
+    if (steps.length === 0) return;
+    const answers = await pipeline(this.client, steps);
+    const rows = (phones.length > 0 ? answers[answers.length - 1] : []) as unknown as AuthorizationRow[];
+    for (const row of rows) {
       const state = authorizationFromRow(row, (value) => (value instanceof Date ? value : null), this.sealer);
       this.locked.set(state.phone, state);
       this.ids.set(state.phone, state.id);

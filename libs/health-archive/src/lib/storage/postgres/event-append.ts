@@ -2,6 +2,7 @@ import type { ConsentEntry } from '../../authorization-rules';
 import type { NewEvent } from '../../outbox/events';
 import type { PgClient } from '../typeorm-internals';
 import type { PhonesOfWrite, RowSealer } from '../sealing';
+import type { PipelineStep } from './pipeline';
 
 /**
  * The per-person sequence numbers of a set of new events, in SQL: given a CTE `ev` of the events
@@ -39,8 +40,13 @@ ${INSERT_EVENTS}`;
 const APPEND_EVENTS_STATEMENT = 'health_bridge_append_events_v2';
 
 export async function appendEvents(client: PgClient, sealer: RowSealer, events: NewEvent[], phones: PhonesOfWrite = sealer.phonesOfWrite()): Promise<void> {
-  if (events.length === 0) return;
-  await client.query({ name: APPEND_EVENTS_STATEMENT, text: APPEND_EVENTS_SQL, values: [JSON.stringify(eventRows(sealer, phones, events))] });
+  const step = appendEventsStep(sealer, phones, events);
+  if (step) await client.query(step);
+}
+
+function appendEventsStep(sealer: RowSealer, phones: PhonesOfWrite, events: NewEvent[]): Required<PipelineStep> | null {
+  if (events.length === 0) return null;
+  return { name: APPEND_EVENTS_STATEMENT, text: APPEND_EVENTS_SQL, values: [JSON.stringify(eventRows(sealer, phones, events))] };
 }
 
 function eventRows(sealer: RowSealer, phones: PhonesOfWrite, events: NewEvent[]) {
@@ -64,9 +70,13 @@ ${INSERT_EVENTS}`;
 
 const APPEND_CHANGES_STATEMENT = 'health_bridge_append_changes_v2';
 
-/** The batch's consent records and events (every event of a change has its record: none without the other is empty but the events). */
-export async function appendChanges(client: PgClient, sealer: RowSealer, phones: PhonesOfWrite, events: NewEvent[], consents: ConsentEntry[]): Promise<void> {
-  if (consents.length === 0) return appendEvents(client, sealer, events, phones);
+/**
+ * The statement that writes a batch's consent records and events (every event of a change has its
+ * record: none without the other is empty but the events); null when there is nothing to write.
+ * The caller runs it in its transaction (pipelined with the COMMIT).
+ */
+export function appendChangesStep(sealer: RowSealer, phones: PhonesOfWrite, events: NewEvent[], consents: ConsentEntry[]): PipelineStep | null {
+  if (consents.length === 0) return appendEventsStep(sealer, phones, events);
   const consentRows = consents.map((c, ord) => ({
     ord,
     phone_hash: phones(c.phone).hash,
@@ -78,5 +88,5 @@ export async function appendChanges(client: PgClient, sealer: RowSealer, phones:
     push_id: c.pushId,
     request_id: c.requestId,
   }));
-  await client.query({ name: APPEND_CHANGES_STATEMENT, text: APPEND_CHANGES_SQL, values: [JSON.stringify(eventRows(sealer, phones, events)), JSON.stringify(consentRows)] });
+  return { name: APPEND_CHANGES_STATEMENT, text: APPEND_CHANGES_SQL, values: [JSON.stringify(eventRows(sealer, phones, events)), JSON.stringify(consentRows)] };
 }

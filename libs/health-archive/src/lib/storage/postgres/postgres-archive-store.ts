@@ -22,6 +22,7 @@ import type { RowSealer } from '../sealing';
 import { postgresPoolOf, type PgPool } from '../typeorm-internals';
 import { PostgresPushWriter, type PushWritten } from './authorization-batch';
 import { appendEvents } from './event-append';
+import { pipeline } from './pipeline';
 import { PostgresMeasurementBatcher } from './measurement-batch';
 import { firstAnswers, whileHeld } from './pool';
 
@@ -234,19 +235,12 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     return (await whileHeld(this.pool(), (client) => client.query(sql, [...params]))).rows;
   }
 
-  runStatements(statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<Array<Array<Record<string, unknown>>>> {
-    return whileHeld(this.pool(), async (client) => {
-      await client.query('BEGIN');
-      try {
-        const rows: Array<Array<Record<string, unknown>>> = [];
-        for (const { sql, params } of statements) rows.push((await client.query(sql, [...params])).rows);
-        await client.query('COMMIT');
-        return rows;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    });
+  /** One transaction in one round trip: BEGIN, the statements and COMMIT pipelined (a failure leaves it aborted, and the connection is discarded). */
+  async runStatements(statements: ReadonlyArray<{ sql: string; params: readonly unknown[] }>): Promise<Array<Array<Record<string, unknown>>>> {
+    const answers = await whileHeld(this.pool(), (client) =>
+      pipeline(client, [{ text: 'BEGIN' }, ...statements.map(({ sql, params }) => ({ text: sql, values: [...params] })), { text: 'COMMIT' }]),
+    );
+    return answers.slice(1, -1);
   }
 
   private pool(): PgPool {
