@@ -63,6 +63,9 @@ const opts = {
   // Another build's dist/ (e.g. main's, built in a worktree): its push figures are measured
   // in the same rounds, so that a change states its figures before and after, side by side.
   against: option('against', null),
+  // The build measured as "this build" (default: the workspace's dist/): with --against, any two
+  // builds side by side, e.g. each step of a history and its parent.
+  build: option('build', null),
   listConnections: Number(option('list-connections', 10)),
   memoryPushes: Number(option('memory-pushes', quick ? 10_000 : 100_000)),
   listSizes: option('list-sizes', quick ? '10000,100000' : '10000,100000,1000000')
@@ -96,14 +99,15 @@ const workDir = resolve(outDir, `run-${stamp}`);
 mkdirSync(workDir, { recursive: true });
 // A snapshot of the built files: a rebuild by someone else during the run cannot mix two builds.
 // (Bare imports still resolve from the workspace's node_modules, two levels up.)
-const API_MAIN = resolve(workDir, 'api-main.js');
+// Another --build runs where it is, as the reference does.
+const API_MAIN = opts.build ? resolve(opts.build, 'apps/api/main.js') : resolve(workDir, 'api-main.js');
 const SANDBOX_MAIN = resolve(workDir, 'sandbox-main.js');
-copyFileSync(resolve(ROOT, 'dist/apps/api/main.js'), API_MAIN);
+if (!opts.build) copyFileSync(resolve(ROOT, 'dist/apps/api/main.js'), API_MAIN);
 copyFileSync(resolve(ROOT, 'dist/tools/viatom-sandbox/main.js'), SANDBOX_MAIN);
 // The other build runs where it is: its bare imports resolve from its own node_modules (its
 // dependencies may differ from this one's).
 const REFERENCE_MAIN = opts.against ? resolve(opts.against, 'apps/api/main.js') : null;
-const BUILD_TIME = statSync(resolve(ROOT, 'dist/apps/api/main.js')).mtime.toISOString();
+const BUILD_TIME = statSync(opts.build ? API_MAIN : resolve(ROOT, 'dist/apps/api/main.js')).mtime.toISOString();
 
 // ---- cleanup: children killed and schemas dropped whatever happens ---------------------
 
@@ -1023,6 +1027,7 @@ function readHelp() {
   --quick                 short durations, 1 round, small sizes: a smoke run
   --against=DIR           another build's dist/ (e.g. main's): its new-push figures are measured
                           in the same rounds, and printed as this build ÷ that one (push, changes, auth)
+  --build=DIR             the build measured as this one (default: dist/), e.g. a step of the history
 Needs dist/ (run \`npm run build\` first).`;
 }
 
