@@ -73,4 +73,13 @@ const postgres = testDatabaseTargets(process.env.TEST_DATABASE_URL).filter((t) =
     expect(await run([{ name: 'pipeline_spec_good', text: 'SELECT 1 AS one' }])).toEqual([[{ one: 1 }]]);
     expect((await client.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
   });
+
+  it('refuses a value it cannot send before writing anything, and the connection goes on', async () => {
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    await expect(run([{ text: 'BEGIN' }, { text: 'SELECT $1::jsonb AS doc', values: [circular] }])).rejects.toThrow();
+    expect(roundTrips).toBe(0);
+    // Nothing was sent: no transaction was begun (outside one, each statement's transaction starts with it).
+    expect((await client.query('SELECT now() = statement_timestamp() AS outside')).rows).toEqual([{ outside: true }]);
+  });
 });

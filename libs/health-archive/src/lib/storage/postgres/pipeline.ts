@@ -8,7 +8,7 @@ interface Result {
   addRow(row: unknown): void;
 }
 const Result: new () => Result = require('pg/lib/result');
-const prepareValue: unknown = require('pg/lib/utils').prepareValue;
+const prepareValue: (value: unknown) => unknown = require('pg/lib/utils').prepareValue;
 
 /** One statement of a pipeline: named (prepared once per connection, then only bound) or unnamed. */
 export interface PipelineStep {
@@ -21,8 +21,10 @@ export interface PipelineStep {
  * Runs `steps` in one round trip: for each, Parse (a named statement only the first time on this
  * connection), Bind, Describe and Execute, then one Sync. PostgreSQL runs them in order and skips
  * the rest after an error: inside a transaction, the transaction is then aborted, and the promise
- * fails with that error (the caller's connection is then discarded, as every failure discards it:
- * `whileHeld`). Answers each step's rows, in order.
+ * fails with that error. After a failure the connection must be discarded (`whileHeld` discards
+ * it after every failure): a named statement parsed before the failing one is prepared on the
+ * server but not recorded as such. Answers each step's rows, in order. node-postgres'
+ * `query_timeout` (a client-side timer, which the archive does not set) does not apply to it.
  *
  * node-postgres runs one statement per round trip. This is its Submittable interface (an object
  * with `submit(connection)` given to `client.query`, the way pg-cursor is built), driving the
@@ -40,7 +42,7 @@ interface PgConnection {
   parsedStatements: Record<string, string>;
   stream: { cork?: () => void; uncork?: () => void };
   parse(message: { name?: string; text: string }): void;
-  bind(message: { statement?: string; values?: unknown[]; valueMapper?: unknown }): void;
+  bind(message: { statement?: string; values?: unknown[] }): void;
   describe(message: { type: 'P'; name: string }): void;
   execute(message: { portal: string; rows?: number }): void;
   sync(): void;
@@ -58,6 +60,7 @@ class Pipeline {
   private current: Result | null = null;
   private failed = false;
   private connection: PgConnection | null = null;
+  private rowError: Error | null = null;
 
   constructor(
     private readonly steps: PipelineStep[],
@@ -65,14 +68,22 @@ class Pipeline {
     private readonly reject: (error: Error) => void,
   ) {}
 
-  submit(connection: PgConnection): null {
+  submit(connection: PgConnection): Error | null {
+    // Every value mapped before a byte is written: a value that cannot be sent fails the pipeline
+    // before anything reached the server (node-postgres then reports it through handleError).
+    let values: unknown[][];
+    try {
+      values = this.steps.map((step) => (step.values ?? []).map((value) => prepareValue(value)));
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
     connection.stream.cork?.();
     try {
       const parsing = new Set<string>();
-      for (const step of this.steps) {
+      for (const [i, step] of this.steps.entries()) {
         if (!step.name || (connection.parsedStatements[step.name] === undefined && !parsing.has(step.name))) connection.parse({ name: step.name, text: step.text });
         if (step.name) parsing.add(step.name);
-        connection.bind({ statement: step.name, values: step.values ?? [], valueMapper: prepareValue });
+        connection.bind({ statement: step.name, values: values[i] });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '' });
       }
@@ -91,7 +102,13 @@ class Pipeline {
   }
 
   handleDataRow(message: DataRow): void {
-    if (this.current) this.current.addRow(this.current.parseRow(message.fields));
+    if (!this.current || this.rowError) return;
+    // A type parser that throws fails the pipeline once the server is done with it, as node-postgres' own queries do.
+    try {
+      this.current.addRow(this.current.parseRow(message.fields));
+    } catch (error) {
+      this.rowError = error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   handleCommandComplete(): void {
@@ -112,6 +129,7 @@ class Pipeline {
 
   handleReadyForQuery(): void {
     if (this.failed) return;
+    if (this.rowError) return this.handleError(this.rowError);
     const connection = this.connection as PgConnection;
     for (const step of this.steps) if (step.name) connection.parsedStatements[step.name] = step.text;
     this.resolve(this.results.map((result) => result.rows as Array<Record<string, unknown>>));
