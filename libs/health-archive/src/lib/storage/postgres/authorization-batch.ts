@@ -108,7 +108,7 @@ const updateAuthorizations = (n: number) => `
   RETURNING u.id`;
 
 /** The phones' rows, locked in phone order (two batches lock alike: they cannot deadlock on them). */
-const LOCK_SQL =
+export const LOCK_SQL =
   'SELECT "id", "phone_hash", "phone_enc", "status", "account_id", "member_id", "authorized_at", "revoked_at", "revoked_by", "last_change_at", "created_at", ' +
   '"updated_at", "fhir_patient_id", "data_deleted_for" FROM "user_authorization" WHERE "phone_hash" = ANY($1::varchar[]) ORDER BY "phone_hash" FOR UPDATE';
 
@@ -117,7 +117,7 @@ const LOCK_SQL =
  * rows of new phones (one another transaction created meanwhile is not inserted, nor returned),
  * the changed rows.
  */
-const WRITE_SQL = `
+export const WRITE_SQL = `
 WITH logged AS (
   INSERT INTO "push_log" ("dedupe_key", "data_tag", "type", "account_id", "member_id", "device_sn", "phone_hash", "phone_enc",
                           "source_created_at", "source_updated_at", "received_at", "outcome", "raw_message", "ordered_by")
@@ -165,7 +165,7 @@ const DELETE_CREATED_SQL = 'DELETE FROM "user_authorization" WHERE "id" = ANY($1
  * statements read is reached by a unique index (the phone's hash, the id), the right plan at any
  * size. Sent with the lock, in one round trip (`pipeline`).
  */
-const BEGIN_STEPS: PipelineStep[] = [{ text: 'BEGIN' }, { text: 'SET LOCAL enable_seqscan = off' }];
+export const BEGIN_STEPS: PipelineStep[] = [{ text: 'BEGIN' }, { text: 'SET LOCAL enable_seqscan = off' }];
 
 /**
  * The whole batch in one transaction on `client`; one answer per write, in order. Three round
