@@ -232,7 +232,7 @@ class BatchWrite {
       this.phoneOf.set(this.hashOf(phone), phone);
     }
     // The transaction begins in the lock's round trip.
-    await this.lock(phones, true);
+    await this.lock(phones, BEGIN_STEPS);
     this.decide(phones);
 
     // The log rows, with their outcomes; the new phones' rows; the changed ones.
@@ -307,14 +307,13 @@ class BatchWrite {
     }
   }
 
-  /** Locks these phones' rows (none: nothing to lock); `begin`: BEGIN first, in the same round trip. */
-  private async lock(phones: string[], begin = false): Promise<void> {
+  /** Locks these phones' rows (none: nothing to lock), after the statements `before` (BEGIN), in one round trip. */
+  private async lock(phones: string[], before: PipelineStep[] = []): Promise<void> {
     // In the hashes' order (the lock order of every writer).
     const hashes = phones.map((phone) => this.hashOf(phone)).sort();
-    const steps: PipelineStep[] = [...(begin ? BEGIN_STEPS : []), ...(phones.length > 0 ? [{ name: LOCK_STATEMENT, text: LOCK_SQL, values: [hashes] }] : [])];
+    const steps = phones.length > 0 ? [...before, { name: LOCK_STATEMENT, text: LOCK_SQL, values: [hashes] }] : before;
     if (steps.length === 0) return;
-    const answers = await pipeline(this.client, steps);
-    const rows = (phones.length > 0 ? answers[answers.length - 1] : []) as unknown as AuthorizationRow[];
+    const rows = ((await pipeline(this.client, steps))[before.length] ?? []) as unknown as AuthorizationRow[];
     for (const row of rows) {
       const state = authorizationFromRow(row, (value) => (value instanceof Date ? value : null), this.sealer);
       this.locked.set(state.phone, state);

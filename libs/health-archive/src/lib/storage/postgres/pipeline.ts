@@ -59,7 +59,6 @@ class Pipeline {
   private readonly results: Result[] = [];
   private current: Result | null = null;
   private failed = false;
-  private connection: PgConnection | null = null;
   private rowError: Error | null = null;
 
   constructor(
@@ -92,7 +91,6 @@ class Pipeline {
       connection.stream.uncork?.();
     }
     // Known as parsed once they were: after the round trip, if it succeeded (handleReadyForQuery).
-    this.connection = connection;
     return null;
   }
 
@@ -127,10 +125,9 @@ class Pipeline {
     this.reject(error);
   }
 
-  handleReadyForQuery(): void {
+  handleReadyForQuery(connection: PgConnection): void {
     if (this.failed) return;
     if (this.rowError) return this.handleError(this.rowError);
-    const connection = this.connection as PgConnection;
     for (const step of this.steps) if (step.name) connection.parsedStatements[step.name] = step.text;
     this.resolve(this.results.map((result) => result.rows as Array<Record<string, unknown>>));
   }
