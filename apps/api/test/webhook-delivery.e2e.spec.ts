@@ -548,3 +548,74 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('private targe
     expect(r.received).toEqual([]);
   });
 });
+
+describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('events stored while no endpoint is enabled on $name', (target) => {
+  // The fan-out moves past them by their positions alone; an endpoint made by another replica
+  // (which this one's list of endpoints, read up to a second ago, does not know yet) is still seen.
+  let delivering: ApiHarness;
+  let other: ApiHarness;
+  let feed: EventFeed;
+  const receivers: Receiver[] = [];
+
+  beforeAll(async () => {
+    delivering = await startApi(target, { DELIVERY_RETRY_SCHEDULE: 'PT0S,PT0.2S' });
+    other = await startApi(target, { ...sameDatabaseEnv(delivering), DELIVERY_ENABLED: 'false' });
+    feed = delivering.app.get(EventFeed);
+  });
+  afterAll(async () => {
+    await other?.close();
+    await delivering?.close();
+  });
+  afterEach(async () => {
+    for (const receiver of receivers.splice(0)) await receiver.close();
+    await delivering.dataSource.query('DELETE FROM webhook_endpoint');
+  });
+
+  const receiver = async () => {
+    const r = await new Receiver().listen();
+    receivers.push(r);
+    return r;
+  };
+  const authorize = async () => {
+    const [record] = await delivering.sandbox.send.authorized({ phone: newPhone() });
+    expect(record.status).toBe(200);
+  };
+  /** Waits until the webhook fan-out's cursor is past every event stored so far. */
+  const caughtUp = async () => {
+    const latest = await feed.latestCursor();
+    await waitFor('the fan-out past the newest event', async () => {
+      const [row] = await delivering.dataSource.query(`SELECT "position" FROM "outbox_cursor" WHERE "name" = 'webhooks'`);
+      return row?.position === latest;
+    });
+  };
+
+  it('moves past them without a delivery; an endpoint made afterwards gets what comes next only', async () => {
+    await authorize();
+    await authorize();
+    await caughtUp();
+    expect(await delivering.dataSource.query('SELECT * FROM webhook_delivery')).toEqual([]);
+
+    const r = await receiver();
+    expect((await api(delivering, 'POST', '/api/v1/webhook-endpoints', { url: r.url })).status).toBe(201);
+    await authorize();
+    await waitFor('the new event delivered', () => r.received.length >= 1);
+    await caughtUp();
+    expect(r.received).toHaveLength(1);
+    expect(JSON.parse(r.received[0].body).type).toBe(EventType.AuthorizationGranted);
+  });
+
+  it('delivers to an endpoint another replica made, though this one last read none enabled', async () => {
+    await authorize();
+    await caughtUp();
+    // Made through the other process: the delivering one learns of it only by reading the table.
+    const r = await receiver();
+    const created = await api(other, 'POST', '/api/v1/webhook-endpoints', { url: r.url });
+    expect(created.status).toBe(201);
+    for (let i = 0; i < 3; i++) await authorize();
+    await waitFor('the three events delivered', () => r.received.length >= 3);
+    await caughtUp();
+    expect(new Set(r.ids()).size).toBe(3);
+    const [{ count }] = await delivering.dataSource.query('SELECT COUNT(*) AS count FROM webhook_delivery');
+    expect(Number(count)).toBe(3);
+  });
+});

@@ -8,6 +8,8 @@ import { WebhookDeliveryStore, type ClaimedDelivery } from './webhook-delivery.s
 /** Events read from the feed per page, and pages per run (a long backlog is worked through over several runs). */
 const PAGE_SIZE = 200;
 const MAX_PAGES_PER_RUN = 10;
+/** No endpoint enabled, as read at most this long ago: a page is first only skipped (its positions read, not its events). */
+const NONE_ENABLED_MAX_AGE_MS = 1_000;
 
 /**
  * Turns the feed's events into deliveries: one pending delivery for each event and each enabled
@@ -44,6 +46,19 @@ export class WebhookFanOut {
     const slots = new Map(take.slots);
     let limit = this.firstDelayMs === 0 ? take.limit : 0;
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
+      // No endpoint enabled (as read lately): the page's positions are enough to move past it.
+      if (this.endpoints.noneEnabled(NONE_ENABLED_MAX_AGE_MS)) {
+        const skip = await this.feed.skip({ after: position, limit: PAGE_SIZE });
+        if (skip.skipped === 0) return run;
+        // Read after the page, as below after its events: an endpoint created before one of them is seen.
+        if ((await this.endpoints.enabledEndpoints()).length === 0) {
+          if (!(await this.cursor.advance(skip.nextCursor))) return run;
+          position = skip.nextCursor;
+          run.read += skip.skipped;
+          if (skip.skipped < PAGE_SIZE) return run;
+          continue;
+        }
+      }
       const { items, nextCursor } = await this.feed.read({ after: position, limit: PAGE_SIZE });
       if (items.length === 0) return run;
       // Read after the events: an endpoint created before one of them is in the list.

@@ -11,6 +11,13 @@ export interface EventFeedPage {
   nextCursor: string;
 }
 
+export interface EventFeedSkip {
+  /** How many events the page held. */
+  skipped: number;
+  /** As a read's `nextCursor`. */
+  nextCursor: string;
+}
+
 export interface EventFeedRead {
   /** A `nextCursor` or an event's `cursor`; absent: from the oldest event kept. */
   after?: string | null;
@@ -47,6 +54,17 @@ export class EventFeed {
     const after = decodeFeedCursor(query.after);
     const items = await this.store.readEvents({ after, types: query.types, limit: clampLimit(query.limit) });
     return { items, nextCursor: items.length > 0 ? items[items.length - 1].cursor : encodeFeedCursor(after ?? FEED_START) };
+  }
+
+  /**
+   * Where `read` with the same query would end, and how many events it would answer, without
+   * reading them (nothing opened, no join): for a reader that has nothing to do with this page.
+   */
+  async skip(query: EventFeedRead = {}): Promise<EventFeedSkip> {
+    const after = decodeFeedCursor(query.after);
+    const positions = await this.store.readEventPositions({ after, types: query.types, limit: clampLimit(query.limit) });
+    const last = positions[positions.length - 1];
+    return { skipped: positions.length, nextCursor: encodeFeedCursor(last ?? after ?? FEED_START) };
   }
 
   /** The events of these ids still kept (a purged one is missing), oldest first. */

@@ -196,6 +196,8 @@ export abstract class ArchiveStore {
    * after it read (a later transaction may commit first).
    */
   abstract readEvents(query: EventFeedQuery): Promise<OutboxEvent[]>;
+  /** The positions of the events `readEvents` answers for the same query, in order, without reading the events themselves. */
+  abstract readEventPositions(query: EventFeedQuery): Promise<FeedPosition[]>;
   /** The events of these public ids that are still kept, in feed order. */
   abstract findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]>;
   /** The position after the newest event a read can answer now: where a reader "from now" starts. */

@@ -54,6 +54,14 @@ WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varch
 ORDER BY e."tx_id", e."id"
 LIMIT $4`;
 
+/** The same rows' positions alone: the event's index, no join, nothing to open. */
+const READ_EVENT_POSITIONS_SQL = `
+SELECT e."tx_id"::text AS tx_id, e."id"
+FROM "event" e
+WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varchar[] IS NULL OR e."type" = ANY($3::varchar[]))
+ORDER BY e."tx_id", e."id"
+LIMIT $4`;
+
 const FIND_EVENTS_SQL = `
 SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone_enc", e."sequence", e."stored_at", e."measurement_id", e."data",
        ${EVENT_MEASUREMENT_COLUMNS}
@@ -132,6 +140,13 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     const types = query.types && query.types.length > 0 ? query.types : null;
     const rows: EventRow[] = await this.dataSource.query(READ_EVENTS_SQL, [after.tx, after.id, types, query.limit]);
     return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null), this.sealer));
+  }
+
+  async readEventPositions(query: EventFeedQuery): Promise<FeedPosition[]> {
+    const after = query.after ?? FEED_START;
+    const types = query.types && query.types.length > 0 ? query.types : null;
+    const rows: Array<{ tx_id: string; id: string }> = await this.dataSource.query(READ_EVENT_POSITIONS_SQL, [after.tx, after.id, types, query.limit]);
+    return rows.map((row) => ({ tx: row.tx_id, id: Number(row.id) }));
   }
 
   async findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]> {
