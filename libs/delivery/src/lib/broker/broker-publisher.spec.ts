@@ -4,7 +4,7 @@ import type { LoggerService } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { connect as amqpConnect, type Channel, type ChannelModel, type ConsumeMessage, type Options } from 'amqplib';
-import { EventFeed, EventType, HealthArchiveModule } from '@health-bridge/health-archive';
+import { EventFeed, EventType, HealthArchiveModule, newEventId } from '@health-bridge/health-archive';
 import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, OpenedResources, testDatabaseTargets, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 // The archive's cancel calls Viatom, so its module needs a client; nothing here calls it.
 import { ViatomClientModule } from '@health-bridge/viatom-client';
@@ -242,6 +242,19 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('BrokerPublish
     for (let i = 0; i < n; i++) ids.push(await feed.append(EventType.EndpointDisabled, `endpoint:test-${i}`, { endpointId: `test-${i}`, reason: 'gone', failingSince: null }));
     return ids;
   };
+  /** n events in one statement: the publisher's poll sees all of them or none (one page, whenever it looks). */
+  const appendAtOnce = async (n: number) => {
+    const ids = Array.from({ length: n }, () => newEventId());
+    const storedAt = new Date();
+    const at = target.name === 'postgres' ? storedAt : `${storedAt.toISOString().slice(0, 10)} ${storedAt.toISOString().slice(11, 23)}`;
+    const p = target.name === 'postgres' ? (i: number) => `$${i}` : () => '?';
+    await dataSource.query(
+      `INSERT INTO "event" ("event_id", "type", "phone_hash", "sequence", "stored_at", "data") VALUES ` +
+        ids.map((_, i) => `(${p(2 * i + 1)}, 'endpoint.disabled', NULL, ${i + 1}, ${p(2 * i + 2)}, '{}')`).join(', '),
+      ids.flatMap((id) => [id, at]),
+    );
+    return ids;
+  };
   const cursorRow = async () =>
     (await dataSource.query(`SELECT "position", "lease_owner" AS "owner" FROM "outbox_cursor" WHERE "name" = '${BROKER_CURSOR_NAME}'`))[0] as
       | { position: string; owner: string | null }
@@ -359,8 +372,9 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('BrokerPublish
       const replica = await publisherReplica(relay.url);
       await until('connected', () => replica.publisher?.status().connected);
       // The broker gets the page and routes it, but its confirms never reach the publisher.
+      // (Stored one by one, the events could be split over two pages, the second waiting for the first's confirm timeout.)
       relay.holding = true;
-      const ids = await append(5);
+      const ids = await appendAtOnce(5);
       await until('the page routed to the queue', allReceived(ids));
       expect(replica.publisher?.status()).toMatchObject({ backlog: 5, lastPublishedAt: null });
       expect((await cursorRow())?.position).toBe(feed.startCursor());
