@@ -471,16 +471,20 @@ async function deliveryFigures(pgOk) {
     for (const engine of engines) {
       const none = await startApi(engine, { name: `delivery-none-${engine}` });
       const one = await startApi(engine, { name: `delivery-one-${engine}` });
+      // --against: the other build with its own endpoint, measured in the same rounds right after this one.
+      const ref = REFERENCE_MAIN ? await startApi(engine, { main: REFERENCE_MAIN, name: `delivery-one-reference-${engine}` }) : null;
       try {
-        await subscribe(one, receiver.hook);
-        for (const api of [none, one]) await preparePushes(api);
-        await warm(newPushLoad(none.url));
-        await warm(newPushLoad(one.url));
+        for (const api of [one, ref].filter(Boolean)) await subscribe(api, receiver.hook);
+        for (const api of [none, one, ref].filter(Boolean)) await preparePushes(api);
+        for (const api of [none, one, ref].filter(Boolean)) await warm(newPushLoad(api.url));
         await drained(receiver, Infinity, 3000);
         const bare = [];
         const withEndpoint = [];
         const keptUp = [];
         const drains = [];
+        const delivered = [];
+        const refIngest = [];
+        const refDelivered = [];
         for (let round = 1; round <= opts.rounds; round++) {
           console.log(` round ${round}/${opts.rounds}`);
           bare.push(await measure(`no endpoint, ${engine}`, newPushLoad(none.url)));
@@ -491,12 +495,37 @@ async function deliveryFigures(pgOk) {
           withEndpoint.push(run);
           const atEnd = await receiver.stats();
           keptUp.push(atEnd.events / run.seconds / run.rps);
+          delivered.push({ rps: atEnd.events / run.seconds });
           const drainMs = await drained(receiver, run.ok, 30_000);
           drains.push(drainMs ?? Infinity);
           console.log(
             `    delivered during the load ${fmt(atEnd.events / run.seconds, 0)} events/s (${fmt(atEnd.events / run.seconds / run.rps, 2)}× ingest); ` +
               `backlog drained ${drainMs === null ? 'NOT within 30 s' : `in ${fmt(drainMs / 1000, 2)} s`}`,
           );
+          if (ref) {
+            await receiver.reset();
+            const refRun = await measure(`one endpoint, reference build, ${engine}`, newPushLoad(ref.url));
+            refIngest.push(refRun);
+            const refEnd = await receiver.stats();
+            refDelivered.push({ rps: refEnd.events / refRun.seconds });
+            console.log(`    reference build: delivered during the load ${fmt(refEnd.events / refRun.seconds, 0)} events/s (${fmt(refEnd.events / refRun.seconds / refRun.rps, 2)}× ingest)`);
+            await drained(receiver, refRun.ok, 30_000);
+          }
+        }
+        if (ref) {
+          addFigure({
+            id: `delivery-${engine}-ingest-vs-reference`,
+            figure: `measurement ingest with one subscribed endpoint, ${engine}: reference build`,
+            ...summarize(refIngest),
+            ratio: pairedRatio(withEndpoint, refIngest),
+            ratioOf: 'this build ÷ reference (--against)',
+          });
+          addFigure({
+            id: `delivery-${engine}-delivered-vs-reference`,
+            figure: `events delivered per second during the load, ${engine}: this build ÷ reference`,
+            ratio: pairedRatio(delivered, refDelivered),
+            ratioOf: 'this build ÷ reference (--against)',
+          });
         }
         const ingestRatio = pairedRatio(withEndpoint, bare);
         addFigure({
@@ -537,6 +566,7 @@ async function deliveryFigures(pgOk) {
       } finally {
         await none.close();
         await one.close();
+        await ref?.close();
       }
     }
   } finally {
@@ -1026,7 +1056,7 @@ function readHelp() {
   --memory-pushes=100000  pushes per memory batch (two batches)
   --quick                 short durations, 1 round, small sizes: a smoke run
   --against=DIR           another build's dist/ (e.g. main's): its new-push figures are measured
-                          in the same rounds, and printed as this build ÷ that one (push, changes, auth)
+                          in the same rounds, and printed as this build ÷ that one (push, changes, auth, delivery)
   --build=DIR             the build measured as this one (default: dist/), e.g. a step of the history
 Needs dist/ (run \`npm run build\` first).`;
 }

@@ -95,6 +95,7 @@ export class AppModule {
           worker: config.delivery.enabled,
           webhooks: {
             timeoutMs: config.delivery.timeoutMs,
+            maxInFlightPerEndpoint: config.delivery.maxInFlightPerEndpoint,
             retryScheduleMs: config.delivery.retryScheduleMs,
             secretOverlapMs: config.delivery.secretOverlapMs,
             disableAfterMs: config.delivery.disableAfterMs,

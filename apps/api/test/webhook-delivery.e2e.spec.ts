@@ -1,5 +1,4 @@
 import { Webhook } from 'standardwebhooks';
-import { MAX_IN_FLIGHT_PER_ENDPOINT } from '@health-bridge/delivery';
 import { EventFeed, EventType, type OutboxEvent } from '@health-bridge/health-archive';
 import { testDatabaseTargets, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 import { closedPort } from '@health-bridge/viatom-sandbox';
@@ -20,13 +19,20 @@ let phoneCounter = 0;
 /** A phone no test used yet: its authorization is a new event. */
 const newPhone = () => `1530${String(process.pid % 1000).padStart(3, '0')}${String(++phoneCounter).padStart(4, '0')}`;
 
+/** DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT here: a few, so that a test can offer an endpoint more events than its share. */
+const PER_ENDPOINT = 16;
+
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook delivery on $name', (target) => {
   let h: ApiHarness;
   let feed: EventFeed;
   const receivers: Receiver[] = [];
 
   beforeAll(async () => {
-    h = await startApi(target, { DELIVERY_RETRY_SCHEDULE: 'PT0S,PT0.2S,PT0.2S', DELIVERY_TIMEOUT: 'PT0.5S' });
+    h = await startApi(target, {
+      DELIVERY_RETRY_SCHEDULE: 'PT0S,PT0.2S,PT0.2S',
+      DELIVERY_TIMEOUT: 'PT0.5S',
+      DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT: String(PER_ENDPOINT),
+    });
     feed = h.app.get(EventFeed);
   });
   afterAll(() => h?.close());
@@ -245,7 +251,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook deliv
       const stuck = await createEndpoint(hanging.url);
       const fine = await createEndpoint(healthy.url);
       // More events than the per-endpoint bound: the hanging receiver is offered only its share at a time.
-      const n = MAX_IN_FLIGHT_PER_ENDPOINT + 4;
+      const n = PER_ENDPOINT + 4;
       for (let i = 0; i < n; i++) await authorize();
 
       await waitFor('every event at the healthy endpoint', () => healthy.received.length >= n);
@@ -260,8 +266,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook deliv
         for (const attempt of delivery.attempts) expect(attempt).toMatchObject({ statusCode: null, error: 'no complete answer within 500 ms' });
       }
       expect(hanging.received).toHaveLength(n * 3);
-      // It is given a few attempts at a time (the per-endpoint bound), not all of them.
-      expect(hanging.maxOpen).toBeLessThanOrEqual(MAX_IN_FLIGHT_PER_ENDPOINT);
+      // It is given its share at a time (DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT), not all of them.
+      expect(hanging.maxOpen).toBeLessThanOrEqual(PER_ENDPOINT);
       expect(hanging.maxOpen).toBeGreaterThan(1);
     });
 
@@ -550,7 +556,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('private targe
 });
 
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('events stored while no endpoint is enabled on $name', (target) => {
-  // The fan-out moves past them by their positions alone; an endpoint made by another replica
+  // The fan-out moves past them on their headers alone; an endpoint made by another replica
   // (which this one's list of endpoints, read up to a second ago, does not know yet) is still seen.
   let delivering: ApiHarness;
   let other: ApiHarness;

@@ -34,7 +34,7 @@ export { ArchiveHealth } from './lib/archive-health';
 export { RawPayloadRetention, WithdrawalDeletion } from './lib/withdrawal-deletion';
 export { type PersonDataDeleted } from './lib/storage/person-deletion';
 export { ArchiveStatements } from './lib/archive-statements';
-export { EventFeed, type EventFeedPage, type EventFeedRead, type EventFeedSkip, parseEventTypes, UnknownEventTypeError } from './lib/outbox/event-feed';
+export { EventFeed, type EventFeedPage, type EventFeedRead, type EventFeedHeaders, parseEventTypes, UnknownEventTypeError } from './lib/outbox/event-feed';
 export { type PoolState } from './lib/storage/archive-store';
 
 // What they return and emit.
@@ -52,6 +52,7 @@ export {
   newEventId,
   ulid,
   type OutboxEvent,
+  type OutboxEventHeader,
   type AuthorizationGrantedData,
   type AuthorizationRevokedData,
   type MeasurementArchivedData,

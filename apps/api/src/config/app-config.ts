@@ -96,6 +96,8 @@ export interface AppConfig {
     /** This process runs the webhook dispatcher and the broker publisher. */
     enabled: boolean;
     timeoutMs: number;
+    /** Webhook attempts at once per endpoint in this process. */
+    maxInFlightPerEndpoint: number;
     /** The delay before each attempt, the first included. */
     retryScheduleMs: number[];
     secretOverlapMs: number;
@@ -210,6 +212,7 @@ function appConfig(v: ConfigValues): AppConfig {
       eventRetentionMs: v.EVENT_RETENTION,
       enabled: v.DELIVERY_ENABLED,
       timeoutMs: v.DELIVERY_TIMEOUT,
+      maxInFlightPerEndpoint: v.DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT,
       retryScheduleMs: v.DELIVERY_RETRY_SCHEDULE,
       secretOverlapMs: v.DELIVERY_SECRET_OVERLAP,
       disableAfterMs: v.DELIVERY_DISABLE_AFTER,

@@ -413,6 +413,14 @@ export const CONFIG_SCHEMA = [
     maxMs: 300_000,
     description: 'a webhook attempt not answered 2xx within this (connection, headers and body) has failed',
   }),
+  integer('DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT', {
+    group: 'delivery',
+    min: 1,
+    max: 512,
+    default: 128,
+    description:
+      'webhook attempts sent at once to one endpoint by one process (512 in all): lower it for a receiver that cannot take as many requests at once. A receiver that hangs holds no more than this until `DELIVERY_TIMEOUT`',
+  }),
   durations('DELIVERY_RETRY_SCHEDULE', {
     group: 'delivery',
     default: 'PT0S,PT5S,PT5M,PT30M,PT2H,PT5H,PT10H,PT10H',

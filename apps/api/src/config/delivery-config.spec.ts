@@ -33,12 +33,13 @@ describe('ISO 8601 durations', () => {
 });
 
 describe('delivery configuration', () => {
-  it("defaults to a 30-day outbox, Svix's retry schedule, a 24-hour secret overlap and private targets allowed outside production", () => {
+  it("defaults to a 30-day outbox, 128 attempts at once per endpoint, Svix's retry schedule, a 24-hour secret overlap and private targets allowed outside production", () => {
     const { delivery } = loadConfig(testingEnv());
     expect(delivery).toEqual({
       eventRetentionMs: 30 * 86_400_000,
       enabled: true,
       timeoutMs: 15_000,
+      maxInFlightPerEndpoint: 128,
       retryScheduleMs: [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000],
       secretOverlapMs: 86_400_000,
       disableAfterMs: 5 * 86_400_000,
@@ -54,9 +55,15 @@ describe('delivery configuration', () => {
     expect(loadConfig({ ...production, DELIVERY_ALLOW_PRIVATE_TARGETS: 'true' }).delivery.allowPrivateTargets).toBe(true);
   });
 
-  it('reads a compressed schedule and a broker', () => {
-    const { delivery } = loadConfig({ ...testingEnv(), DELIVERY_RETRY_SCHEDULE: 'PT0S, PT0.1S,PT0.2S', RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672' });
+  it('reads a compressed schedule, a share of attempts and a broker', () => {
+    const { delivery } = loadConfig({
+      ...testingEnv(),
+      DELIVERY_RETRY_SCHEDULE: 'PT0S, PT0.1S,PT0.2S',
+      DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT: '8',
+      RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
+    });
     expect(delivery.retryScheduleMs).toEqual([0, 100, 200]);
+    expect(delivery.maxInFlightPerEndpoint).toBe(8);
     expect(delivery.rabbitmq).toEqual({ url: 'amqp://guest:guest@127.0.0.1:5672', exchange: 'health-bridge.events' });
   });
 
@@ -66,12 +73,14 @@ describe('delivery configuration', () => {
         ...testingEnv(),
         EVENT_RETENTION: '30 days',
         DELIVERY_TIMEOUT: 'PT10M',
+        DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT: '0',
         DELIVERY_RETRY_SCHEDULE: 'PT0S,soon',
         RABBITMQ_URL: 'http://user:s3cret@host',
         RABBITMQ_EXCHANGE: 'has space',
       });
     expect(attempt).toThrow(/EVENT_RETENTION must be an ISO 8601 duration/);
     expect(attempt).toThrow(/DELIVERY_TIMEOUT must be from PT0.1S to PT5M/);
+    expect(attempt).toThrow(/DELIVERY_MAX_IN_FLIGHT_PER_ENDPOINT must be/);
     expect(attempt).toThrow(/DELIVERY_RETRY_SCHEDULE must be an ISO 8601 duration .*"soon"/);
     expect(attempt).toThrow(/RABBITMQ_URL must be an amqp/);
     expect(attempt).toThrow(/RABBITMQ_EXCHANGE may hold only/);

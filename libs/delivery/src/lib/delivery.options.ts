@@ -10,6 +10,8 @@ export interface DeliveryOptions {
   webhooks?: {
     /** An attempt not answered 2xx within this has failed (default 15 s). */
     timeoutMs?: number;
+    /** Attempts sent at once to one endpoint by this process (default MAX_IN_FLIGHT_PER_ENDPOINT, 128; at most MAX_IN_FLIGHT, 512, in all). */
+    maxInFlightPerEndpoint?: number;
     /** The delay before each attempt, the first included (default Svix's: 0, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). */
     retryScheduleMs?: number[];
     /** How long an old secret keeps signing after a rotation (default 24 h). */

@@ -8,8 +8,6 @@ import { WebhookDeliveryStore, type ClaimedDelivery } from './webhook-delivery.s
 /** Events read from the feed per page, and pages per run (a long backlog is worked through over several runs). */
 const PAGE_SIZE = 200;
 const MAX_PAGES_PER_RUN = 10;
-/** No endpoint enabled, as read at most this long ago: a page is first only skipped (its positions read, not its events). */
-const NONE_ENABLED_MAX_AGE_MS = 1_000;
 
 /**
  * Turns the feed's events into deliveries: one pending delivery for each event and each enabled
@@ -35,7 +33,8 @@ export class WebhookFanOut {
    * cursor), whether it reached the feed's end (false: a backlog is left for the next run), and
    * the deliveries it took for their first attempt at once (when that attempt is due at once):
    * at most `slots` of each endpoint and `limit` in all, leased by the same statement that makes
-   * them, handed over with their events, so that a new event costs no claim and no second read.
+   * them, handed over with their events, so that a new event costs no claim. A page is decided on
+   * its events' headers; only the events taken now are read whole.
    */
   async run(take: FirstAttempts = { slots: new Map(), limit: 0, leaseUntil: new Date(0) }): Promise<FanOutRun> {
     // A new cursor starts before the oldest event kept: endpoints made while no process delivered still
@@ -46,27 +45,13 @@ export class WebhookFanOut {
     const slots = new Map(take.slots);
     let limit = this.firstDelayMs === 0 ? take.limit : 0;
     for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
-      // No endpoint enabled (as read lately): the page's positions are enough to move past it.
-      if (this.endpoints.noneEnabled(NONE_ENABLED_MAX_AGE_MS)) {
-        const skip = await this.feed.skip({ after: position, limit: PAGE_SIZE });
-        if (skip.skipped === 0) return run;
-        // Read after the page, as below after its events: an endpoint created before one of them is seen.
-        if ((await this.endpoints.enabledEndpoints()).length === 0) {
-          if (!(await this.cursor.advance(skip.nextCursor))) return run;
-          position = skip.nextCursor;
-          run.read += skip.skipped;
-          if (skip.skipped < PAGE_SIZE) return run;
-          continue;
-        }
-      }
-      const { items, nextCursor } = await this.feed.read({ after: position, limit: PAGE_SIZE });
+      const { items, nextCursor } = await this.feed.readHeaders({ after: position, limit: PAGE_SIZE });
       if (items.length === 0) return run;
       // Read after the events: an endpoint created before one of them is in the list.
       const endpoints = await this.endpoints.enabledEndpoints();
       const now = new Date();
       const leased: Array<{ endpointId: string; eventId: string }> = [];
       const pending: Array<{ endpointId: string; eventId: string }> = [];
-      const events = new Map<string, OutboxEvent>();
       for (const event of items) {
         for (const endpoint of endpoints) {
           if (!WebhookEndpointService.matches(endpoint, event.type) || endpoint.createdAt.getTime() > event.storedAt.getTime()) continue;
@@ -75,7 +60,6 @@ export class WebhookFanOut {
             slots.set(endpoint.id, free - 1);
             limit--;
             leased.push({ endpointId: endpoint.id, eventId: event.id });
-            events.set(event.id, event);
           } else {
             pending.push({ endpointId: endpoint.id, eventId: event.id });
           }
@@ -86,9 +70,18 @@ export class WebhookFanOut {
       const making = this.store.newDeliveries(pending, new Date(now.getTime() + this.firstDelayMs), now, null);
       const advancing = this.cursor.advancing(nextCursor, now);
       const results = await this.sql.all([...leasing, ...making, advancing]);
-      const byId = new Map(endpoints.map((e) => [e.id, e]));
-      for (const delivery of this.store.claimedFrom(results.slice(0, leasing.length).flat())) {
-        run.taken.push({ delivery, event: events.get(delivery.eventId) as OutboxEvent, endpoint: byId.get(delivery.endpointId) as WebhookEndpoint });
+      const claimed = this.store.claimedFrom(results.slice(0, leasing.length).flat());
+      if (claimed.length > 0) {
+        const byId = new Map(endpoints.map((e) => [e.id, e]));
+        let events: Map<string, OutboxEvent>;
+        try {
+          events = new Map((await this.feed.find([...new Set(claimed.map((d) => d.eventId))])).map((event) => [event.id, event]));
+        } catch (error) {
+          // Given back, for the next look to claim; the page itself is done (its deliveries and cursor are committed).
+          await this.store.release(claimed.map((d) => d.id)).catch(() => undefined);
+          throw error;
+        }
+        for (const delivery of claimed) run.taken.push({ delivery, event: events.get(delivery.eventId), endpoint: byId.get(delivery.endpointId) as WebhookEndpoint });
       }
       // Lost the lease meanwhile (this replica stalled past it): the new holder goes on from the saved position.
       if (!advancing.saved(results[results.length - 1])) return run;
@@ -116,6 +109,6 @@ export interface FirstAttempts {
 export interface FanOutRun {
   read: number;
   caughtUp: boolean;
-  /** Deliveries made and leased by this run, to be attempted now. */
-  taken: Array<{ delivery: ClaimedDelivery; event: OutboxEvent; endpoint: WebhookEndpoint }>;
+  /** Deliveries made and leased by this run, to be attempted now (an event purged meanwhile is missing). */
+  taken: Array<{ delivery: ClaimedDelivery; event?: OutboxEvent; endpoint: WebhookEndpoint }>;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { clampLimit } from '../pagination';
 import { ArchiveStore } from '../storage/archive-store';
-import { EventType, isEventType, newEventId, type OutboxEvent } from './events';
+import { EventType, isEventType, newEventId, type OutboxEvent, type OutboxEventHeader } from './events';
 import { decodeFeedCursor, encodeFeedCursor, FEED_START } from './feed-cursor';
 
 export interface EventFeedPage {
@@ -11,10 +11,10 @@ export interface EventFeedPage {
   nextCursor: string;
 }
 
-export interface EventFeedSkip {
-  /** How many events the page held. */
-  skipped: number;
-  /** As a read's `nextCursor`. */
+export interface EventFeedHeaders {
+  /** Oldest first. */
+  items: OutboxEventHeader[];
+  /** As a read's. */
   nextCursor: string;
 }
 
@@ -57,14 +57,13 @@ export class EventFeed {
   }
 
   /**
-   * Where `read` with the same query would end, and how many events it would answer, without
-   * reading them (nothing opened, no join): for a reader that has nothing to do with this page.
+   * The same page as `read`, each event's header only (id, type, time, cursor: its person and
+   * data not read), for a reader that decides by those which events it needs (then `find`).
    */
-  async skip(query: EventFeedRead = {}): Promise<EventFeedSkip> {
+  async readHeaders(query: EventFeedRead = {}): Promise<EventFeedHeaders> {
     const after = decodeFeedCursor(query.after);
-    const positions = await this.store.readEventPositions({ after, types: query.types, limit: clampLimit(query.limit) });
-    const last = positions[positions.length - 1];
-    return { skipped: positions.length, nextCursor: encodeFeedCursor(last ?? after ?? FEED_START) };
+    const items = await this.store.readEventHeaders({ after, types: query.types, limit: clampLimit(query.limit) });
+    return { items, nextCursor: items.length > 0 ? items[items.length - 1].cursor : encodeFeedCursor(after ?? FEED_START) };
   }
 
   /** The events of these ids still kept (a purged one is missing), oldest first. */

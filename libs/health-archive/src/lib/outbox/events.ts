@@ -74,6 +74,9 @@ export interface OutboxEvent {
   cursor: string;
 }
 
+/** What the feed knows of an event without reading its data (nothing opened, no join). */
+export type OutboxEventHeader = Pick<OutboxEvent, 'id' | 'type' | 'storedAt' | 'cursor'>;
+
 /** An event a write adds to the outbox (the adapters give it its sequence number). */
 export interface NewEvent {
   eventId: string;

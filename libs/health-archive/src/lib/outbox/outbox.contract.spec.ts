@@ -137,19 +137,23 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the outbox on
     expect((await feed.read({ after: feed.startCursor() })).items).toHaveLength(2);
   });
 
-  it('skips a page where a read of it ends, counting its events, with and without types', async () => {
+  it('reads the headers of the same pages as the events, with and without types', async () => {
     await ingest.ingest(parsed(wirePush({ type: 2, time: '2022-12-29 08:00:00' })));
     for (let i = 0; i < 5; i++) await ingest.ingest(measurement());
     for (const types of [undefined, [EventType.MeasurementArchived], [EventType.AuthorizationGranted], [EventType.AuthorizationRevoked]]) {
       let after: string | undefined;
       for (let page = 0; page < 5; page++) {
         const read = await feed.read({ after, types, limit: 2 });
-        const skip = await feed.skip({ after, types, limit: 2 });
-        expect(skip).toEqual({ skipped: read.items.length, nextCursor: read.nextCursor });
+        const headers = await feed.readHeaders({ after, types, limit: 2 });
+        expect(headers).toEqual({
+          items: read.items.map(({ id, type, storedAt, cursor }) => ({ id, type, storedAt, cursor })),
+          nextCursor: read.nextCursor,
+        });
         after = read.nextCursor;
       }
     }
-    expect((await feed.skip({ after: await feed.latestCursor() })).skipped).toBe(0);
+    expect((await feed.readHeaders()).items).toHaveLength(6);
+    expect((await feed.readHeaders({ after: await feed.latestCursor() })).items).toEqual([]);
   });
 
   it('deletes the events older than the retention with their deliveries, and never gives a deleted position again', async () => {
@@ -198,7 +202,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('the outbox on
 
         // The later event is committed, but a reader that took it now would go past the slow one.
         expect((await feed.read()).items).toEqual([]);
-        expect(await feed.skip()).toEqual({ skipped: 0, nextCursor: feed.startCursor() });
+        expect(await feed.readHeaders()).toEqual({ items: [], nextCursor: feed.startCursor() });
         const held = await feed.read();
         await client.query('COMMIT');
         const after = await feed.read({ after: held.nextCursor });

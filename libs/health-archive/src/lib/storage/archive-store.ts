@@ -5,7 +5,7 @@ import type { AccessRecord } from '../entities/access-record';
 import type { Measurement } from '../entities/measurement';
 import type { PushLogEntry, PushOutcome } from '../entities/push-log-entry';
 import type { AuthorizationChange, Transition } from '../authorization-rules';
-import type { EventType, NewEvent, OutboxEvent } from '../outbox/events';
+import type { EventType, NewEvent, OutboxEvent, OutboxEventHeader } from '../outbox/events';
 import type { FeedPosition } from '../outbox/feed-cursor';
 import type { PersonDataDeleted } from './person-deletion';
 
@@ -196,8 +196,8 @@ export abstract class ArchiveStore {
    * after it read (a later transaction may commit first).
    */
   abstract readEvents(query: EventFeedQuery): Promise<OutboxEvent[]>;
-  /** The positions of the events `readEvents` answers for the same query, in order, without reading the events themselves. */
-  abstract readEventPositions(query: EventFeedQuery): Promise<FeedPosition[]>;
+  /** The events `readEvents` answers for the same query, in order, without their person or data (nothing opened, no join). */
+  abstract readEventHeaders(query: EventFeedQuery): Promise<OutboxEventHeader[]>;
   /** The events of these public ids that are still kept, in feed order. */
   abstract findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]>;
   /** The position after the newest event a read can answer now: where a reader "from now" starts. */

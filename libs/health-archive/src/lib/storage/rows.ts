@@ -1,6 +1,6 @@
 import type { Observation } from '@health-bridge/viatom-protocol';
 import { encodeFeedCursor } from '../outbox/feed-cursor';
-import { measurementEventData, type EventType, type MeasurementOfEvent, type OutboxEvent } from '../outbox/events';
+import { measurementEventData, type EventType, type MeasurementOfEvent, type OutboxEvent, type OutboxEventHeader } from '../outbox/events';
 import { Authorization, AuthorizationStatus, RevokedBy } from '../entities/authorization';
 import type { AuthorizationState } from '../authorization-rules';
 import type { RowSealer } from './sealing';
@@ -78,6 +78,19 @@ export const EVENT_MEASUREMENT_COLUMNS =
   'm."observations" AS m_observations';
 
 /** The row as the feed answers it; `instant` reads the engine's form of an instant. */
+/** The columns of an event's header (see eventHeaderFromRow). */
+export type EventHeaderRow = Pick<EventRow, 'id' | 'tx_id' | 'event_id' | 'type' | 'stored_at'>;
+
+/** An event's header: its id, type, time and place in the feed, read without opening anything. */
+export function eventHeaderFromRow(row: EventHeaderRow, instant: (value: unknown) => Date | null): OutboxEventHeader {
+  return {
+    id: row.event_id,
+    type: row.type as EventType,
+    storedAt: instant(row.stored_at) as Date,
+    cursor: encodeFeedCursor({ tx: row.tx_id ?? '0', id: Number(row.id) }),
+  };
+}
+
 export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | null, sealer: RowSealer): OutboxEvent {
   const id = Number(row.id);
   const phone = sealer.openPhone(row.phone_enc);

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { AuthorizationChange } from '../../authorization-rules';
-import { EventType, type NewEvent, type OutboxEvent } from '../../outbox/events';
+import { EventType, type NewEvent, type OutboxEvent, type OutboxEventHeader } from '../../outbox/events';
 import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
 import type { PushOutcome } from '../../entities/push-log-entry';
 import type {
@@ -15,7 +15,7 @@ import type {
   PushRecord,
   StoredPush,
 } from '../archive-store';
-import { EVENT_MEASUREMENT_COLUMNS, eventFromRow, type EventRow } from '../rows';
+import { EVENT_MEASUREMENT_COLUMNS, eventFromRow, eventHeaderFromRow, type EventHeaderRow, type EventRow } from '../rows';
 import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
 import type { RowSealer } from '../sealing';
@@ -54,9 +54,9 @@ WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varch
 ORDER BY e."tx_id", e."id"
 LIMIT $4`;
 
-/** The same rows' positions alone: the event's index, no join, nothing to open. */
-const READ_EVENT_POSITIONS_SQL = `
-SELECT e."tx_id"::text AS tx_id, e."id"
+/** The same rows' headers: no join, nothing to open. */
+const READ_EVENT_HEADERS_SQL = `
+SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."stored_at"
 FROM "event" e
 WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varchar[] IS NULL OR e."type" = ANY($3::varchar[]))
 ORDER BY e."tx_id", e."id"
@@ -142,11 +142,11 @@ export class PostgresArchiveStore extends TypeOrmArchiveStore {
     return rows.map((row) => eventFromRow(row, (value) => (value instanceof Date ? value : null), this.sealer));
   }
 
-  async readEventPositions(query: EventFeedQuery): Promise<FeedPosition[]> {
+  async readEventHeaders(query: EventFeedQuery): Promise<OutboxEventHeader[]> {
     const after = query.after ?? FEED_START;
     const types = query.types && query.types.length > 0 ? query.types : null;
-    const rows: Array<{ tx_id: string; id: string }> = await this.dataSource.query(READ_EVENT_POSITIONS_SQL, [after.tx, after.id, types, query.limit]);
-    return rows.map((row) => ({ tx: row.tx_id, id: Number(row.id) }));
+    const rows: EventHeaderRow[] = await this.dataSource.query(READ_EVENT_HEADERS_SQL, [after.tx, after.id, types, query.limit]);
+    return rows.map((row) => eventHeaderFromRow(row, (value) => (value instanceof Date ? value : null)));
   }
 
   async findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]> {

@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import type { DataSource } from 'typeorm';
 import { consentEntryOf, decideAuthorizationChange, isMeasurementRefused, loggedOwner, type AuthorizationChange } from '../../authorization-rules';
 import { PushOutcome } from '../../entities/push-log-entry';
-import { authorizationEvent, eventSubject, EventType, type NewEvent, type OutboxEvent } from '../../outbox/events';
+import { authorizationEvent, eventSubject, EventType, type NewEvent, type OutboxEvent, type OutboxEventHeader } from '../../outbox/events';
 import { FEED_START, type FeedPosition } from '../../outbox/feed-cursor';
 import type {
   AuthorizationChangeWritten,
@@ -16,7 +16,7 @@ import type {
   PushRecord,
   StoredPush,
 } from '../archive-store';
-import { authorizationFromRow, EVENT_MEASUREMENT_COLUMNS, eventFromRow, withId, type AuthorizationRow, type EventRow } from '../rows';
+import { authorizationFromRow, EVENT_MEASUREMENT_COLUMNS, eventFromRow, eventHeaderFromRow, withId, type AuthorizationRow, type EventHeaderRow, type EventRow } from '../rows';
 import { personDeletionSql, type PersonDataDeleted } from '../person-deletion';
 import { TypeOrmArchiveStore } from '../typeorm-archive-store';
 import type { PhonesOfWrite, RowSealer, StoredPhone } from '../sealing';
@@ -51,9 +51,9 @@ const INSERT_EVENT_SQL =
 const readEventsSql = (types: number) =>
   `SELECT e.*, ${EVENT_MEASUREMENT_COLUMNS} FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id" ` +
   `WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
-/** The same rows' ids alone (the primary key: no join, nothing to open). */
-const readEventIdsSql = (types: number) =>
-  `SELECT e."id" FROM "event" e WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
+/** The same rows' headers: no join, nothing to open. */
+const readEventHeadersSql = (types: number) =>
+  `SELECT e."id", e."event_id", e."type", e."stored_at" FROM "event" e WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
 /**
  * The push log by minute of receipt, type and outcome. `received_at` is UTC text
  * (`YYYY-MM-DD HH:mm:ss.SSS`, see instantText), so its first 16 characters are its minute, and the
@@ -150,10 +150,10 @@ export class SqliteArchiveStore extends TypeOrmArchiveStore {
     return rows.map((row) => eventFromRow(row, instantFromText, this.sealer));
   }
 
-  async readEventPositions(query: EventFeedQuery): Promise<FeedPosition[]> {
+  async readEventHeaders(query: EventFeedQuery): Promise<OutboxEventHeader[]> {
     const types = query.types ?? [];
-    const rows: Array<{ id: number }> = await this.dataSource.query(readEventIdsSql(types.length), [(query.after ?? FEED_START).id, ...types, query.limit]);
-    return rows.map((row) => ({ tx: '0', id: Number(row.id) }));
+    const rows: EventHeaderRow[] = await this.dataSource.query(readEventHeadersSql(types.length), [(query.after ?? FEED_START).id, ...types, query.limit]);
+    return rows.map((row) => eventHeaderFromRow(row, instantFromText));
   }
 
   async findEvents(eventIds: readonly string[]): Promise<OutboxEvent[]> {
