@@ -495,7 +495,7 @@ async function deliveryFigures(pgOk) {
           withEndpoint.push(run);
           const atEnd = await receiver.stats();
           keptUp.push(atEnd.events / run.seconds / run.rps);
-          delivered.push({ rps: atEnd.events / run.seconds });
+          delivered.push({ rps: atEnd.events / run.seconds / run.rps });
           const drainMs = await drained(receiver, run.ok, 30_000);
           drains.push(drainMs ?? Infinity);
           console.log(
@@ -503,11 +503,12 @@ async function deliveryFigures(pgOk) {
               `backlog drained ${drainMs === null ? 'NOT within 30 s' : `in ${fmt(drainMs / 1000, 2)} s`}`,
           );
           if (ref) {
+            await drained(receiver, Infinity, 1000);
             await receiver.reset();
             const refRun = await measure(`one endpoint, reference build, ${engine}`, newPushLoad(ref.url));
             refIngest.push(refRun);
             const refEnd = await receiver.stats();
-            refDelivered.push({ rps: refEnd.events / refRun.seconds });
+            refDelivered.push({ rps: refEnd.events / refRun.seconds / refRun.rps });
             console.log(`    reference build: delivered during the load ${fmt(refEnd.events / refRun.seconds, 0)} events/s (${fmt(refEnd.events / refRun.seconds / refRun.rps, 2)}× ingest)`);
             await drained(receiver, refRun.ok, 30_000);
           }
@@ -522,7 +523,7 @@ async function deliveryFigures(pgOk) {
           });
           addFigure({
             id: `delivery-${engine}-delivered-vs-reference`,
-            figure: `events delivered per second during the load, ${engine}: this build ÷ reference`,
+            figure: `events delivered per second during the load ÷ ingested, ${engine}: this build ÷ reference`,
             ratio: pairedRatio(delivered, refDelivered),
             ratioOf: 'this build ÷ reference (--against)',
           });

@@ -42,52 +42,54 @@ export class WebhookFanOut {
     let position = await this.cursor.acquire(async () => this.feed.startCursor());
     const run: FanOutRun = { read: 0, caughtUp: true, taken: [] };
     if (position === null) return run;
-    const slots = new Map(take.slots);
-    let limit = this.firstDelayMs === 0 ? take.limit : 0;
-    for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
-      const { items, nextCursor } = await this.feed.readHeaders({ after: position, limit: PAGE_SIZE });
-      if (items.length === 0) return run;
-      // Read after the events: an endpoint created before one of them is in the list.
-      const endpoints = await this.endpoints.enabledEndpoints();
-      const now = new Date();
-      const leased: Array<{ endpointId: string; eventId: string }> = [];
-      const pending: Array<{ endpointId: string; eventId: string }> = [];
-      for (const event of items) {
-        for (const endpoint of endpoints) {
-          if (!WebhookEndpointService.matches(endpoint, event.type) || endpoint.createdAt.getTime() > event.storedAt.getTime()) continue;
-          const free = slots.get(endpoint.id) ?? 0;
-          if (limit > 0 && free > 0) {
-            slots.set(endpoint.id, free - 1);
-            limit--;
-            leased.push({ endpointId: endpoint.id, eventId: event.id });
-          } else {
-            pending.push({ endpointId: endpoint.id, eventId: event.id });
+    // The deliveries this run leased: given back if it fails before handing them over, for the next look to claim
+    // (their pages are done: deliveries and cursor committed).
+    const taken: number[] = [];
+    try {
+      const slots = new Map(take.slots);
+      let limit = this.firstDelayMs === 0 ? take.limit : 0;
+      for (let page = 0; page < MAX_PAGES_PER_RUN; page++) {
+        const { items, nextCursor } = await this.feed.readHeaders({ after: position, limit: PAGE_SIZE });
+        if (items.length === 0) return run;
+        // Read after the events: an endpoint created before one of them is in the list.
+        const endpoints = await this.endpoints.enabledEndpoints();
+        const now = new Date();
+        const leased: Array<{ endpointId: string; eventId: string }> = [];
+        const pending: Array<{ endpointId: string; eventId: string }> = [];
+        for (const event of items) {
+          for (const endpoint of endpoints) {
+            if (!WebhookEndpointService.matches(endpoint, event.type) || endpoint.createdAt.getTime() > event.storedAt.getTime()) continue;
+            const free = slots.get(endpoint.id) ?? 0;
+            if (limit > 0 && free > 0) {
+              slots.set(endpoint.id, free - 1);
+              limit--;
+              leased.push({ endpointId: endpoint.id, eventId: event.id });
+            } else {
+              pending.push({ endpointId: endpoint.id, eventId: event.id });
+            }
           }
         }
-      }
-      // The page's deliveries and the cursor past it, all or none (one group commit on SQLite, one transaction on PostgreSQL).
-      const leasing = this.store.newDeliveries(leased, now, now, take.leaseUntil);
-      const making = this.store.newDeliveries(pending, new Date(now.getTime() + this.firstDelayMs), now, null);
-      const advancing = this.cursor.advancing(nextCursor, now);
-      const results = await this.sql.all([...leasing, ...making, advancing]);
-      const claimed = this.store.claimedFrom(results.slice(0, leasing.length).flat());
-      if (claimed.length > 0) {
-        const byId = new Map(endpoints.map((e) => [e.id, e]));
-        let events: Map<string, OutboxEvent>;
-        try {
-          events = new Map((await this.feed.find([...new Set(claimed.map((d) => d.eventId))])).map((event) => [event.id, event]));
-        } catch (error) {
-          // Given back, for the next look to claim; the page itself is done (its deliveries and cursor are committed).
-          await this.store.release(claimed.map((d) => d.id)).catch(() => undefined);
-          throw error;
+        // The page's deliveries and the cursor past it, all or none (one group commit on SQLite, one transaction on PostgreSQL).
+        const leasing = this.store.newDeliveries(leased, now, now, take.leaseUntil);
+        const making = this.store.newDeliveries(pending, new Date(now.getTime() + this.firstDelayMs), now, null);
+        const advancing = this.cursor.advancing(nextCursor, now);
+        const results = await this.sql.all([...leasing, ...making, advancing]);
+        const claimed = this.store.claimedFrom(results.slice(0, leasing.length).flat());
+        if (claimed.length > 0) {
+          const byId = new Map(endpoints.map((e) => [e.id, e]));
+          taken.push(...claimed.map((d) => d.id));
+          const events = new Map((await this.feed.find([...new Set(claimed.map((d) => d.eventId))])).map((event) => [event.id, event]));
+          for (const delivery of claimed) run.taken.push({ delivery, event: events.get(delivery.eventId), endpoint: byId.get(delivery.endpointId) as WebhookEndpoint });
         }
-        for (const delivery of claimed) run.taken.push({ delivery, event: events.get(delivery.eventId), endpoint: byId.get(delivery.endpointId) as WebhookEndpoint });
+        // Lost the lease meanwhile (this replica stalled past it): the new holder goes on from the saved position.
+        if (!advancing.saved(results[results.length - 1])) return run;
+        position = nextCursor;
+        run.read += items.length;
+        if (items.length < PAGE_SIZE) return run;
       }
-      // Lost the lease meanwhile (this replica stalled past it): the new holder goes on from the saved position.
-      if (!advancing.saved(results[results.length - 1])) return run;
-      position = nextCursor;
-      run.read += items.length;
-      if (items.length < PAGE_SIZE) return run;
+    } catch (error) {
+      if (taken.length > 0) await this.store.release(taken).catch(() => undefined);
+      throw error;
     }
     run.caughtUp = false;
     return run;

@@ -48,6 +48,11 @@ export function webhookSettings(options: DeliveryOptions): WebhookSettings {
     allowPrivateTargets: webhooks.allowPrivateTargets ?? false,
     pollIntervalMs: webhooks.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
     maxInFlight: MAX_IN_FLIGHT,
-    maxInFlightPerEndpoint: Math.min(Math.max(1, Math.trunc(webhooks.maxInFlightPerEndpoint ?? MAX_IN_FLIGHT_PER_ENDPOINT)), MAX_IN_FLIGHT),
+    maxInFlightPerEndpoint: shareOf(webhooks.maxInFlightPerEndpoint),
   };
+}
+
+/** A host's share per endpoint, as a whole number from 1 to MAX_IN_FLIGHT; the default when absent or not a number. */
+function shareOf(value: number | undefined): number {
+  return value !== undefined && Number.isFinite(value) ? Math.min(Math.max(1, Math.trunc(value)), MAX_IN_FLIGHT) : MAX_IN_FLIGHT_PER_ENDPOINT;
 }

@@ -77,7 +77,6 @@ export const EVENT_MEASUREMENT_COLUMNS =
   'm."data_type" AS m_data_type, m."measured_at" AS m_measured_at, m."received_at" AS m_received_at, m."data" AS m_data, ' +
   'm."observations" AS m_observations';
 
-/** The row as the feed answers it; `instant` reads the engine's form of an instant. */
 /** The columns of an event's header (see eventHeaderFromRow). */
 export type EventHeaderRow = Pick<EventRow, 'id' | 'tx_id' | 'event_id' | 'type' | 'stored_at'>;
 
@@ -91,6 +90,7 @@ export function eventHeaderFromRow(row: EventHeaderRow, instant: (value: unknown
   };
 }
 
+/** The row as the feed answers it; `instant` reads the engine's form of an instant. */
 export function eventFromRow(row: EventRow, instant: (value: unknown) => Date | null, sealer: RowSealer): OutboxEvent {
   const id = Number(row.id);
   const phone = sealer.openPhone(row.phone_enc);
