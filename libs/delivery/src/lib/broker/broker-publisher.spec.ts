@@ -242,11 +242,12 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('BrokerPublish
     for (let i = 0; i < n; i++) ids.push(await feed.append(EventType.EndpointDisabled, `endpoint:test-${i}`, { endpointId: `test-${i}`, reason: 'gone', failingSince: null }));
     return ids;
   };
+  /** An instant as the engine's parameter (SQLite keeps UTC text). */
+  const instant = (d: Date) => (target.name === 'postgres' ? d : `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 23)}`);
   /** n events in one statement: the publisher's poll sees all of them or none (one page, whenever it looks). */
   const appendAtOnce = async (n: number) => {
     const ids = Array.from({ length: n }, () => newEventId());
-    const storedAt = new Date();
-    const at = target.name === 'postgres' ? storedAt : `${storedAt.toISOString().slice(0, 10)} ${storedAt.toISOString().slice(11, 23)}`;
+    const at = instant(new Date());
     const p = target.name === 'postgres' ? (i: number) => `$${i}` : () => '?';
     await dataSource.query(
       `INSERT INTO "event" ("event_id", "type", "phone_hash", "sequence", "stored_at", "data") VALUES ` +
@@ -314,7 +315,6 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('BrokerPublish
   it('waits while another process holds the lease, and takes over when it expires', async () => {
     const ids = await append(3);
     const someone = 'another-host:1:ffffffff';
-    const instant = (d: Date) => (target.name === 'postgres' ? d : `${d.toISOString().slice(0, 10)} ${d.toISOString().slice(11, 23)}`);
     await dataSource.query(
       target.name === 'postgres'
         ? 'INSERT INTO "outbox_cursor" ("name", "position", "lease_owner", "lease_until", "updated_at") VALUES ($1, $2, $3, $4, $5)'

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { clampLimit } from '../pagination';
-import { ArchiveStore } from '../storage/archive-store';
+import { ArchiveStore, type EventFeedQuery } from '../storage/archive-store';
 import { EventType, isEventType, newEventId, type OutboxEvent, type OutboxEventHeader } from './events';
 import { decodeFeedCursor, encodeFeedCursor, FEED_START } from './feed-cursor';
 
@@ -50,19 +50,22 @@ export class EventFeed {
   constructor(private readonly store: ArchiveStore) {}
 
   /** A bad cursor throws InvalidCursorError. */
-  async read(query: EventFeedRead = {}): Promise<EventFeedPage> {
-    const after = decodeFeedCursor(query.after);
-    const items = await this.store.readEvents({ after, types: query.types, limit: clampLimit(query.limit) });
-    return { items, nextCursor: items.length > 0 ? items[items.length - 1].cursor : encodeFeedCursor(after ?? FEED_START) };
+  read(query: EventFeedRead = {}): Promise<EventFeedPage> {
+    return this.page(query, (page) => this.store.readEvents(page));
   }
 
   /**
    * The same page as `read`, each event's header only (id, type, time, cursor: its person and
    * data not read), for a reader that decides by those which events it needs (then `find`).
    */
-  async readHeaders(query: EventFeedRead = {}): Promise<EventFeedHeaders> {
+  readHeaders(query: EventFeedRead = {}): Promise<EventFeedHeaders> {
+    return this.page(query, (page) => this.store.readEventHeaders(page));
+  }
+
+  /** One page read by `reader`, and the cursor after it (where it started, when it is empty). */
+  private async page<T extends { cursor: string }>(query: EventFeedRead, reader: (page: EventFeedQuery) => Promise<T[]>): Promise<{ items: T[]; nextCursor: string }> {
     const after = decodeFeedCursor(query.after);
-    const items = await this.store.readEventHeaders({ after, types: query.types, limit: clampLimit(query.limit) });
+    const items = await reader({ after, types: query.types, limit: clampLimit(query.limit) });
     return { items, nextCursor: items.length > 0 ? items[items.length - 1].cursor : encodeFeedCursor(after ?? FEED_START) };
   }
 

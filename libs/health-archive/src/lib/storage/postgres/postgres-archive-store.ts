@@ -46,21 +46,21 @@ const SETTLED_BOUND = `(
 )`;
 const SETTLED = `e."tx_id" < ${SETTLED_BOUND}`;
 
-const READ_EVENTS_SQL = `
-SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone_enc", e."sequence", e."stored_at", e."measurement_id", e."data",
-       ${EVENT_MEASUREMENT_COLUMNS}
-FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id"
+/** A page of the feed: after the cursor ($1 tx, $2 id), settled, of the types $3 (null: all), $4 at most, in feed order. */
+const FEED_PAGE = `
 WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varchar[] IS NULL OR e."type" = ANY($3::varchar[]))
 ORDER BY e."tx_id", e."id"
 LIMIT $4`;
 
+const READ_EVENTS_SQL = `
+SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone_enc", e."sequence", e."stored_at", e."measurement_id", e."data",
+       ${EVENT_MEASUREMENT_COLUMNS}
+FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id"${FEED_PAGE}`;
+
 /** The same rows' headers: no join, nothing to open. */
 const READ_EVENT_HEADERS_SQL = `
 SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."stored_at"
-FROM "event" e
-WHERE (e."tx_id", e."id") > ($1::xid8, $2::bigint) AND ${SETTLED} AND ($3::varchar[] IS NULL OR e."type" = ANY($3::varchar[]))
-ORDER BY e."tx_id", e."id"
-LIMIT $4`;
+FROM "event" e${FEED_PAGE}`;
 
 const FIND_EVENTS_SQL = `
 SELECT e."id", e."tx_id"::text AS tx_id, e."event_id", e."type", e."phone_enc", e."sequence", e."stored_at", e."measurement_id", e."data",

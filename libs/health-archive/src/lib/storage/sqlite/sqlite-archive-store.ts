@@ -49,11 +49,12 @@ const INSERT_EVENT_SQL =
   'INSERT INTO "event" ("event_id", "type", "phone_hash", "phone_enc", "sequence", "stored_at", "measurement_id", "data") VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
 /** Events after an id, oldest first (ids are given in commit order: one writer at a time, AUTOINCREMENT). */
 const readEventsSql = (types: number) =>
-  `SELECT e.*, ${EVENT_MEASUREMENT_COLUMNS} FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id" ` +
-  `WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
+  `SELECT e.*, ${EVENT_MEASUREMENT_COLUMNS} FROM "event" e LEFT JOIN "measurement" m ON m."id" = e."measurement_id" ${feedPage(types)}`;
 /** The same rows' headers: no join, nothing to open. */
-const readEventHeadersSql = (types: number) =>
-  `SELECT e."id", e."event_id", e."type", e."stored_at" FROM "event" e WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
+const readEventHeadersSql = (types: number) => `SELECT e."id", e."event_id", e."type", e."stored_at" FROM "event" e ${feedPage(types)}`;
+/** A page of the feed: after an id, of `types` types (0: all), a limit at most, in id order. */
+const feedPage = (types: number) =>
+  `WHERE e."id" > ?${types > 0 ? ` AND e."type" IN (${Array(types).fill('?').join(', ')})` : ''} ORDER BY e."id" LIMIT ?`;
 /**
  * The push log by minute of receipt, type and outcome. `received_at` is UTC text
  * (`YYYY-MM-DD HH:mm:ss.SSS`, see instantText), so its first 16 characters are its minute, and the
