@@ -436,6 +436,24 @@ describe('configureAxios', () => {
     expect(harness.sandbox.calls.map((call) => call.headers['x-trace-id'])).toEqual(['trace-1', undefined]);
     expect(answers).toEqual([{ status: 200, data: expect.stringContaining('"jump_path"') }]);
   });
+
+  it('may set default headers for every method and for POST: each request carries both, beside the credentials', async () => {
+    const client = await harness.client({
+      configureAxios: (axios) => {
+        axios.defaults.headers.common['x-tenant'] = 'clinic-7';
+        axios.defaults.headers.post['x-route'] = 'egress-2';
+      },
+    });
+
+    // The sandbox answers only a request with the right credentials.
+    await expect(client.getAuthorizationUrl()).resolves.toContain('/auth/');
+    await expect(client.getAuthorizationUrl({ language: 'en-US' })).resolves.toContain('/auth/');
+
+    expect(harness.sandbox.calls).toHaveLength(2);
+    for (const call of harness.sandbox.calls) {
+      expect(call.headers).toMatchObject({ 'x-tenant': 'clinic-7', 'x-route': 'egress-2' });
+    }
+  });
 });
 
 describe('createViatomClient (outside Nest)', () => {

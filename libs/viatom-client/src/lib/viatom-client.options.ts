@@ -108,7 +108,9 @@ export interface ViatomClientOptions {
    * Request interceptors see Viatom's credentials in the headers: never log them. Responses
    * reach interceptors with `data` as text, at most 1 MiB. What the client sets on each request
    * (no redirects, the 1 MiB limit, any status accepted, the text answer) is its contract: an
-   * interceptor that changes those changes what the client promises.
+   * interceptor that changes those changes what the client promises. The instance's default
+   * headers are those of every method (`defaults.headers.common`) and of POST
+   * (`defaults.headers.post`): the client sends nothing else.
    */
   configureAxios?: (axios: AxiosInstance) => void;
 }

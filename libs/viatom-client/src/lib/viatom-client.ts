@@ -30,7 +30,7 @@ import {
   type ViatomLanguage,
 } from '@health-bridge/viatom-protocol';
 import { ViatomApiError, ViatomBusyError, ViatomCircuitOpenError, ViatomError, ViatomTransportError } from './errors';
-import { closeOwnAgents, HttpTransportError, httpPost, viatomHttpModuleOptions, type HttpAnswer } from './http-transport';
+import { closeOwnAgents, HttpTransportError, httpPost, leanDefaults, viatomHttpModuleOptions, type HttpAnswer } from './http-transport';
 import {
   DEFAULT_VIATOM_CIRCUIT_BREAKER,
   DEFAULT_VIATOM_RETRY,
@@ -139,6 +139,7 @@ export class ViatomClient implements OnApplicationShutdown {
         }),
       },
     );
+    leanDefaults(http.axiosRef);
     options.configureAxios?.(http.axiosRef);
   }
 
