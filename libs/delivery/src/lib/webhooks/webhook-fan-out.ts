@@ -1,4 +1,4 @@
-import { EventFeed, type OutboxEvent } from '@health-bridge/health-archive';
+import { EventFeed, type OutboxEvent, type OutboxEventHeader } from '@health-bridge/health-archive';
 import { WebhookEndpointService } from '../endpoints/webhook-endpoint.service';
 import type { WebhookEndpoint } from '../endpoints/webhook-endpoint';
 import { OutboxCursor } from '../outbox-cursor';
@@ -54,21 +54,8 @@ export class WebhookFanOut {
         // Read after the events: an endpoint created before one of them is in the list.
         const endpoints = await this.endpoints.enabledEndpoints();
         const now = new Date();
-        const leased: Array<{ endpointId: string; eventId: string }> = [];
-        const pending: Array<{ endpointId: string; eventId: string }> = [];
-        for (const event of items) {
-          for (const endpoint of endpoints) {
-            if (!WebhookEndpointService.matches(endpoint, event.type) || endpoint.createdAt.getTime() > event.storedAt.getTime()) continue;
-            const free = slots.get(endpoint.id) ?? 0;
-            if (limit > 0 && free > 0) {
-              slots.set(endpoint.id, free - 1);
-              limit--;
-              leased.push({ endpointId: endpoint.id, eventId: event.id });
-            } else {
-              pending.push({ endpointId: endpoint.id, eventId: event.id });
-            }
-          }
-        }
+        const { leased, pending } = split(items, endpoints, slots, limit);
+        limit -= leased.length;
         // The page's deliveries and the cursor past it, all or none (one group commit on SQLite, one transaction on PostgreSQL).
         const leasing = this.store.newDeliveries(leased, now, now, take.leaseUntil);
         const making = this.store.newDeliveries(pending, new Date(now.getTime() + this.firstDelayMs), now, null);
@@ -99,6 +86,32 @@ export class WebhookFanOut {
   release(): Promise<void> {
     return this.cursor.release();
   }
+}
+
+type NewDelivery = { endpointId: string; eventId: string };
+
+/**
+ * A page's deliveries: one for each event and each endpoint that takes its type and existed when
+ * it was stored; the first `limit` within each endpoint's free `slots` (taken from them here) to be
+ * leased for an attempt at once, the others pending.
+ */
+function split(events: readonly OutboxEventHeader[], endpoints: readonly WebhookEndpoint[], slots: Map<string, number>, limit: number) {
+  const leased: NewDelivery[] = [];
+  const pending: NewDelivery[] = [];
+  for (const event of events) {
+    for (const endpoint of endpoints) {
+      if (!WebhookEndpointService.matches(endpoint, event.type) || endpoint.createdAt.getTime() > event.storedAt.getTime()) continue;
+      const free = slots.get(endpoint.id) ?? 0;
+      const delivery = { endpointId: endpoint.id, eventId: event.id };
+      if (leased.length < limit && free > 0) {
+        slots.set(endpoint.id, free - 1);
+        leased.push(delivery);
+      } else {
+        pending.push(delivery);
+      }
+    }
+  }
+  return { leased, pending };
 }
 
 /** What a fan-out may take for first attempts at once: free slots per endpoint, in all, and the lease. */
