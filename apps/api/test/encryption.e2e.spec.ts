@@ -40,17 +40,28 @@ async function databaseBytes(h: ApiHarness): Promise<string> {
   return stdout;
 }
 
+/** An endpoint made and its secret rotated (it takes only a type no flow stores: nothing is sent): its first and second secrets. */
+async function webhookSecrets(h: ApiHarness): Promise<string[]> {
+  const created = await api(h, 'POST', '/api/v1/webhook-endpoints', { url: 'http://127.0.0.1:9/hook', eventTypes: ['endpoint.disabled'] });
+  expect(created.status).toBe(201);
+  const rotated = await api(h, 'POST', `/api/v1/webhook-endpoints/${created.body.id}/secret/rotate`);
+  expect(rotated.status).toBe(200);
+  return [created.body.secret, rotated.body.secret];
+}
+
 const keysEnv = (keys: Array<[string, Buffer]>, hashKey: Buffer) => ({
   DATA_ENCRYPTION_KEYS: keys.map(([id, key]) => `${id}:${key.toString('base64')}`).join(','),
   DATA_HASH_KEY: hashKey.toString('base64'),
 });
 
 describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('encryption at rest on $name', (target) => {
-  it('leaves no phone in clear anywhere in the database after a whole flow', async () => {
+  it('leaves no phone and no webhook signing secret in clear anywhere in the database after a whole flow', async () => {
     const h = await startApi(target, { RETENTION_AFTER_WITHDRAWAL: 'P0D', WITHDRAWAL_SWEEP_INTERVAL: 'PT0.1S' });
     try {
       await flow(h);
+      const secrets = await webhookSecrets(h);
       const bytes = await databaseBytes(h);
+      for (const secret of secrets) expect(bytes).not.toContain(secret.slice('whsec_'.length));
       // The dump is real: it holds the schema and the rows (sealed).
       expect(bytes).toContain('user_authorization');
       expect(bytes).toContain('hb1:test:');
@@ -87,15 +98,19 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('encryption at
       const [newest] = await owner.dataSource.query('SELECT "phone_enc" FROM "user_authorization" ORDER BY "id" DESC LIMIT 1');
       expect(newest.phone_enc).toMatch(/^hb1:new:/);
 
+      const secrets = await webhookSecrets(owner);
+      const [{ id: endpointId }] = await owner.dataSource.query('SELECT "id" FROM "webhook_endpoint"');
+
       // Re-encryption: nothing is left under the old key (a second run has nothing to do).
       const protection = new DataProtection({ encryptionKeys: [{ id: 'new', key: fresh }, { id: 'test', key: old }], hashKey });
       const done = await reencryptArchive(owner.dataSource, protection);
       expect(done['push_log.raw_message']).toBeGreaterThanOrEqual(11);
       expect(done['measurement.data']).toBe(10);
+      expect([done['webhook_endpoint.secret'], done['webhook_endpoint.previous_secret']]).toEqual([1, 1]);
       expect(Object.values(await reencryptArchive(owner.dataSource, protection)).every((n) => n === 0)).toBe(true);
       // Every sealed value of every row (SQLite's WAL may still hold the pages of before until they are checkpointed over).
       const sealed = [];
-      for (const [table, column] of [['user_authorization', 'phone_enc'], ['push_log', 'phone_enc'], ['push_log', 'raw_message'], ['measurement', 'data'], ['event', 'phone_enc'], ['event', 'data']]) {
+      for (const [table, column] of [['user_authorization', 'phone_enc'], ['push_log', 'phone_enc'], ['push_log', 'raw_message'], ['measurement', 'data'], ['event', 'phone_enc'], ['event', 'data'], ['webhook_endpoint', 'secret'], ['webhook_endpoint', 'previous_secret']]) {
         sealed.push(...(await owner.dataSource.query(`SELECT "${column}" AS v FROM "${table}" WHERE "${column}" IS NOT NULL AND "${column}" <> ''`)).map((r: { v: string }) => r.v));
       }
       expect(sealed.length).toBeGreaterThan(30);
@@ -105,6 +120,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('encryption at
       const onlyNew = await replica(keysEnv([['new', fresh]], hashKey));
       expect({ ...(await api(onlyNew, 'GET', `/api/v1/people/${PHONE}/export`)).body, exportedAt: null }).toEqual({ ...before, exportedAt: null });
       expect((await api(onlyNew, 'GET', `/api/v1/authorizations/${OTHER}`)).body.phone).toBe(OTHER);
+      expect((await api(onlyNew, 'GET', `/api/v1/webhook-endpoints/${endpointId}/secret`)).body).toMatchObject({ secret: secrets[1], previousSecret: secrets[0] });
     } finally {
       for (const r of replicas) await r.close();
       await owner.close();

@@ -518,7 +518,7 @@ export const CONFIG_SCHEMA = [
     secret: true,
     accepts: '`<id>:<base64 of 32 bytes>`, comma-separated',
     description:
-      'the AES-256-GCM keys that seal phones, raw payloads, measurement and event data at rest: `<id>:<32 bytes in base64>`, comma-separated; the first seals, all open (rotate: put a new one first, run `npm run data:reencrypt`, then drop the old). Required in production; unset in development: throw-away keys are generated at start and printed (data written with them is unreadable after a restart). `npm run keys:generate` makes them',
+      'the AES-256-GCM keys that seal phones, raw payloads, measurement and event data and the webhook signing secrets at rest: `<id>:<32 bytes in base64>`, comma-separated; the first seals, all open (rotate: put a new one first, run `npm run data:reencrypt`, then drop the old). Required in production; unset in development: throw-away keys are generated at start and printed (data written with them is unreadable after a restart). `npm run keys:generate` makes them',
     check: encryptionKeys,
   }),
   text('DATA_HASH_KEY', {

@@ -1,4 +1,4 @@
-import { EventFeed, EventType, InvalidCursorError } from '@health-bridge/health-archive';
+import { DataProtection, EventFeed, EventType, InvalidCursorError } from '@health-bridge/health-archive';
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
 import type { DataSource } from 'typeorm';
 import type { DeliveryOptions } from '../delivery.options';
@@ -25,6 +25,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('WebhookEndpoi
     await dataSource.query('DELETE FROM "webhook_endpoint"');
   });
 
+  const keys = () => harness.module.get(DataProtection);
   const rowCount = async () => Number((await dataSource.query('SELECT COUNT(*) AS "n" FROM "webhook_endpoint"'))[0].n);
   const storedRow = async (id: string) => (await dataSource.query(target.name === 'postgres' ? 'SELECT * FROM "webhook_endpoint" WHERE "id" = $1' : 'SELECT * FROM "webhook_endpoint" WHERE "id" = ?', [id]))[0];
   const failure = async (work: Promise<unknown>) => work.then(() => null, (error: unknown) => error);
@@ -60,7 +61,11 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('WebhookEndpoi
       const read = await endpoints.get(created.id);
       expect(read).toEqual(endpoint);
       expect(read).not.toHaveProperty('secret');
-      expect((await storedRow(created.id)).secret).toBe(secret);
+      // Stored sealed (the archive's data key), opened when asked for.
+      const stored = (await storedRow(created.id)).secret as string;
+      expect(stored).toMatch(/^hb1:[\w-]+:/);
+      expect(stored).not.toContain(secret.slice('whsec_'.length));
+      expect(keys().open('webhook_endpoint.secret', stored)).toBe(secret);
       expect((await endpoints.secret(created.id)).secret).toBe(secret);
     });
 
@@ -272,6 +277,28 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('WebhookEndpoi
       expect(await endpoints.signingSecrets(created.id, after)).toEqual([rotated.secret]);
       expect(await endpoints.secret(created.id, after)).toEqual({ secret: rotated.secret, previousSecret: null, previousSecretExpiresAt: null });
       expect(await endpoints.signingSecrets(created.id, new Date(rotatedAt.getTime() - 1))).toEqual([rotated.secret, created.secret]);
+    });
+
+    it('keeps both secrets sealed through a rotation, each opening only as a webhook secret', async () => {
+      const created = await create();
+      const rotated = await endpoints.rotateSecret(created.id);
+      const row = await storedRow(created.id);
+      for (const [stored, clear] of [
+        [row.secret, rotated.secret],
+        [row.previous_secret, created.secret],
+      ] as const) {
+        expect(stored).toMatch(/^hb1:[\w-]+:/);
+        expect(keys().open('webhook_endpoint.secret', stored)).toBe(clear);
+        // Bound to its purpose: copied into another sealed column, it does not open there.
+        expect(() => keys().open('event.data', stored)).toThrow(/does not open/);
+      }
+    });
+
+    it('still signs with a secret stored in clear before the secrets were sealed (until the migration or re-encryption seals it)', async () => {
+      const created = await create();
+      const clear = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+      await dataSource.query(target.name === 'postgres' ? 'UPDATE "webhook_endpoint" SET "secret" = $1' : 'UPDATE "webhook_endpoint" SET "secret" = ?', [clear]);
+      expect(await endpoints.signingSecrets(created.id)).toEqual([clear]);
     });
 
     it('signs with one secret before any rotation', async () => {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isEventType, type EventType } from '@health-bridge/health-archive';
+import { DataProtection, isEventType, type EventType } from '@health-bridge/health-archive';
 import { Sql } from '../sql';
 import type { DisabledReason, WebhookEndpoint, WebhookEndpointSecrets } from './webhook-endpoint';
 
@@ -34,13 +34,22 @@ export interface EndpointUpdate {
   enabled?: boolean;
 }
 
-/** Every statement on `webhook_endpoint`, for both engines. */
+/** What the signing secrets are sealed for (both columns: a rotation moves the current one to `previous_secret` as it is). */
+const SECRET_PURPOSE = 'webhook_endpoint.secret';
+
+/**
+ * Every statement on `webhook_endpoint`, for both engines. The signing secrets are stored sealed
+ * with the archive's data-encryption key (`DataProtection`) and opened only by `secrets`.
+ */
 @Injectable()
 export class WebhookEndpointStore {
   /** Ids compared byte by byte on both engines (a PostgreSQL locale may order letters and digits otherwise). */
   private readonly byId: string;
 
-  constructor(private readonly sql: Sql) {
+  constructor(
+    private readonly sql: Sql,
+    private readonly protection: DataProtection,
+  ) {
     this.byId = this.sql.postgres ? '"id" COLLATE "C"' : '"id"';
   }
 
@@ -49,7 +58,7 @@ export class WebhookEndpointStore {
       'INSERT INTO "webhook_endpoint" ("id", "url", "description", "event_types", "enabled", "disabled_reason", "secret", ' +
         '"previous_secret", "previous_secret_expires_at", "failing_since", "created_at", "updated_at") ' +
         `VALUES (?, ?, ?, ?, ?, NULL, ?, NULL, NULL, NULL, ?, ?) RETURNING ${COLUMNS}`,
-      [endpoint.id, endpoint.url, endpoint.description, eventTypesText(endpoint.eventTypes), true, endpoint.secret, endpoint.at, endpoint.at],
+      [endpoint.id, endpoint.url, endpoint.description, eventTypesText(endpoint.eventTypes), true, this.protection.seal(SECRET_PURPOSE, endpoint.secret), endpoint.at, endpoint.at],
     );
     return this.toEndpoint(row);
   }
@@ -113,7 +122,11 @@ export class WebhookEndpointStore {
       [id],
     );
     if (!row) return null;
-    return { secret: row.secret, previousSecret: row.previous_secret, previousSecretExpiresAt: this.sql.readInstant(row.previous_secret_expires_at) };
+    return {
+      secret: this.protection.open(SECRET_PURPOSE, row.secret),
+      previousSecret: this.protection.openOrNull(SECRET_PURPOSE, row.previous_secret),
+      previousSecretExpiresAt: this.sql.readInstant(row.previous_secret_expires_at),
+    };
   }
 
   /**
@@ -124,7 +137,7 @@ export class WebhookEndpointStore {
   async rotate(id: string, secret: string, previousExpiresAt: Date, at: Date): Promise<boolean> {
     const rows = await this.sql.rows(
       'UPDATE "webhook_endpoint" SET "previous_secret" = "secret", "secret" = ?, "previous_secret_expires_at" = ?, "updated_at" = ? WHERE "id" = ? RETURNING "id"',
-      [secret, previousExpiresAt, at, id],
+      [this.protection.seal(SECRET_PURPOSE, secret), previousExpiresAt, at, id],
     );
     return rows.length > 0;
   }

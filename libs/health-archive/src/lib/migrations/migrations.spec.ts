@@ -353,6 +353,41 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     });
   });
 
+  it('seals the webhook secrets stored before, more than a batch of endpoints (ids are text), and opens them again when reverted', async () => {
+    const before = healthArchiveMigrations.findIndex((m) => new m().name === 'SealedWebhookSecrets1766600000000');
+    const older = await new DataSource({ ...healthArchiveDataSourceOptions(database.options), migrations: healthArchiveMigrations.slice(0, before) }).initialize();
+    await older.runMigrations();
+    await older.destroy();
+    // 501 endpoints (the rewriter's batch is 500), every other one inside a rotation's overlap.
+    const secretOf = (i: number, previous = false) => `whsec_${Buffer.alloc(32, previous ? 255 - (i % 200) : i % 250).toString('base64')}${i}`;
+    const ids = Array.from({ length: 501 }, (_, i) => `ep_${String(i).padStart(26, '0')}`);
+    const p = dialectOf(dataSource) === 'postgres' ? (i: number) => `$${i}` : () => '?';
+    for (let from = 0; from < ids.length; from += 100) {
+      const chunk = ids.slice(from, from + 100);
+      await dataSource.query(
+        'INSERT INTO "webhook_endpoint" ("id", "url", "enabled", "secret", "previous_secret", "created_at", "updated_at") VALUES ' +
+          chunk.map((_, k) => `(${p(3 * k + 1)}, 'https://example.com/hook', ${dialectOf(dataSource) === 'postgres' ? 'true' : '1'}, ${p(3 * k + 2)}, ${p(3 * k + 3)}, '${at}', '${at}')`).join(', '),
+        chunk.flatMap((id, k) => [id, secretOf(from + k), (from + k) % 2 === 0 ? secretOf(from + k, true) : null]),
+      );
+    }
+    const stored = async () =>
+      ((await dataSource.query('SELECT "id", "secret", "previous_secret" FROM "webhook_endpoint"')) as Array<{ id: string; secret: string; previous_secret: string | null }>).sort((a, b) =>
+        a.id < b.id ? -1 : 1,
+      );
+    const clear = ids.map((id, i) => ({ id, secret: secretOf(i), previous_secret: i % 2 === 0 ? secretOf(i, true) : null }));
+    expect(await stored()).toEqual(clear);
+
+    await dataSource.runMigrations({ transaction: 'each' });
+
+    const sealed = await stored();
+    const k = keys();
+    expect(sealed.filter((row) => !row.secret.startsWith(k.currentPrefix) || (row.previous_secret !== null && !row.previous_secret.startsWith(k.currentPrefix)))).toEqual([]);
+    expect(sealed.map((row) => ({ id: row.id, secret: k.open('webhook_endpoint.secret', row.secret), previous_secret: k.openOrNull('webhook_endpoint.secret', row.previous_secret) }))).toEqual(clear);
+
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    expect(await stored()).toEqual(clear);
+  });
+
   it('leaves the other tables of the database alone', async () => {
     await dataSource.query('CREATE TABLE "not_ours" ("id" integer PRIMARY KEY)');
     await dataSource.runMigrations();

@@ -16,7 +16,7 @@ export interface DataProtectionKeys {
 }
 
 /** What a sealed value is about: bound into its authentication tag, so that a value moved to another column does not open. */
-export type SealPurpose = 'phone' | 'push_log.raw_message' | 'measurement.data' | 'event.data';
+export type SealPurpose = 'phone' | 'push_log.raw_message' | 'measurement.data' | 'event.data' | 'webhook_endpoint.secret';
 
 export class DataProtectionKeyError extends Error {
   override readonly name = 'DataProtectionKeyError';

@@ -11,6 +11,8 @@ const SEALED_COLUMNS: ReadonlyArray<{ table: string; column: string; purpose: Se
   { table: 'measurement', column: 'data', purpose: 'measurement.data' },
   { table: 'event', column: 'phone_enc', purpose: 'phone' },
   { table: 'event', column: 'data', purpose: 'event.data' },
+  { table: 'webhook_endpoint', column: 'secret', purpose: 'webhook_endpoint.secret' },
+  { table: 'webhook_endpoint', column: 'previous_secret', purpose: 'webhook_endpoint.secret' },
 ];
 
 /**

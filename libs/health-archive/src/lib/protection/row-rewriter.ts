@@ -4,6 +4,9 @@ import type { DataProtection } from './data-protection';
 /** Rows rewritten per statement. */
 const BATCH = 500;
 
+/** Tables whose "id" is text (a ULID), not a number. */
+const TEXT_IDS: ReadonlySet<string> = new Set(['webhook_endpoint']);
+
 export type Row = Record<string, string | null>;
 
 /**
@@ -26,8 +29,9 @@ export class RowRewriter {
    */
   async rewrite(table: string, columns: string[], map: (p: DataProtection, row: Row) => Row | null, where = 'true'): Promise<number> {
     const select = columns.map((c) => `"${c}"`).join(', ');
+    const textIds = TEXT_IDS.has(table);
     let written = 0;
-    for (let after = 0; ; ) {
+    for (let after: string | number = textIds ? '' : 0; ; ) {
       const rows: Array<Row & { id: string | number }> = await this.queryRunner.query(
         `SELECT "id", ${select} FROM "${table}" WHERE "id" > ${this.postgres ? '$1' : '?'} AND (${where}) ORDER BY "id" LIMIT ${BATCH}`,
         [after],
@@ -40,8 +44,8 @@ export class RowRewriter {
         const old = Object.fromEntries(columns.map((c) => [`old_${c}`, row[c] === null || row[c] === undefined ? null : String(row[c])]));
         return [{ id: String(row.id), ...next, ...old }];
       });
-      written += await this.update(table, 'id', changes, Object.fromEntries(columns.map((c) => [`old_${c}`, c])));
-      after = Number(rows[rows.length - 1].id);
+      written += await this.update(table, 'id', changes, Object.fromEntries(columns.map((c) => [`old_${c}`, c])), {}, textIds ? 'varchar' : 'bigint');
+      after = textIds ? String(rows[rows.length - 1].id) : Number(rows[rows.length - 1].id);
     }
   }
 
@@ -61,14 +65,20 @@ export class RowRewriter {
    * One UPDATE of many rows by `key`. `guards` maps a field to the column that must still hold it
    * for the row to be written; `rename` maps a field to the column it sets (default: its own name).
    */
-  private async update(table: string, key: string, rows: Row[], guards: Record<string, string>, rename: Record<string, string> = {}): Promise<number> {
+  private async update(
+    table: string,
+    key: string,
+    rows: Row[],
+    guards: Record<string, string>,
+    rename: Record<string, string> = {},
+    keyType: 'bigint' | 'varchar' = key === 'id' ? 'bigint' : 'varchar',
+  ): Promise<number> {
     if (rows.length === 0) return 0;
     const fields = Object.keys(rows[0]).filter((f) => f !== key);
     const set = fields.filter((f) => !(f in guards)).map((f) => `"${rename[f] ?? f}" = v."${f}"`).join(', ');
     const same = this.postgres ? 'IS NOT DISTINCT FROM' : 'IS';
     const guard = Object.entries(guards).map(([field, column]) => ` AND "${table}"."${column}" ${same} v."${field}"`).join('');
     if (this.postgres) {
-      const keyType = key === 'id' ? 'bigint' : 'varchar';
       const columns = [`"${key}" ${keyType}`, ...fields.map((f) => `"${f}" text`)].join(', ');
       const result = await this.queryRunner.query(
         `UPDATE "${table}" SET ${set} FROM jsonb_to_recordset($1::jsonb) AS v(${columns}) WHERE "${table}"."${key}" = v."${key}"${guard}`,
