@@ -51,7 +51,7 @@ export class EncryptionAtRest1766300000000 implements MigrationInterface {
 
     // The measurements' data.
     if (postgres) await queryRunner.query('ALTER TABLE "measurement" ALTER COLUMN "data" TYPE text USING "data"::text');
-    await rows.rewrite('measurement', ['data'], (p, r) => ({ data: sealedUnlessSealed(p, 'measurement.data', r.data as string) }));
+    await rows.rewrite('measurement', ['data'], (p, r) => ({ data: p.sealUnlessSealed('measurement.data', r.data as string) }));
 
     // The outbox: the event's phone and data, the sequences' subjects. Raw SQL: the event table has no index on these
     // columns, so neither engine rebuilds it (and SQLite's AUTOINCREMENT stays as it was made).
@@ -60,7 +60,7 @@ export class EncryptionAtRest1766300000000 implements MigrationInterface {
     await rows.rewrite('event', ['phone', 'data'], (p, r) => ({
       phone_hash: r.phone === null ? null : p.phoneHash(r.phone),
       phone_enc: r.phone === null ? null : p.seal('phone', r.phone),
-      data: r.data === null ? null : sealedUnlessSealed(p, 'event.data', r.data),
+      data: r.data === null ? null : p.sealUnlessSealed('event.data', r.data),
     }));
     await queryRunner.query('ALTER TABLE "event" DROP COLUMN "phone"');
     await rows.rewriteSubjects((p, subject) => (subject.startsWith('account:') || /^[0-9a-f]{64}$/.test(subject) ? null : p.phoneHash(subject)));
@@ -129,11 +129,7 @@ export class EncryptionAtRest1766300000000 implements MigrationInterface {
 }
 
 function sealedUnlessEmpty(p: DataProtection, purpose: SealPurpose, value: string): string {
-  return value === '' ? '' : sealedUnlessSealed(p, purpose, value);
-}
-
-function sealedUnlessSealed(p: DataProtection, purpose: SealPurpose, value: string): string {
-  return DataProtection.isSealed(value) ? value : p.seal(purpose, value);
+  return value === '' ? '' : p.sealUnlessSealed(purpose, value);
 }
 
 /** `sha256:<hex>` of a push's content, as the ingest keyed it before: `hmac:` of that hex, as the ingest keys it now. */

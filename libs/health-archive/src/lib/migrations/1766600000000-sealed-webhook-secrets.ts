@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 import { dialectOf } from '../database/dialect';
-import { DataProtection } from '../protection/data-protection';
+import type { DataProtection } from '../protection/data-protection';
 import { dataProtectionOf } from '../protection/registry';
 import { RowRewriter } from '../protection/row-rewriter';
 
@@ -15,7 +15,7 @@ export class SealedWebhookSecrets1766600000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const rows = this.rewriter(queryRunner, `The migration ${this.name}, which encrypts the webhook secrets stored before it,`);
-    const seal = (p: DataProtection, secret: string | null) => (secret === null || DataProtection.isSealed(secret) ? secret : p.seal('webhook_endpoint.secret', secret));
+    const seal = (p: DataProtection, secret: string | null) => (secret === null ? null : p.sealUnlessSealed('webhook_endpoint.secret', secret));
     await rows.rewrite('webhook_endpoint', ['secret', 'previous_secret'], (p, r) => ({ secret: seal(p, r.secret), previous_secret: seal(p, r.previous_secret) }));
   }
 

@@ -361,14 +361,8 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     // 501 endpoints (the rewriter's batch is 500), every other one inside a rotation's overlap.
     const secretOf = (i: number, previous = false) => `whsec_${Buffer.alloc(32, previous ? 255 - (i % 200) : i % 250).toString('base64')}${i}`;
     const ids = Array.from({ length: 501 }, (_, i) => `ep_${String(i).padStart(26, '0')}`);
-    const p = dialectOf(dataSource) === 'postgres' ? (i: number) => `$${i}` : () => '?';
-    for (let from = 0; from < ids.length; from += 100) {
-      const chunk = ids.slice(from, from + 100);
-      await dataSource.query(
-        'INSERT INTO "webhook_endpoint" ("id", "url", "enabled", "secret", "previous_secret", "created_at", "updated_at") VALUES ' +
-          chunk.map((_, k) => `(${p(3 * k + 1)}, 'https://example.com/hook', ${dialectOf(dataSource) === 'postgres' ? 'true' : '1'}, ${p(3 * k + 2)}, ${p(3 * k + 3)}, '${at}', '${at}')`).join(', '),
-        chunk.flatMap((id, k) => [id, secretOf(from + k), (from + k) % 2 === 0 ? secretOf(from + k, true) : null]),
-      );
+    for (const [i, id] of ids.entries()) {
+      await insert('webhook_endpoint', { id, url: 'https://example.com/hook', secret: secretOf(i), previous_secret: i % 2 === 0 ? secretOf(i, true) : null, created_at: at, updated_at: at });
     }
     const stored = async () =>
       ((await dataSource.query('SELECT "id", "secret", "previous_secret" FROM "webhook_endpoint"')) as Array<{ id: string; secret: string; previous_secret: string | null }>).sort((a, b) =>

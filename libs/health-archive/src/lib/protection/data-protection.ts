@@ -83,6 +83,11 @@ export class DataProtection {
     return `hb1:${this.current.id}:${body.toString('base64')}`;
   }
 
+  /** For a rewrite of rows stored before (a migration): the value sealed, unless it is sealed already. */
+  sealUnlessSealed(purpose: SealPurpose, value: string): string {
+    return DataProtection.isSealed(value) ? value : this.seal(purpose, value);
+  }
+
   sealOrNull(purpose: SealPurpose, plain: string | null): string | null {
     return plain === null ? null : this.seal(purpose, plain);
   }
