@@ -5,6 +5,7 @@ import { healthArchiveEntities } from '../entities/schemas';
 import { healthArchiveMigrations } from '../migrations';
 import { DataProtection, type DataProtectionKeys } from '../protection/data-protection';
 import { registerDataProtection } from '../protection/registry';
+import { pooledClientClass } from '../storage/postgres/pool';
 import type { Dialect } from './dialect';
 
 export interface HealthArchiveDatabaseOptions {
@@ -105,6 +106,8 @@ function buildOptions(options: HealthArchiveDatabaseOptions, dialect: Dialect, l
       connectionTimeoutMillis: 5000,
       // TCP keep-alive: a connection whose peer vanished (a half-open socket) is found out, not held forever.
       keepAlive: true,
+      // A connection that dies as it is handed over cannot end the process (see pooledClientClass).
+      Client: pooledClientClass(),
       // Plain SQL (the hot path's INSERT … ON CONFLICT) resolves tables in the same schema as TypeORM.
       ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
     },

@@ -47,6 +47,33 @@ export async function whileHeld<T>(pool: PgPool, work: (client: PgClient) => Pro
   }
 }
 
+/**
+ * node-postgres' Client, listening for 'error' from its first byte on: the Client class of the
+ * archive's pool (pg-pool's documented `Client` option, given through TypeORM's `extra`).
+ *
+ * The pool listens on a client only while it is idle, and a holder (`whileHeld`, TypeORM's query
+ * runner) from the moment it has it; a new connection is handed over between the two
+ * synchronously, inside the read of its last start-up bytes. When the server's goodbye (a
+ * terminated backend, a restart, a fail-over) arrives in the same chunk, node-postgres emits it
+ * as 'error' right then, with no one listening, and an unheard 'error' ends the process. Heard
+ * here, it only marks the client unusable: its holder's query fails (a 503 at the REST API), and
+ * the pool discards it on release. Nothing else is done with it; a holder hears the errors it can act on.
+ */
+export function pooledClientClass(): typeof import('pg').Client {
+  if (!heardClient) {
+    const { Client } = require('pg') as typeof import('pg');
+    heardClient = class HeardClient extends Client {
+      constructor(config?: ConstructorParameters<typeof Client>[0]) {
+        super(config);
+        this.on('error', () => undefined);
+      }
+    };
+  }
+  return heardClient;
+}
+// Loaded on first use: a SQLite archive never loads node-postgres.
+let heardClient: typeof import('pg').Client | undefined;
+
 /** SQLSTATE class 22 (data exception) or 23 (integrity constraint): this data, not the database. */
 export function isDataError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
