@@ -18,4 +18,7 @@ if (!existsSync(file)) {
   console.error(`${entry} is missing: run npm run build first (npm start builds by itself).`);
   process.exit(1);
 }
+// The entry point is the program, as with `node dist/<project>/main.js`: what it finds beside
+// itself through process.argv[1] (the API's built console, dist/apps/console) is found.
+process.argv.splice(1, 2, file);
 createRequire(import.meta.url)(file);

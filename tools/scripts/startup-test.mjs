@@ -383,11 +383,15 @@ try {
     check(/VIATOM_TIMEOUT_MS/.test(dev.err) && /the API failed/.test(dev.err), `stderr:\n${dev.err}`);
   });
 
-  await test('npm start, then SIGTERM: both stop, exit 0', async () => {
+  await test('npm start serves the console, then SIGTERM: both stop, exit 0', async () => {
     const [apiPort, sandboxPort] = [await freePort(), await freePort()];
     const dev = await startDev({ PORT: String(apiPort), SANDBOX_PORT: String(sandboxPort), LOG_LEVEL: 'info' });
     await waitFor(dev, 'the API', live(apiPort));
     await waitFor(dev, 'the sandbox', () => fetch(`http://127.0.0.1:${sandboxPort}/admin`).then(() => true));
+    // The URL its banner prints; the built console is found beside the built API.
+    const consolePage = await fetch(`http://127.0.0.1:${apiPort}/console/`);
+    const page = await consolePage.text();
+    check(consolePage.status === 200 && /<html/i.test(page), `GET /console/: ${consolePage.status} ${page.slice(0, 200)}`);
     dev.kill('SIGTERM');
     const exit = await exitOf(dev);
     check(exit.code === 0, `exit ${JSON.stringify(exit)}:\n${dev.output()}`);
