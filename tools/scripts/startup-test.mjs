@@ -62,9 +62,13 @@ function apiEnv(overrides = {}) {
   };
 }
 
-/** Spawns a process (cwd: a scratch directory, so that no developer's .env is read); its output is kept. */
+/**
+ * Spawns a process (cwd: a scratch directory, so that no developer's .env is read); its output is
+ * kept. Each in a process group of its own, so that `killAll` also ends what it started (npm
+ * start's API and sandbox), whatever a failed case left running.
+ */
 function start(args, env, { cwd = scratch } = {}) {
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   children.add(child);
   child.out = '';
   child.err = '';
@@ -80,11 +84,20 @@ function start(args, env, { cwd = scratch } = {}) {
   return child;
 }
 
+/** SIGKILL to the child's whole process group (itself and what it started). */
+function killAll(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+}
+
 /** Waits for the process to exit; a process still running after PATIENCE_MS is killed and the case fails. */
 async function exitOf(child) {
   const exit = await Promise.race([child.exited, sleep(PATIENCE_MS).then(() => null)]);
   if (exit) return exit;
-  child.kill('SIGKILL');
+  killAll(child);
   throw new Error(`still running after ${PATIENCE_MS / 1000} s; output:\n${child.output()}`);
 }
 
@@ -124,7 +137,7 @@ async function test(name, run) {
     results.push(false);
     console.log(`  FAIL ${name}\n       ${String(error?.message ?? error).replace(/\n/g, '\n       ')}`);
   } finally {
-    for (const child of children) child.kill('SIGKILL');
+    for (const child of children) killAll(child);
     await Promise.all([...children].map((c) => c.exited));
   }
 }
@@ -398,7 +411,7 @@ try {
     check(/stopped: drained/.test(dev.out) && /Viatom sandbox: SIGTERM, closing/.test(dev.out), `stop lines missing:\n${dev.output()}`);
   });
 } finally {
-  for (const child of children) child.kill('SIGKILL');
+  for (const child of children) killAll(child);
   for (const close of closers) close();
   if (schemas.length > 0) await withPg((c) => Promise.all(schemas.map((s) => c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`)))).catch((e) => console.error(`could not drop the test schemas: ${e.message}`));
   rmSync(scratch, { recursive: true, force: true });
