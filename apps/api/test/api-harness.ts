@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, OpenedResources, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
+import { createTestDatabase, HEALTH_ARCHIVE_DATA_SOURCE, CuttableRelay, OpenedResources, type TestDatabase, type TestDatabaseTarget } from '@health-bridge/health-archive/testing';
 import { DataProtection } from '@health-bridge/health-archive';
 import { testPush } from '@health-bridge/viatom-protocol/testing';
 import { createSandbox, type PushRecord, type Sandbox } from '@health-bridge/viatom-sandbox';
@@ -10,7 +10,6 @@ import type { DataSource } from 'typeorm';
 import { AppModule } from '../src/app.module';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
 import { configureApp, fastifyOptions, NEST_APP_OPTIONS } from '../src/configure-app';
-import { CuttableRelay } from './tcp-relay';
 
 export const TEST_API_KEY = 'test-api-key-0123456789';
 export const TEST_WEBHOOK_TOKEN = 'test-webhook-token-0123456789';
@@ -133,11 +132,9 @@ export interface ApiBehindRelay {
 export async function startApiBehindRelay(postgresUrl: string, env: Record<string, string> = {}, query: Record<string, string> = {}): Promise<ApiBehindRelay> {
   const relay = new CuttableRelay(postgresUrl);
   await relay.start();
-  const viaRelay = new URL(relay.databaseUrl);
-  for (const [name, value] of Object.entries(query)) viaRelay.searchParams.set(name, value);
   let h: ApiHarness;
   try {
-    h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: viaRelay.toString(), ...env });
+    h = await startApi({ name: 'postgres', url: postgresUrl }, { DATABASE_URL: relay.urlWith(query), ...env });
   } catch (error) {
     await relay.cut();
     throw error;

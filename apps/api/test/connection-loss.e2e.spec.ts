@@ -1,9 +1,9 @@
+import type { CuttableRelay } from '@health-bridge/health-archive/testing';
 import { formatViatomTime } from '@health-bridge/viatom-protocol';
 import { testMeasurementPush, testPush } from '@health-bridge/viatom-protocol/testing';
 import { accountIdForPhone, DEFAULT_MEMBER_ID } from '@health-bridge/viatom-sandbox';
 import { Client } from 'pg';
 import { api, postPush, startApiBehindRelay, type ApiBehindRelay, type ApiHarness } from './api-harness';
-import type { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 

@@ -1,6 +1,6 @@
+import type { CuttableRelay } from '@health-bridge/health-archive/testing';
 import { testPush } from '@health-bridge/viatom-protocol/testing';
 import { api, postPush, startApiBehindRelay, type ApiBehindRelay, type ApiHarness } from './api-harness';
-import type { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 

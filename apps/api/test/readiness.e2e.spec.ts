@@ -2,9 +2,8 @@
 // /health/ready that it can serve (database reachable, every migration applied). Viatom's
 // circuit is shown and never makes it unready. The probes are not request-logged.
 import { runPendingMigrations } from '@health-bridge/health-archive';
-import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { testDatabaseTargets, type CuttableRelay } from '@health-bridge/health-archive/testing';
 import { api, expectProblem, startApi, startApiBehindRelay, type ApiBehindRelay, type ApiHarness } from './api-harness';
-import type { CuttableRelay } from './tcp-relay';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
 const probe = (h: ApiHarness, path: string) => api(h, 'GET', path, undefined, { 'x-api-key': '' });

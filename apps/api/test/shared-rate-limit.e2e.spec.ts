@@ -1,3 +1,4 @@
+import { CuttableRelay } from '@health-bridge/health-archive/testing';
 import { createSandbox } from '@health-bridge/viatom-sandbox';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +11,6 @@ import { testPush } from '@health-bridge/viatom-protocol/testing';
 import { api, expectProblem, postPush, startApi, TEST_API_KEY, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
 import { STORAGE_ERRORS_METRIC, STORAGE_UP_METRIC } from '../src/common/rate-limit-storage';
 import { forgetRedisKeys, newRedisPrefix, redisKeysUnder, TEST_REDIS_URL } from './redis-keys';
-import { CuttableRelay } from './tcp-relay';
 
 // Rate limits shared by replicas through the machine's Redis (127.0.0.1:6379), and failing open
 // when Redis is unreachable or goes away. Every test uses a key prefix of its own and deletes

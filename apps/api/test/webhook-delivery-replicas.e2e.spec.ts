@@ -1,6 +1,6 @@
+import { CuttableRelay } from '@health-bridge/health-archive/testing';
 import { Webhook } from 'standardwebhooks';
 import { api, sameDatabaseEnv, startApi, type ApiHarness } from './api-harness';
-import { CuttableRelay } from './tcp-relay';
 import { Receiver, waitFor } from './webhook-receiver';
 
 // Webhook delivery by several replicas on one PostgreSQL database, and through its outage:

@@ -11,6 +11,8 @@ import { Client } from 'pg';
 import type { HealthArchiveDatabaseOptions } from './lib/database/data-source-options';
 import type { DataProtectionKeys } from './lib/protection/data-protection';
 
+export { CuttableRelay } from './tcp-relay';
+
 /** Throw-away data-protection keys, new for each test database: what the archive seals with in tests. */
 export function testDataProtectionKeys(): DataProtectionKeys {
   return { encryptionKeys: [{ id: 'test', key: randomBytes(32) }], hashKey: randomBytes(32) };

@@ -1,66 +1,9 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { createTestDatabase, type TestDatabase } from '../../testing';
+import { createTestDatabase, CuttableRelay, type TestDatabase } from '../../testing';
 import { healthArchiveDataSourceOptions } from './data-source-options';
 
 const postgresUrl = process.env.TEST_DATABASE_URL;
-
-/**
- * A relay that holds back the server's first bytes on each connection for `holdMs` and then
- * writes all it received meanwhile at once: the client reads them in one chunk, as it does when
- * a loaded machine (or a proxy) delivers the end of the start-up and what followed together.
- */
-class CoalescingRelay {
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(
-    private readonly target: URL,
-    private readonly holdMs: number,
-  ) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(Number(this.target.port || 5432), this.target.hostname);
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => this.sockets.delete(s));
-      }
-      client.pipe(upstream);
-      const held: Buffer[] = [];
-      const hold = (chunk: Buffer) => {
-        if (held.length === 0) setTimeout(release, this.holdMs);
-        held.push(chunk);
-      };
-      const release = () => {
-        upstream.off('data', hold);
-        if (!client.destroyed) client.write(Buffer.concat(held));
-        upstream.pipe(client);
-      };
-      upstream.on('data', hold);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => setTimeout(() => client.destroy(), this.holdMs * 2));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as { port: number }).port;
-  }
-
-  url(query: Record<string, string>): string {
-    const via = new URL(this.target.toString());
-    via.hostname = '127.0.0.1';
-    via.port = String(this.port);
-    for (const [name, value] of Object.entries(query)) via.searchParams.set(name, value);
-    return via.toString();
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
 
 /**
  * A connection ended by the server (`pg_terminate_backend`, a restart, a fail-over) just as it
@@ -74,20 +17,21 @@ class CoalescingRelay {
   const applicationName = `health-archive-connection-errors-${process.pid}`;
   const holdMs = 400;
   let database: TestDatabase;
-  let relay: CoalescingRelay;
+  let relay: CuttableRelay;
   let admin: Client;
   let dataSource: DataSource | undefined;
 
   beforeAll(async () => {
     database = await createTestDatabase({ name: 'postgres', url: postgresUrl });
-    relay = new CoalescingRelay(new URL(postgresUrl as string), holdMs);
+    // The end of each start-up and what the server sends next reach the client in one chunk.
+    relay = new CuttableRelay(postgresUrl as string, { holdFirstBytesMs: holdMs });
     await relay.start();
     admin = new Client({ connectionString: postgresUrl });
     await admin.connect();
   });
   afterAll(async () => {
     await dataSource?.destroy().catch(() => undefined);
-    await relay?.stop();
+    await relay?.cut();
     await admin?.end();
     await database?.drop();
   });
@@ -107,7 +51,7 @@ class CoalescingRelay {
   };
 
   it('fails the query that met the dead connection, keeps the process, and serves the next one', async () => {
-    const options = healthArchiveDataSourceOptions({ ...database.options, url: relay.url({ application_name: applicationName }) });
+    const options = healthArchiveDataSourceOptions({ ...database.options, url: relay.urlWith({ application_name: applicationName }) });
     dataSource = new DataSource(options);
     await dataSource.initialize();
 

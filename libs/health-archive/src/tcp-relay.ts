@@ -5,6 +5,11 @@ import { createServer, Server, Socket, connect } from 'node:net';
  * cut, every open connection is dropped and new ones are refused, as when the database server
  * goes down), or have its connections reset while it stays up (what a crashed or failed-over
  * server, or a broken network path, gives: no goodbye from the server, just an RST).
+ *
+ * With `holdFirstBytesMs`, the server's first bytes on each connection are held that long and
+ * then written at once with all that followed them meanwhile: the client reads them in one
+ * chunk, as it does when a loaded machine or a proxy delivers the end of a start-up and what came
+ * next together.
  */
 export class CuttableRelay {
   private server: Server | null = null;
@@ -12,13 +17,22 @@ export class CuttableRelay {
   port = 0;
 
   /** @param postgresUrl the server behind the relay */
-  constructor(private readonly postgresUrl: string) {}
+  constructor(
+    private readonly postgresUrl: string,
+    private readonly options: { holdFirstBytesMs?: number } = {},
+  ) {}
 
   /** The same URL, pointed at the relay (once started). */
   get databaseUrl(): string {
+    return this.urlWith({});
+  }
+
+  /** The relay's URL with these query parameters set (e.g. `application_name`). */
+  urlWith(query: Record<string, string>): string {
     const via = new URL(this.postgresUrl);
     via.hostname = '127.0.0.1';
     via.port = String(this.port);
+    for (const [name, value] of Object.entries(query)) via.searchParams.set(name, value);
     return via.toString();
   }
 
@@ -31,9 +45,33 @@ export class CuttableRelay {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => undefined);
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
       client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+      const holdMs = this.options.holdFirstBytesMs;
+      if (holdMs === undefined) {
+        upstream.pipe(client);
+        upstream.on('close', () => client.destroy());
+        return;
+      }
+      const held: Buffer[] = [];
+      let holding = true;
+      const hold = (chunk: Buffer) => {
+        if (held.length === 0) setTimeout(release, holdMs);
+        held.push(chunk);
+      };
+      const release = () => {
+        holding = false;
+        upstream.off('data', hold);
+        if (client.destroyed) return;
+        client.write(Buffer.concat(held));
+        // The server closed meanwhile: what it sent goes out first, then the close.
+        if (upstream.destroyed) client.end();
+        else upstream.pipe(client);
+      };
+      upstream.on('data', hold);
+      upstream.on('close', () => {
+        if (!holding) client.destroy();
+      });
     });
     await new Promise<void>((resolve) => this.server?.listen(port, '127.0.0.1', resolve));
     this.port = (this.server.address() as { port: number }).port;
