@@ -172,7 +172,7 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook deliv
       for (const got of r.received) expect(() => new Webhook(secret).verify(got.body, got.headers as Record<string, string>)).not.toThrow();
       expect(r.received[1].body).toBe(r.received[0].body);
       expect(delivery.attempts.map((a: any) => [a.statusCode, a.error])).toEqual([
-        [500, 'HTTP 500: try again'],
+        [500, 'HTTP 500'],
         [200, null],
       ]);
       expect(delivery.nextAttemptAt).toBeNull();
@@ -335,14 +335,15 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook deliv
     it("shows each event's attempts, newest first, by page and status, and never a secret", async () => {
       const r = await receiver();
       const { id, secret } = await createEndpoint(r.url);
-      // A receiver that fails each event's first attempt, echoing what it got (the signature) and the secret.
+      // A receiver that fails each event's first attempt, echoing what it got (the signature, the event: a phone) and the secret.
       const seen = new Set<string>();
-      r.answer = (_n, req, res) => {
+      r.answer = (n, req, res) => {
         const first = !seen.has(req.headers['webhook-id'] as string);
         seen.add(req.headers['webhook-id'] as string);
-        res.writeHead(first ? 500 : 200).end(`${req.headers['webhook-signature']} ${secret}`);
+        res.writeHead(first ? 500 : 200).end(`${req.headers['webhook-signature']} ${secret} ${r.received[n].body}`);
       };
-      for (let i = 0; i < 3; i++) await authorize();
+      const phones: string[] = [];
+      for (let i = 0; i < 3; i++) phones.push(await authorize());
       await settled(id, 'delivered', 3);
 
       const all = await deliveries(id);
@@ -367,14 +368,15 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('webhook deliv
           expect(Date.parse(attempt.at)).toBeGreaterThanOrEqual(Date.parse(item.createdAt));
         }
       }
-      // Each event's first attempt failed, with what the receiver said, the secret redacted.
+      // Each event's first attempt failed, by its status alone: what the receiver said is not kept.
       for (const item of all.items) {
         expect(item.attempts.map((a: any) => a.statusCode)).toEqual([500, 200]);
-        expect(item.attempts[0].error).toMatch(/^HTTP 500: v1,\S+ whsec_\*\*\*$/);
+        expect(item.attempts[0].error).toBe('HTTP 500');
       }
       const text = JSON.stringify(all);
       expect(text).not.toContain(secret);
       expect(text).not.toContain(secret.slice('whsec_'.length));
+      for (const phone of phones) expect(text).not.toContain(phone);
 
       const page1 = await deliveries(id, 'limit=2');
       expect(page1.items.map((d) => d.eventId)).toEqual(ids.slice(0, 2));

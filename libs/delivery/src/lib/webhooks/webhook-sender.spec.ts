@@ -114,13 +114,12 @@ describe('WebhookSender', () => {
     expect(receiver.connections).toBe(2);
   });
 
-  it('fails on a 500, keeping the start of what the receiver said, without control characters or secrets', async () => {
-    receiver.handle = (_req, res) => res.writeHead(500).end(`broken\r\n\tsecret whsec_c2VjcmV0c2VjcmV0 ${'x'.repeat(5000)}`);
+  it('fails on a 500 by its status alone: what the receiver said (here the event echoed, a phone in it) is not kept', async () => {
+    receiver.handle = (_req, res) => res.writeHead(500).end(`broken: ${receiver.received.at(-1)?.body} 15312341234 whsec_c2VjcmV0c2VjcmV0`);
     const result = await send();
     expect(isSuccess(result)).toBe(false);
     expect(result.statusCode).toBe(500);
-    expect(result.error).toMatch(/^HTTP 500: broken secret whsec_\*\*\* x+$/);
-    expect((result.error as string).length).toBeLessThanOrEqual(300);
+    expect(result.error).toBe('HTTP 500');
   });
 
   it('does not follow a redirect: a 3xx is a failure', async () => {

@@ -36,8 +36,6 @@ export interface WebhookSenderSettings {
 
 /** The most of an answer read: a receiver owes nothing but its status, and a huge body must not cost memory. */
 const MAX_ANSWER_BYTES = 64 * 1024;
-/** The most of an answer's text kept in the delivery log, to say what a failing receiver said. */
-const MAX_ANSWER_SHOWN = 256;
 const MAX_ERROR_LENGTH = 1024;
 
 /** An idle connection to a receiver is closed after this long (below the 5 s keep-alive of node's own servers). */
@@ -119,21 +117,21 @@ export class WebhookSender {
         request$.on('response', (response) => {
           answered = true;
           const statusCode = response.statusCode ?? 0;
-          const chunks: Buffer[] = [];
+          // The answer is read (to reuse the connection) but its text is not kept: a receiver
+          // may echo the event, and the delivery log and the logs hold no personal data.
           let read = 0;
           const done = (reusable: boolean) =>
             settle(
               {
                 statusCode,
                 durationMs: Date.now() - started,
-                error: statusCode >= 200 && statusCode < 300 ? null : redact(describeStatus(statusCode, Buffer.concat(chunks).toString('utf8'))),
+                error: statusCode >= 200 && statusCode < 300 ? null : describeStatus(statusCode),
                 retryAfter: typeof response.headers['retry-after'] === 'string' ? response.headers['retry-after'] : null,
                 abandoned: false,
               },
               reusable,
             );
           response.on('data', (chunk: Buffer) => {
-            if (read < MAX_ANSWER_SHOWN) chunks.push(chunk.subarray(0, MAX_ANSWER_SHOWN - read));
             read += chunk.length;
             // Enough has been read to know the answer: the rest is not waited for (nor the connection kept).
             if (read >= MAX_ANSWER_BYTES) done(false);
@@ -161,11 +159,10 @@ function isClosedConnection(error: NodeJS.ErrnoException): boolean {
   return error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.message === 'socket hang up';
 }
 
-function describeStatus(statusCode: number, text: string): string {
+/** A failed answer by its status alone: what the receiver's body said is its own business (and may be the event echoed). */
+function describeStatus(statusCode: number): string {
   const why = statusCode >= 300 && statusCode < 400 ? ' (redirects are not followed: change the endpoint URL)' : '';
-  // Control characters (line breaks, escapes) are dropped: the text goes into logs and JSON answers.
-  const said = [...text].map((c) => (c < ' ' || c === '\u007f' ? ' ' : c)).join('').replace(/ +/g, ' ').trim();
-  return `HTTP ${statusCode}${why}${said ? `: ${said}` : ''}`;
+  return `HTTP ${statusCode}${why}`;
 }
 
 function describeNetworkError(error: NodeJS.ErrnoException, host: string): string {
@@ -192,7 +189,7 @@ function describeNetworkError(error: NodeJS.ErrnoException, host: string): strin
   return `network error: ${error.code ?? error.message}`;
 }
 
-/** Error text for the log: no signing secret, whatever a receiver echoes, and bounded. */
+/** Error text for the log (a network error's description): no signing secret, and bounded. */
 function redact(text: string): string {
   const clean = text.replace(/whsec_[A-Za-z0-9+/=]*/g, 'whsec_***');
   return clean.length > MAX_ERROR_LENGTH ? `${clean.slice(0, MAX_ERROR_LENGTH - 1)}…` : clean;

@@ -378,8 +378,34 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('migrations on
     expect(sealed.filter((row) => !row.secret.startsWith(k.currentPrefix) || (row.previous_secret !== null && !row.previous_secret.startsWith(k.currentPrefix)))).toEqual([]);
     expect(sealed.map((row) => ({ id: row.id, secret: k.open('webhook_endpoint.secret', row.secret), previous_secret: k.openOrNull('webhook_endpoint.secret', row.previous_secret) }))).toEqual(clear);
 
-    await dataSource.undoLastMigration({ transaction: 'each' });
+    // Reverted down to (and with) this one.
+    for (let i = before; i < healthArchiveMigrations.length; i++) await dataSource.undoLastMigration({ transaction: 'each' });
     expect(await stored()).toEqual(clear);
+  });
+
+  it("cuts what failing receivers answered out of the delivery log, keeping each attempt's status and every other error", async () => {
+    const before = healthArchiveMigrations.findIndex((m) => new m().name === 'ReceiverAnswersNotKept1766700000000');
+    const older = await new DataSource({ ...healthArchiveDataSourceOptions(database.options), migrations: healthArchiveMigrations.slice(0, before) }).initialize();
+    await older.runMigrations();
+    await older.destroy();
+    await insert('webhook_endpoint', { id: 'ep_1', url: 'https://example.com/hook', secret: 'x', created_at: at, updated_at: at });
+    await dataSource.query(`INSERT INTO "event" ("event_id", "type", "sequence", "stored_at") VALUES ('evt_1', 'endpoint.disabled', 1, '${at}')`);
+    const delivery = await insert('webhook_delivery', { endpoint_id: 'ep_1', event_id: 'evt_1', status: 'failed', attempts: 6, created_at: at, updated_at: at });
+    const errors: Array<[string | null, string | null]> = [
+      ['HTTP 500: internal error; echo {"type":"authorization.granted","data":{"phone":"15987654321"}}', 'HTTP 500'],
+      ['HTTP 302 (redirects are not followed: change the endpoint URL): moved to https://elsewhere/ 15987654321', 'HTTP 302 (redirects are not followed: change the endpoint URL)'],
+      ['HTTP 410', 'HTTP 410'],
+      ['connection refused', 'connection refused'],
+      ['no complete answer within 15000 ms', 'no complete answer within 15000 ms'],
+      [null, null],
+    ];
+    for (const [error] of errors) await insert('webhook_attempt', { delivery_id: delivery, attempted_at: at, status_code: null, duration_ms: 1, error });
+
+    await dataSource.runMigrations({ transaction: 'each' });
+
+    const kept = (await dataSource.query('SELECT "error" FROM "webhook_attempt" ORDER BY "id"')).map((r: { error: string | null }) => r.error);
+    expect(kept).toEqual(errors.map(([, after]) => after));
+    expect(JSON.stringify(kept)).not.toContain('15987654321');
   });
 
   it('leaves the other tables of the database alone', async () => {
