@@ -11,7 +11,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { logRequest, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { pushErrorEnvelope, TRANSPORT_ANSWER } from './common/problem.filter';
-import { createValidationPipe } from './common/validation';
+import { createValidationPipe, unstorableBody } from './common/validation';
 import { installConsole, type ConsoleServing } from './console/console-files';
 import { installMetrics } from './metrics/metrics-endpoint';
 import { type AppConfig } from './config/app-config';
@@ -147,20 +147,29 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): { 
   // JSON is the only body this API takes (anything else is 415), decoded as its charset
   // says. The decoded text is kept beside the parsed value; an empty body is "no body" (the
   // auth-url body is optional); prototype-pollution keys are refused by Fastify's own secure parser.
+  // The push receiver reads every body as JSON whatever its Content-Type, or none: a sender may
+  // leave it out or send its client's default (Java's HttpURLConnection sends
+  // application/x-www-form-urlencoded), and a push is not refused for its label.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+  const parseBody = (request: FastifyRequest, body: Buffer, done: (error: Error | null, value?: unknown) => void) => {
     let text: string;
     try {
-      text = decodeBody(body as Buffer, request.headers['content-type']);
+      text = decodeBody(body, request.headers['content-type']);
     } catch (error) {
       return done(error as Error, undefined);
     }
     request.rawBody = text;
-    request.rawBodyBytes = body as Buffer;
+    request.rawBodyBytes = body;
     if (text.trim() === '') return done(null, undefined);
-    parseJson(request, text, done);
-  });
+    // A push is checked by the push rules (they answer in Viatom's envelope what they refuse).
+    if (isPushReceiverRoute(request)) return parseJson(request, text, done);
+    parseJson(request, text, (error: Error | null, value?: unknown) => (error ? done(error, undefined) : done(unstorableBody(value), value)));
+  };
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => parseBody(request, body as Buffer, done));
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) =>
+    isPushReceiverRoute(request) ? parseBody(request, body as Buffer, done) : done(new HttpException(problem(415, NOT_JSON), 415), undefined),
+  );
   // Fastify's own answer to a late or broken connection is bare JSON and unlogged.
   fastify.server.removeAllListeners('clientError');
   fastify.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(logger, error, socket, pushRequests));
@@ -212,12 +221,15 @@ function decodeBody(bytes: Buffer, contentType: string | undefined): string {
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'QUERY']);
 
-/** A JSON body Fastify will read: the only bodies worth inflating (anything else is refused unread). */
+/** What a body of another content type than JSON is told (the push receiver aside). */
+const NOT_JSON = 'The body must be JSON (Content-Type: application/json).';
+
+/** A body parsed as JSON: the only bodies worth inflating (any other is refused). On the push receiver, any body. */
 function hasJsonBody(request: FastifyRequest): boolean {
   const { headers } = request;
   const contentType = headers['content-type']?.split(';')[0].trim().toLowerCase();
   const empty = headers['transfer-encoding'] === undefined && (headers['content-length'] === undefined || headers['content-length'] === '0');
-  return BODY_METHODS.has(request.method) && contentType === 'application/json' && !empty;
+  return BODY_METHODS.has(request.method) && (contentType === 'application/json' || isPushReceiverRoute(request)) && !empty;
 }
 
 /**

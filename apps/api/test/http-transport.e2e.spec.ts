@@ -1,4 +1,5 @@
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
+import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { api, expectProblem, postPush, PUSH_PATH, pushMessage, resetState, startApi, TEST_WEBHOOK_TOKEN, type ApiHarness } from './api-harness';
@@ -78,10 +79,55 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
     const apiRes = await api(h, 'POST', '/api/v1/authorizations/cancel', '{"phone":"15312341234"}', { 'content-type': 'application/json; charset=x-unknown' });
     expectProblem(apiRes, 415);
     expect(apiRes.body.detail).toContain('charset "x-unknown"');
-    // Another content type is a different mistake, and said so.
-    const plain = await postPush(h, body, { headers: { 'content-type': 'text/plain' } });
-    expect(plain).toMatchObject({ status: 415, body: { code: 415, message: 'The body must be JSON (Content-Type: application/json).' } });
+    // Another content type is a different mistake on the API, and said so.
+    const plain = await api(h, 'POST', '/api/v1/authorizations/cancel', '{"phone":"15312341234"}', { 'content-type': 'text/plain' });
+    expectProblem(plain, 415);
+    expect(plain.body.detail).toBe('The body must be JSON (Content-Type: application/json).');
     expect(await pushCount()).toBe(0);
+  });
+
+  it("reads a push as JSON whatever its Content-Type says, or without one, and keeps its text; what is not JSON is a 400 in Viatom's envelope", async () => {
+    const sent: string[] = [];
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream', 'application/vnd.viatom+json', 'text/plain; charset=gbk', undefined]) {
+      const push = contentType?.includes('gbk') ? pushBytes(ZHANG_SAN_GBK, '张三') : pushBytes(Buffer.from('张三'), '张三');
+      const res = await postWithoutJsonLabel(h, push.bytes, contentType);
+      expect({ contentType, status: res.status, body: res.body }).toEqual({ contentType, status: 200, body: ACK });
+      expect((await lastLogged()).rawMessage).toBe(push.text);
+      sent.push(push.text);
+    }
+    expect(await pushCount()).toBe(sent.length);
+    // Compressed, unlabelled.
+    const push = pushBytes(Buffer.from('李四'), '李四');
+    expect((await postWithoutJsonLabel(h, gzipSync(push.bytes), undefined, { 'content-encoding': 'gzip' })).status).toBe(200);
+    expect((await lastLogged()).rawMessage).toBe(push.text);
+    // Not JSON, whatever the label.
+    for (const contentType of ['application/x-www-form-urlencoded', undefined]) {
+      const res = await postWithoutJsonLabel(h, Buffer.from('phone=15312341234&type=2'), contentType);
+      expect({ contentType, status: res.status }).toEqual({ contentType, status: 400 });
+      expect(res.body).toMatchObject({ code: 20015, reason: '', data: null });
+    }
+    expect(await pushCount()).toBe(sent.length + 1);
+  });
+
+  it('answers 400 naming the field to a REST body nested too deeply or holding text no database keeps, and stores nothing', async () => {
+    const deep = `{"phone":${'['.repeat(3000)}${']'.repeat(3000)}}`;
+    const cases: Array<[string, string, string, string | RegExp]> = [
+      ['POST', '/api/v1/authorizations/cancel', deep, /^phone(\[0\])+$/],
+      ['POST', '/api/v1/authorizations/auth-url', `{"language":"zh-CN","x":${'['.repeat(2000)}${']'.repeat(2000)}}`, /^x(\[0\])+$/],
+      ['POST', '/api/v1/webhook-endpoints', '{"url":"http://127.0.0.1:9/x","description":"a\\u0000b"}', 'description'],
+      ['POST', '/api/v1/webhook-endpoints', '{"url":"http://127.0.0.1:9/x","description":"x\\ud83dy"}', 'description'],
+      ['POST', '/api/v1/webhook-endpoints', '{"url":"http://127.0.0.1:9/x","eventTypes":["authorization.granted\\u0000"]}', 'eventTypes[0]'],
+    ];
+    for (const [method, path, body, field] of cases) {
+      const res = await api(h, method, path, body, { 'content-type': 'application/json' });
+      expectProblem(res, 400);
+      expect({ path, errors: res.body.errors }).toEqual({ path, errors: [{ field: typeof field === 'string' ? field : expect.stringMatching(field), message: expect.stringMatching(/nested too deeply|NUL character|lone surrogate/) }] });
+    }
+    expect((await api(h, 'GET', '/api/v1/webhook-endpoints')).body.items).toEqual([]);
+    // Nesting within the limit is judged by the route's own rules (here: an unknown field).
+    const shallow = await api(h, 'POST', '/api/v1/authorizations/cancel', `{"phone":"15312341234","x":${'['.repeat(20)}${']'.repeat(20)}}`, { 'content-type': 'application/json' });
+    expectProblem(shallow, 400);
+    expect(shallow.body.errors).toEqual([expect.objectContaining({ field: 'x' })]);
   });
 
   it.each([
@@ -129,6 +175,22 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('bodies as sen
     expect(await pushCount()).toBe(0);
   });
 });
+
+/** A push sent with this Content-Type, or with none (fetch would add one), over node's http. */
+function postWithoutJsonLabel(h: ApiHarness, body: Buffer, contentType: string | undefined, extra: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string | number> = { 'content-length': body.length, ...extra };
+    if (contentType !== undefined) headers['content-type'] = contentType;
+    const req = httpRequest(`${h.url}${PUSH_TARGET}`, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** One HTTP exchange over a bare socket, for what fetch will not do: stall, trickle, abort. */
 class RawClient {

@@ -18,7 +18,9 @@ export {
 /** Push types, validation of a push as received, and the order pushes apply in. */
 export {
   DEFAULT_MAX_CLOCK_SKEW_MS,
+  findUnstorableJson,
   MAX_ID_LENGTH,
+  MAX_JSON_DEPTH,
   MAX_INT32,
   MeasurementDataType,
   pushOrdering,
@@ -29,6 +31,7 @@ export {
   validatePush,
   type PushValidationOptions,
   type PushValidationResult,
+  type UnstorableJson,
   type ViatomPush,
 } from './lib/push';
 

@@ -1,4 +1,5 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { findUnstorableJson } from '@health-bridge/viatom-protocol';
 import { ProblemFieldError, problem, ProblemType } from './problem';
 
 function flatten(errors: ValidationError[], parent = ''): ProblemFieldError[] {
@@ -28,4 +29,18 @@ export function createValidationPipe(): ValidationPipe {
       );
     },
   });
+}
+
+/**
+ * A REST body that no field rule should even see, refused before validation: nesting deeper than
+ * any request of this API (class-validator and class-transformer walk it recursively and would
+ * run out of stack), a NUL character or a lone surrogate (PostgreSQL cannot store them, and
+ * SQLite would keep a mangled copy). The same rule as for pushes. Null when the body is fine.
+ */
+export function unstorableBody(body: unknown): BadRequestException | null {
+  const found = findUnstorableJson(body, '');
+  if (!found) return null;
+  const field = found.path.replace(/^\./, '') || 'body';
+  const message = `${field}: ${found.problem}`;
+  return new BadRequestException(problem(400, message, { type: ProblemType.Validation, title: 'Validation failed', errors: [{ field, message }] }));
 }

@@ -132,8 +132,14 @@ describe('decodeMeasurement: what real devices may write instead', () => {
   it('reads data_type by the rule the push is stored by, so the kind decoded is the kind filtered on', () => {
     expect(decodeMeasurement(record('+3', { sbp: 120 }))?.kind).toBe(MeasurementKind.BloodPressure);
     expect(decodeMeasurement(record(' 3 ', { sbp: 120 }))?.kind).toBe(MeasurementKind.BloodPressure);
-    expect(decodeMeasurement(record('3.0', { sbp: 120 }))).toBeNull();
+    expect(decodeMeasurement(record('3.0', { sbp: 120 }))?.kind).toBe(MeasurementKind.BloodPressure);
     expect(decodeMeasurement(record(3.5, { sbp: 120 }))).toBeNull();
+  });
+
+  it('gives no observation for a value no double holds once converted or rounded', () => {
+    expect(decodeMeasurement(record(1, { temperature: q(1e308, '°F') }))?.observations).toEqual([]);
+    expect(decodeMeasurement(record(10, { bmi: 1.7976931348623157e308, weight: '9'.repeat(400) }))?.observations).toEqual([]);
+    expect(decodeMeasurement(record(3, { sbp: q(1e308, 'kPa'), dia: 80 }))?.observations).toEqual([{ name: 'diastolic', value: 80, unit: 'mm[Hg]' }]);
   });
 
   it('does not guess at a unit it does not know', () => {

@@ -185,10 +185,12 @@ function observe(raw: unknown, rule: FieldRule): Observation | null {
   // `value: null` means "not measured": no observation.
   if (value === null) return null;
   const key = given.trim().replace(/\s+/g, '').toLowerCase();
-  if (given === rule.unit) return { name: rule.name, value: tidy(value), unit: rule.unit };
-  if (key === 'mg/dl' && MG_DL_PER_MMOL_L[rule.name]) return { name: rule.name, value: tidy(value / MG_DL_PER_MMOL_L[rule.name]), unit: rule.unit };
-  const convert = UNIT_CONVERSIONS[rule.unit]?.[key];
-  return convert ? { name: rule.name, value: tidy(convert(value)), unit: rule.unit } : null;
+  const convert: Convert | undefined =
+    given === rule.unit ? same : key === 'mg/dl' && MG_DL_PER_MMOL_L[rule.name] ? (v) => v / MG_DL_PER_MMOL_L[rule.name] : UNIT_CONVERSIONS[rule.unit]?.[key];
+  if (!convert) return null;
+  // A value no double holds once converted or rounded (1e308 °F, a text of 400 digits) is no reading either.
+  const kept = tidy(convert(value));
+  return Number.isFinite(kept) ? { name: rule.name, value: kept, unit: rule.unit } : null;
 }
 
 function fieldOf(result: Record<string, unknown>, field: string): unknown {

@@ -158,6 +158,10 @@ describe('validatePush: valid pushes', () => {
     ['"2"', '2', PushType.UserAuthorized],
     ['" 3 "', ' 3 ', PushType.UserCancelled],
     ['"1"', '1', PushType.Measurement],
+    ['"2.0" (a double written as text)', '2.0', PushType.UserAuthorized],
+    ['"3.00"', '3.00', PushType.UserCancelled],
+    ['"２" (full-width)', '２', PushType.UserAuthorized],
+    ['"+2"', '+2', PushType.UserAuthorized],
   ])('type as the integer text %s', (_name, type, expected) => {
     expect(valid(validatePush(authorizedPush({ type }))).type).toBe(expected);
   });

@@ -72,30 +72,42 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Where a JSON value holds something that must not be stored, and what. */
+export interface UnstorableJson {
+  /** `body.data.phone`, `body.list[2]`: from the path given. */
+  path: string;
+  problem: string;
+}
+
+/** How deep JSON may nest: Viatom's pushes nest three or four levels, a REST body two. */
+export const MAX_JSON_DEPTH = 32;
+
 /**
- * The first thing in the body that must not be stored: a prototype-pollution key, a NUL
- * character (U+0000) or a lone surrogate, which PostgreSQL cannot keep in text or JSON (a push
- * carrying one would otherwise fail at the insert and be resent forever).
+ * The first thing in a parsed JSON value that must not be stored: a prototype-pollution key, a
+ * NUL character (U+0000) or a lone surrogate, which PostgreSQL cannot keep in text or JSON (a
+ * push carrying one would otherwise fail at the insert and be resent forever), or nesting deeper
+ * than MAX_JSON_DEPTH (what walks JSON recursively would run out of stack). The push validator
+ * refuses such a push; the REST API such a body.
  */
-function findForbiddenKey(value: unknown, path: string, depth = 0): string | null {
-  if (depth > 32) return `${path}: nested too deeply`;
+export function findUnstorableJson(value: unknown, path: string, depth = 0): UnstorableJson | null {
+  if (depth > MAX_JSON_DEPTH) return { path, problem: 'nested too deeply' };
   if (typeof value === 'string') {
     const problem = unstorableText(value);
-    return problem ? `${path}: ${problem}` : null;
+    return problem ? { path, problem } : null;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findForbiddenKey(value[i], `${path}[${i}]`, depth + 1);
+      const found = findUnstorableJson(value[i], `${path}[${i}]`, depth + 1);
       if (found) return found;
     }
     return null;
   }
   if (isPlainObject(value)) {
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) return `${path}.${key}: key is not allowed`;
+      if (FORBIDDEN_KEYS.has(key)) return { path: `${path}.${key}`, problem: 'key is not allowed' };
       const badKey = unstorableText(key);
-      if (badKey) return `${path}: a key ${badKey}`;
-      const found = findForbiddenKey(value[key], `${path}.${key}`, depth + 1);
+      if (badKey) return { path, problem: `a key ${badKey}` };
+      const found = findUnstorableJson(value[key], `${path}.${key}`, depth + 1);
       if (found) return found;
     }
   }
@@ -112,11 +124,16 @@ function unstorableText(text: string): string | null {
   return null;
 }
 
-/** An integer, or the text of one (`"2"`); undefined when the value is no integer at all. */
+/**
+ * An integer, or the text of one (`"2"`, and as a sender that writes doubles or full-width
+ * digits may write it: `"2.0"`, `"２"`); undefined when the value is no integer at all.
+ */
 function integerOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
-  if (typeof value === 'string' && /^\s*[+-]?\d{1,400}\s*$/.test(value)) return Number(value);
-  return undefined;
+  if (typeof value !== 'string') return undefined;
+  const digits = value.replace(/[\uff10-\uff19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
+  const integer = /^\s*([+-]?\d{1,400})(?:\.0*)?\s*$/.exec(digits);
+  return integer ? Number(integer[1]) : undefined;
 }
 
 const int32 = (n: number | undefined): number | null => (n !== undefined && Math.abs(n) <= MAX_INT32 ? n : null);
@@ -132,7 +149,7 @@ function objectOf(value: unknown): Record<string, unknown> | undefined {
   if (typeof value === 'string' && value.trimStart().startsWith('{')) {
     try {
       const parsed: unknown = JSON.parse(value);
-      if (isPlainObject(parsed) && findForbiddenKey(parsed, '') === null) return parsed;
+      if (isPlainObject(parsed) && findUnstorableJson(parsed, '') === null) return parsed;
     } catch {
       /* not JSON: not an object */
     }
@@ -156,8 +173,8 @@ export function validatePush(input: unknown, options: PushValidationOptions = {}
     return { ok: false, errors: ['body: must be a JSON object'] };
   }
   const errors: string[] = [];
-  const forbidden = findForbiddenKey(input, 'body');
-  if (forbidden) errors.push(forbidden);
+  const forbidden = findUnstorableJson(input, 'body');
+  if (forbidden) errors.push(`${forbidden.path}: ${forbidden.problem}`);
 
   const rawType = integerOf(input['type']);
   if (rawType === undefined) errors.push('type: must be an integer (1 measurement, 2 authorized, 3 cancelled)');
