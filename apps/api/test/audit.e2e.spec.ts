@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { testDatabaseTargets } from '@health-bridge/health-archive/testing';
-import { api, delivered, expectProblem, resetState, startApi, TEST_API_KEY, type ApiHarness } from './api-harness';
+import { api, delivered, expectProblem, postPush, pushMessage, resetState, startApi, TEST_API_KEY, type ApiHarness } from './api-harness';
 
 const OTHER_KEY = 'an-unnamed-integrator-key-0123456789';
 const fingerprint = `key-${createHash('sha256').update(OTHER_KEY).digest('hex').slice(0, 8)}`;
@@ -83,6 +83,20 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('access audit 
     expect(byRoute('/api/v1/events')).toEqual(both);
     expect(byRoute('/api/v1/authorizations/cancel')).toEqual([hash(OTHER)]);
     expect(rows.find((r) => r.route === '/api/v1/people/:phone')).toMatchObject({ method: 'DELETE', personHash: hash(PHONE) });
+  });
+
+  it('records the person a measurement names in its data, when its account has no authorization here', async () => {
+    const STRANGER = '13912345679';
+    const push = pushMessage({
+      type: 1,
+      data_tag: 'unknown-account-1',
+      account_id: 'ACC-UNKNOWN-3',
+      data: { data_type: 3, phone: `+86 ${STRANGER}`, measure_result: { systolic: { value: 150, unit: 'mmHg' } } },
+    });
+    expect((await postPush(h, push)).status).toBe(200);
+    const page = await api(h, 'GET', '/api/v1/measurements?observation=systolic&min=145');
+    expect(page.body.items.map((m: { accountId: string }) => m.accountId)).toEqual(['ACC-UNKNOWN-3']);
+    expect((await audit(`?phone=${STRANGER}`)).map((r) => r.route)).toEqual(['/api/v1/measurements']);
   });
 
   it('records nothing for an answer that revealed nothing: refused, unknown, or empty', async () => {

@@ -112,14 +112,15 @@ function generator(seed: number) {
       `{"nested":{"deeper":{"constructor":{"prototype":{"x":1}}}},${JSON.stringify(valid).slice(1)}`,
     ]);
 
-  const jsonBody = (valid: Record<string, unknown>, breakIt: (v: Record<string, unknown>) => Record<string, unknown>) => {
+  // `anyLabel`: the route reads any body as JSON (the push receiver), so a wrong Content-Type is not enough to make it invalid.
+  const jsonBody = (valid: Record<string, unknown>, breakIt: (v: Record<string, unknown>) => Record<string, unknown>, anyLabel = false) => {
     const kind = int(10);
     if (kind < 3) return { contentType: 'application/json', body: invalidJsonText(valid) };
     if (kind < 5) return { contentType: 'application/json', body: pollution(valid) };
     if (kind < 6) {
       return {
         contentType: pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/jsonx', 'text/json']),
-        body: JSON.stringify(valid),
+        body: JSON.stringify(anyLabel ? breakIt({ ...valid }) : valid),
       };
     }
     if (kind < 7) return { contentType: 'application/json', body: randomBytes(1 + int(300)) };
@@ -182,7 +183,7 @@ function generator(seed: number) {
       return { method: 'POST', path: '/api/v1/authorizations/auth-url', headers: { ...apiKeyHeaders(), 'content-type': contentType }, body };
     },
     () => {
-      const { contentType, body } = jsonBody(push(), breakPush);
+      const { contentType, body } = jsonBody(push(), breakPush, true);
       const token = chance(0.85) ? TEST_WEBHOOK_TOKEN : pick(['', 'wrong', pick(INJECTIONS)]);
       return { method: 'POST', path: `/api/v1/webhooks/viatom?token=${encode(token)}${chance(0.1) ? `&${query(['token'])}` : ''}`, headers: { 'content-type': contentType }, body };
     },

@@ -64,10 +64,13 @@ describe.each(testDatabaseTargets(process.env.TEST_DATABASE_URL))('push receiver
     expect(await pushCount()).toBe(0);
   });
 
-  it('answers 415 for a body that is not JSON', async () => {
+  it("stores a JSON push labelled text/plain, and answers 400 in Viatom's envelope to a body that is not JSON", async () => {
     const res = await postPush(h, message(), { headers: { 'content-type': 'text/plain' } });
-    expect(res.status).toBe(415);
-    expect(await pushCount()).toBe(0);
+    expect(res.status).toBe(200);
+    expect(await pushCount()).toBe(1);
+    const notJson = await postPush(h, 'type=2&phone=15312341234', { headers: { 'content-type': 'text/plain' } });
+    expect(notJson).toMatchObject({ status: 400, body: { code: 20015, reason: '', data: null } });
+    expect(await pushCount()).toBe(1);
   });
 
   it('requires the webhook token, in the query or the header', async () => {

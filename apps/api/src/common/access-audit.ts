@@ -7,8 +7,8 @@ import { normalizePhone } from '@health-bridge/viatom-protocol';
 
 /** Whom an answer is about, by what is at hand: phones, Viatom account ids, FHIR patient ids. */
 export interface AuditSubjects {
-  /** In any written form. */
-  phones?: ReadonlyArray<string | null | undefined>;
+  /** In any written form (a number too, as a push's data may hold one); what is no phone is skipped. */
+  phones?: ReadonlyArray<unknown>;
   accountIds?: ReadonlyArray<string | null | undefined>;
   fhirPatientIds?: ReadonlyArray<string | null | undefined>;
 }
@@ -78,7 +78,7 @@ export class AccessAuditInterceptor implements NestInterceptor {
     const phones = new Set<string>();
     // As written in a path or a query (any form), or as stored (canonical): read by the phone rule.
     for (const phone of subjects.phones ?? []) {
-      const canonical = phone ? normalizePhone(phone) : null;
+      const canonical = normalizePhone(phone);
       if (canonical) phones.add(canonical);
     }
     for (const accountId of new Set(subjects.accountIds ?? [])) {

@@ -153,7 +153,12 @@ export class MeasurementsController {
   @ApiOperation({ summary: 'Archived measurements', description: 'Newest first, by cursor.' })
   @ApiOkResponse({ type: MeasurementPageDto })
   @ApiProblems(400)
-  @Audited((request, body: MeasurementPageDto) => ({ phones: [(request.query as MeasurementListQueryDto).phone], accountIds: body.items.map((m) => m.accountId) }))
+  // Whom each measurement is about: its account's owners, and the phone its data names (a
+  // measurement of an account with no authorization here may carry one, and shows it).
+  @Audited((request, body: MeasurementPageDto) => ({
+    phones: [(request.query as MeasurementListQueryDto).phone, ...body.items.map((m) => m.data?.['phone'])],
+    accountIds: body.items.map((m) => m.accountId),
+  }))
   async list(@Query() query: MeasurementListQueryDto): Promise<MeasurementPageDto> {
     if (query.from && query.to && query.from >= query.to) throw invalid('from', 'from must be before to');
     for (const bound of ['min', 'max'] as const) {
