@@ -5,12 +5,14 @@ import { Transform, type Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { HttpException, RequestMethod } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { operationOutcome } from '@health-bridge/fhir';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Logger as PinoLogger } from 'pino';
-import { logRequest, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging';
+import { logRequest, maskUrl, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { pushErrorEnvelope, TRANSPORT_ANSWER } from './common/problem.filter';
+import { FHIR_CONTENT_TYPE } from './fhir/fhir-route';
 import { createValidationPipe, unstorableBody } from './common/validation';
 import { installConsole, type ConsoleServing } from './console/console-files';
 import { installMetrics } from './metrics/metrics-endpoint';
@@ -52,8 +54,42 @@ export function fastifyOptions(
       // enforced at most a tenth of itself, and never more than a second, late.
       connectionsCheckingInterval: Math.min(1_000, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 10)),
     },
+    frameworkErrors: answerRouterError,
   };
 }
+
+/**
+ * The router's own errors, raised before any route is chosen (so before every hook and Nest's
+ * filter): a path that is not valid percent-encoded UTF-8 (`%FF`), or a path parameter longer
+ * than Fastify's 100 characters. Fastify's bare JSON would echo the path (a phone, a key pasted
+ * into it) without the security headers; this answers as the API does, problem+json (an
+ * OperationOutcome under /fhir), and never echoes the path.
+ */
+function answerRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.code === 'FST_ERR_BAD_URL' ? 400 : error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (error.statusCode ?? 500);
+  const detail =
+    status === 400
+      ? 'The URL path is not valid: it holds a percent-escape that is not UTF-8.'
+      : status === 414
+        ? 'A segment of the URL path is longer than any id or phone this API takes (100 characters).'
+        : 'The request could not be routed.';
+  reply.headers(securityHeaders()).header(REQUEST_ID_HEADER, request.id).status(status);
+  if (request.url.startsWith('/fhir/')) {
+    reply.header('content-type', FHIR_CONTENT_TYPE).send(operationOutcome(status === 500 ? 'exception' : 'invalid', detail));
+  } else {
+    reply.header('content-type', PROBLEM_CONTENT_TYPE).send(problem(status, detail));
+  }
+  // No hook runs for such a request: its log line is written here, the over-long segments cut
+  // (a run of digits that long is no phone to the masker, yet may hold some).
+  const url = request.url.split('?')[0].split('/').map((segment) => (segment.length > 100 ? `[${segment.length} characters]` : segment)).join('/');
+  ROUTER_ERROR_LOGGERS.get(request.server)?.warn(
+    { req: { id: request.id, method: request.method, url: maskUrl(url), remoteAddress: request.ip }, res: { statusCode: status } },
+    'request completed',
+  );
+}
+
+/** The root logger of each Fastify instance configureApp set up, for the router's errors (answered before any hook). */
+const ROUTER_ERROR_LOGGERS = new WeakMap<object, PinoLogger>();
 
 /**
  * Security headers. The CSP is helmet's default minus `upgrade-insecure-requests` (TLS is the
@@ -77,7 +113,10 @@ export const HELMET_OPTIONS: HelmetOptions = {
  * request (no nonces), and building them is most of helmet's cost, which @fastify/helmet pays
  * again on every request.
  */
+let defaultSecurityHeaders: Record<string, string> | undefined;
+
 export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
+  if (options === HELMET_OPTIONS && defaultSecurityHeaders) return defaultSecurityHeaders;
   const headers: Record<string, string> = {};
   const response = {
     setHeader(name: string, value: string | number | readonly string[]) {
@@ -88,6 +127,7 @@ export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record
     },
   };
   helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  if (options === HELMET_OPTIONS) defaultSecurityHeaders = headers;
   return headers;
 }
 
@@ -111,6 +151,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): { 
   const logger = app.get<PinoLogger>(ROOT_LOGGER);
 
   const fastify = app.getHttpAdapter().getInstance();
+  ROUTER_ERROR_LOGGERS.set(fastify, logger);
   // Every answer (errors, 404s, /health and Swagger UI included) carries the security headers
   // and its request id.
   const headers = securityHeaders();

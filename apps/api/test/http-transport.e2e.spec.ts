@@ -387,4 +387,38 @@ describe('an unknown route', () => {
       '/nope/deeper?access-token=[Redacted]',
     ]);
   });
+
+  it("answers a path the router cannot read (a bad escape, a parameter over 100 characters) as the API answers, never echoing it", async () => {
+    const long = '15312341234'.repeat(10);
+    const cases: Array<[string, number, string]> = [
+      ['/api/v1/authorizations/%FF', 400, 'application/problem+json'],
+      ['/api/v1/authorizations/%ED%A0%80', 400, 'application/problem+json'],
+      [`/api/v1/authorizations/${long}`, 414, 'application/problem+json'],
+      [`/api/v1/people/${long}/export`, 414, 'application/problem+json'],
+      [`/fhir/Patient/${'a'.repeat(200)}`, 414, 'application/fhir+json'],
+      ['/fhir/Patient/%FF', 400, 'application/fhir+json'],
+    ];
+    for (const [path, status, type] of cases) {
+      const res = await api(h, 'GET', path);
+      expect({ path, status: res.status, type: res.headers.get('content-type') }).toEqual({ path, status, type: expect.stringContaining(type) });
+      if (type === 'application/problem+json') expectProblem(res, status);
+      else expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid' }] });
+      // The API's headers, its request id, and nothing of the path.
+      expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect(res.headers.get('x-request-id')).toEqual(expect.any(String));
+      expect(res.text).not.toContain('15312341234');
+      expect(res.text).not.toContain('%FF');
+    }
+    // One log line each, the path masked and cut.
+    const logged = lines.map((line) => JSON.parse(line)).filter((l) => [400, 414].includes(l.res?.statusCode));
+    expect(logged.map((l) => [l.res.statusCode, l.req.url])).toEqual([
+      [400, '/api/v1/authorizations/%FF'],
+      [400, '/api/v1/authorizations/%ED%A0%80'],
+      [414, '/api/v1/authorizations/[110 characters]'],
+      [414, '/api/v1/people/[110 characters]/export'],
+      [414, '/fhir/Patient/[200 characters]'],
+      [400, '/fhir/Patient/%FF'],
+    ]);
+    expect(lines.join('')).not.toContain('15312341234');
+  });
 });

@@ -110,8 +110,18 @@ describe('maskUrl', () => {
 
   it('redacts every query value but the plain ones, which are masked', () => {
     expect(maskUrl('/api/v1/webhooks/viatom?token=secret-token-123456789')).toBe('/api/v1/webhooks/viatom?token=[Redacted]');
-    expect(maskUrl('/api/v1/measurements?phone=15312341234&limit=5&type=2&flag')).toBe('/api/v1/measurements?phone=[Redacted]&limit=5&type=2&flag');
+    expect(maskUrl('/api/v1/measurements?phone=15312341234&limit=5&type=2&flag')).toBe('/api/v1/measurements?phone=[Redacted]&limit=5&type=2&[Redacted]');
     expect(maskUrl('/api/v1/overview?hours=6')).toBe('/api/v1/overview?hours=6');
     expect(maskUrl('/api/v1/pushes?status=15312341234')).toBe('/api/v1/pushes?status=153****1234');
+  });
+
+  it('judges query keys and values as the server reads them, decoded; a bare value is redacted', () => {
+    expect(maskUrl('/api/v1/pushes?15312341234')).toBe('/api/v1/pushes?[Redacted]');
+    expect(maskUrl('/api/v1/webhooks/viatom?dev-webhook-token-change-me')).toBe('/api/v1/webhooks/viatom?[Redacted]');
+    expect(maskUrl('/api/v1/pushes?phone%3D15312341234')).toBe('/api/v1/pushes?[Redacted]');
+    expect(maskUrl('/api/v1/pushes?limit=%31%35%33%31%32%33%34%31%32%33%34')).toBe('/api/v1/pushes?limit=153****1234');
+    expect(maskUrl('/api/v1/pushes?type=153%2012341234&type=153+1234+1234')).toBe('/api/v1/pushes?type=153****1234&type=153****1234');
+    expect(maskUrl('/api/v1/pushes?15312341234=1&lim%69t=5')).toBe('/api/v1/pushes?[Redacted]=[Redacted]&limit=5');
+    expect(maskUrl('/api/v1/pushes?limit=%zz')).toBe('/api/v1/pushes?limit=%zz');
   });
 });

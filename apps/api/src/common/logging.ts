@@ -47,6 +47,11 @@ export function maskPhones(text: string): string {
   return text.replace(PHONE_SHAPED, maskWrittenPhone);
 }
 
+/** A query key or value as the server reads it (`+` is a space); kept as it came when it is no valid escape. */
+function decodeQueryPart(part: string): string {
+  return decodeSegment(part.replace(/\+/g, ' '));
+}
+
 function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -87,9 +92,13 @@ export function maskUrl(url: string | undefined, route?: string): string {
     .filter(Boolean)
     .map((pair) => {
       const eq = pair.indexOf('=');
-      const key = eq === -1 ? pair : pair.slice(0, eq);
-      if (eq === -1) return key;
-      return PLAIN_QUERY.has(key) ? `${key}=${maskPhones(pair.slice(eq + 1))}` : `${key}=${REDACTED}`;
+      // A bare value (`?15312341234`, `?<token>`): nothing says it is harmless.
+      if (eq === -1) return REDACTED;
+      // Keys and values are read as the server reads them (decoded) before they are judged:
+      // `%31%35%33…` is a phone too. A key is shown only when it is a plain name.
+      const key = decodeQueryPart(pair.slice(0, eq));
+      const shownKey = /^[\w.[\]-]{1,64}$/.test(key) && maskPhones(key) === key ? key : REDACTED;
+      return PLAIN_QUERY.has(key) ? `${shownKey}=${maskPhones(decodeQueryPart(pair.slice(eq + 1)))}` : `${shownKey}=${REDACTED}`;
     })
     .join('&');
   return `${maskedPath}?${query}`;

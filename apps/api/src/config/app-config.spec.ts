@@ -191,8 +191,12 @@ describe('loadConfig', () => {
       ['./data/x.sqlite', /must start with "sqlite:" or "postgres:\/\/"/],
       ['sqlite:', /needs a path/],
       ['postgres://user@[not-a-host/db', /not a valid postgres:\/\/ URL/],
+      ['postgres://postgres:s3cret%pw@127.0.0.1:5432/test', /"%" that is no percent-escape.*%25/],
+      ['postgres://postgres@127.0.0.1:5432/te%zzst', /"%" that is no percent-escape/],
     ])('rejects %s', (url, message) => {
-      expect(problemAbout({ ...REQUIRED, DATABASE_URL: url }, 'DATABASE_URL')).toMatch(message);
+      const said = problemAbout({ ...REQUIRED, DATABASE_URL: url }, 'DATABASE_URL');
+      expect(said).toMatch(message);
+      expect(said).not.toContain('s3cret');
     });
 
     it('rejects a schema that is not a plain identifier', () => {

@@ -118,6 +118,8 @@ describe('checkTargetUrl', () => {
     ['file:', 'file:///etc/passwd', 'http or https'],
     ['a user and password', 'https://user:pass@example.com/hook', 'credentials'],
     ['a user name alone', 'https://user@example.com/hook', 'credentials'],
+    ['port 0', 'https://8.8.8.8:0/', 'port from 1 to 65535'],
+    ['port 0 written long', 'http://example.com:000/hook', 'port from 1 to 65535'],
     ['a URL over 2048 characters', `https://example.com/${'a'.repeat(MAX_TARGET_URL_LENGTH)}`, `at most ${MAX_TARGET_URL_LENGTH} characters`],
     ['a URL that grows over 2048 characters once percent-encoded', `https://example.com/${' '.repeat(700)}end`, `at most ${MAX_TARGET_URL_LENGTH} characters`],
   ])('refuses %s whatever the policy', async (_what, url, reason) => {

@@ -148,6 +148,8 @@ export async function checkTargetUrl(url: string, policy: TargetPolicy): Promise
   if (parsed.username !== '' || parsed.password !== '') {
     throw new TargetUrlRefusedError('url must not hold credentials (user:password@): the receiver checks the webhook signature instead');
   }
+  // The URL parser takes port 0, which nothing listens on: every delivery would fail.
+  if (parsed.port === '0') throw new TargetUrlRefusedError('url must name a port from 1 to 65535 (or none)');
   if (policy.requireHttps && parsed.protocol !== 'https:') throw new TargetUrlRefusedError('url must be https');
   if (policy.allowPrivateTargets) return parsed;
 

@@ -43,10 +43,18 @@ export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
     return { dialect: 'sqlite', location };
   }
   if (/^postgres(ql)?:\/\//.test(value)) {
+    let parsed: URL;
     try {
-      new URL(value);
+      parsed = new URL(value);
     } catch {
       throw new Error('DATABASE_URL is not a valid postgres:// URL');
+    }
+    // node-postgres decodes the user, password and database name: a `%` that starts no escape
+    // would stop the service with a bare "URI malformed" at the first connection.
+    try {
+      for (const part of [parsed.username, parsed.password, parsed.pathname]) decodeURIComponent(part);
+    } catch {
+      throw new Error('DATABASE_URL holds a "%" that is no percent-escape (in its user, password or database name): write a % as %25');
     }
     return { dialect: 'postgres', location: value };
   }
