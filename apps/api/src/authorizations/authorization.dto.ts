@@ -26,7 +26,7 @@ export class AuthUrlResponseDto {
 }
 
 export class CancelAuthorizationDto {
-  @ApiProperty({ description: 'Phone of the user whose authorization to cancel: digits with an optional leading +, 6 to 20 digits.', example: '15312341234' })
+  @ApiProperty({ description: 'Phone of the user whose authorization to cancel, in any written form: full-width digits are read as digits, spaces, dashes, dots, slashes and brackets are dropped, and so is +86, 0086 or 86 before a Chinese mobile number; what is left must be 6 to 20 digits with an optional leading +. So `+86 153-1234-1234` and `008615312341234` are `15312341234`.', example: '15312341234' })
   @IsPhone()
   phone!: string;
 }

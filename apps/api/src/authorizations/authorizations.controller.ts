@@ -62,7 +62,7 @@ export class AuthorizationsController {
 
   @Get(':phone')
   @ApiOperation({ summary: "A phone's authorization" })
-  @ApiParam({ name: 'phone', example: '15312341234', description: 'Digits with an optional leading +, 6 to 20 digits.' })
+  @ApiParam({ name: 'phone', example: '15312341234', description: 'The phone, in any written form: full-width digits are read as digits, spaces, dashes, dots, slashes and brackets are dropped, and so is +86, 0086 or 86 before a Chinese mobile number; what is left must be 6 to 20 digits with an optional leading +. So `+86 153-1234-1234` and `008615312341234` are `15312341234`.' })
   @ApiOkResponse({ type: AuthorizationDto })
   @ApiProblems(400, 404)
   @Audited((_, body: AuthorizationDto) => ({ phones: [body.phone] }))

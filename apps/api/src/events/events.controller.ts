@@ -32,18 +32,23 @@ export class EventDto {
   type!: string;
   @ApiProperty({ type: String, format: 'date-time', description: 'When the fact was stored (the push received, the cancel confirmed).', example: '2022-12-29T02:06:01.000Z' })
   storedAt!: string;
-  @ApiProperty({ type: String, nullable: true, description: 'The person it is about, when known.', example: '15312341234' })
+  @ApiProperty({ type: String, nullable: true, description: 'The person it is about, when known; null for `endpoint.disabled`.', example: '15312341234' })
   phone!: string | null;
-  @ApiProperty({ description: "Increases by one with every event stored for this person: order a person's events by it.", example: 3 })
+  @ApiProperty({
+    description:
+      "Increases by one with every event stored for this person (a measurement's owner not known yet: for its Viatom account; `endpoint.disabled`: for that endpoint): order a person's events by it.",
+    example: 3,
+  })
   sequence!: number;
   @ApiProperty({
     type: Object,
     description:
       'camelCase. `authorization.granted`: phone, accountId, memberId, authorizedAt. `authorization.revoked`: phone, revokedBy (`user` or `integrator`), revokedAt. ' +
       '`measurement.archived`: measurementId, pushId, phone, accountId, memberId, deviceSn, dataType, measuredAt, receivedAt, data (Viatom\'s measurement as received), ' +
-      'kind, context, observations ([{ name, value, unit }] in UCUM units), attachments, finding (as in the measurements list). ' +
+      'kind, context, observations ([{ name, value, unit }] in UCUM units), attachments, finding (as in the measurements list); ' +
+      'once the measurement has been deleted (after a withdrawal, or an erasure), only `{ measurementId, deleted: true }`. ' +
       '`person.data-deleted`: phone, accountId, revokedAt, measurementsDeleted, payloadsDeleted, measurementsKeptForSharedAccount. ' +
-      '`endpoint.disabled`: endpointId, reason (`gone` or `failing`), failingSince.',
+      '`endpoint.disabled`: endpointId, reason (`gone` or `failing`), failingSince (null when no failure came before a `gone`).',
     example: { phone: '15312341234', accountId: 'OA==|MTEx', memberId: 'OA==|LTE=', authorizedAt: '2022-12-29T02:00:00.000Z' },
   })
   data!: Record<string, unknown>;

@@ -13,7 +13,7 @@ import { ApiProblems } from '../common/problem.dto';
 import { Audited } from '../common/access-audit';
 
 export class MeasurementListQueryDto extends PageQueryDto {
-  @ApiProperty({ required: false, description: 'Measurements of the account this phone authorized, e.g. `15312341234`.' })
+  @ApiProperty({ required: false, description: 'Measurements of the account this phone authorized, in any written form: `+86 153-1234-1234` finds `15312341234`.' })
   @IsOptional()
   @IsPhone()
   phone?: string;
@@ -51,13 +51,13 @@ export class MeasurementListQueryDto extends PageQueryDto {
   @IsNumber({ allowNaN: false, allowInfinity: false }, { message: 'max must be a number, e.g. 90 or 7.8' })
   max?: number;
 
-  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured at or after this instant: ISO 8601 with a zone, e.g. `2022-12-29T00:00:00Z` or `2022-12-29T08:00:00+08:00`.' })
+  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured at or after this instant (inclusive): ISO 8601 with a zone, e.g. `2022-12-29T00:00:00Z` or `2022-12-29T08:00:00+08:00`.' })
   @IsOptional()
   @Transform(toInstant)
   @IsDate({ message: 'from must be an ISO 8601 date-time with a zone, e.g. 2022-12-29T00:00:00Z' })
   from?: Date;
 
-  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured before this instant: ISO 8601 with a zone, e.g. `2022-12-30T00:00:00Z`.' })
+  @ApiProperty({ required: false, type: String, format: 'date-time', description: 'Measured before this instant (exclusive: a measurement at exactly `to` is not listed): ISO 8601 with a zone, e.g. `2022-12-30T00:00:00Z`; after `from`.' })
   @IsOptional()
   @Transform(toInstant)
   @IsDate({ message: 'to must be an ISO 8601 date-time with a zone, e.g. 2022-12-30T00:00:00Z' })

@@ -28,7 +28,7 @@ export class PersonExportQueryDto {
   format?: (typeof EXPORT_FORMATS)[number];
 }
 
-const PHONE_PARAM = ApiParam({ name: 'phone', example: '15312341234', description: 'Digits with an optional leading +, 6 to 20 digits (spaces and dashes are ignored).' });
+const PHONE_PARAM = ApiParam({ name: 'phone', example: '15312341234', description: 'The phone, in any written form: full-width digits are read as digits, spaces, dashes, dots, slashes and brackets are dropped, and so is +86, 0086 or 86 before a Chinese mobile number; what is left must be 6 to 20 digits with an optional leading +. So `+86 153-1234-1234` and `008615312341234` are `15312341234`.' });
 
 /** A person's rights over what is held about them (PIPL art. 44–47): their consents, a copy of their data, its erasure. */
 @ApiTags('people')

@@ -25,8 +25,11 @@ export class WebhookAttemptDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'Why it failed, in a few words, with the start of what the receiver answered (at most 1 KiB); null on success.',
-    example: 'HTTP 503: busy, try later',
+    description:
+      "Why it failed, in the service's own words, never the receiver's answer (it may echo the event): `HTTP 500`, " +
+      '`HTTP 302 (redirects are not followed: change the endpoint URL)`, `connection refused`, `connection reset by the receiver`, ' +
+      '`host … not found (DNS)`, `TLS error: …`, `no complete answer within 15000 ms`…; at most 1024 characters. null on success.',
+    example: 'HTTP 503',
   })
   error!: string | null;
 }
@@ -44,7 +47,8 @@ export class WebhookDeliveryDto {
     type: String,
     format: 'date-time',
     nullable: true,
-    description: 'When it is tried next (pending only; an endpoint that is disabled is not tried until it is enabled again).',
+    description:
+      'When it is tried next (pending only). While the endpoint is disabled it keeps the time the schedule set and is not tried; once the endpoint is enabled, a time passed meanwhile is tried at once.',
     example: '2025-01-08T10:05:00.125Z',
   })
   nextAttemptAt!: string | null;

@@ -631,7 +631,7 @@ export interface components {
         };
         CancelAuthorizationDto: {
             /**
-             * @description Phone of the user whose authorization to cancel: digits with an optional leading +, 6 to 20 digits.
+             * @description Phone of the user whose authorization to cancel, in any written form: full-width digits are read as digits, spaces, dashes, dots, slashes and brackets are dropped, and so is +86, 0086 or 86 before a Chinese mobile number; what is left must be 6 to 20 digits with an optional leading +. So `+86 153-1234-1234` and `008615312341234` are `15312341234`.
              * @example 15312341234
              */
             phone: string;
@@ -1027,17 +1027,17 @@ export interface components {
              */
             storedAt: string;
             /**
-             * @description The person it is about, when known.
+             * @description The person it is about, when known; null for `endpoint.disabled`.
              * @example 15312341234
              */
             phone: string | null;
             /**
-             * @description Increases by one with every event stored for this person: order a person's events by it.
+             * @description Increases by one with every event stored for this person (a measurement's owner not known yet: for its Viatom account; `endpoint.disabled`: for that endpoint): order a person's events by it.
              * @example 3
              */
             sequence: number;
             /**
-             * @description camelCase. `authorization.granted`: phone, accountId, memberId, authorizedAt. `authorization.revoked`: phone, revokedBy (`user` or `integrator`), revokedAt. `measurement.archived`: measurementId, pushId, phone, accountId, memberId, deviceSn, dataType, measuredAt, receivedAt, data (Viatom's measurement as received), kind, context, observations ([{ name, value, unit }] in UCUM units), attachments, finding (as in the measurements list). `person.data-deleted`: phone, accountId, revokedAt, measurementsDeleted, payloadsDeleted, measurementsKeptForSharedAccount. `endpoint.disabled`: endpointId, reason (`gone` or `failing`), failingSince.
+             * @description camelCase. `authorization.granted`: phone, accountId, memberId, authorizedAt. `authorization.revoked`: phone, revokedBy (`user` or `integrator`), revokedAt. `measurement.archived`: measurementId, pushId, phone, accountId, memberId, deviceSn, dataType, measuredAt, receivedAt, data (Viatom's measurement as received), kind, context, observations ([{ name, value, unit }] in UCUM units), attachments, finding (as in the measurements list); once the measurement has been deleted (after a withdrawal, or an erasure), only `{ measurementId, deleted: true }`. `person.data-deleted`: phone, accountId, revokedAt, measurementsDeleted, payloadsDeleted, measurementsKeptForSharedAccount. `endpoint.disabled`: endpointId, reason (`gone` or `failing`), failingSince (null when no failure came before a `gone`).
              * @example {
              *       "phone": "15312341234",
              *       "accountId": "OA==|MTEx",
@@ -1264,8 +1264,8 @@ export interface components {
              */
             durationMs: number;
             /**
-             * @description Why it failed, in a few words, with the start of what the receiver answered (at most 1 KiB); null on success.
-             * @example HTTP 503: busy, try later
+             * @description Why it failed, in the service's own words, never the receiver's answer (it may echo the event): `HTTP 500`, `HTTP 302 (redirects are not followed: change the endpoint URL)`, `connection refused`, `connection reset by the receiver`, `host … not found (DNS)`, `TLS error: …`, `no complete answer within 15000 ms`…; at most 1024 characters. null on success.
+             * @example HTTP 503
              */
             error: string | null;
         };
@@ -1290,7 +1290,7 @@ export interface components {
             attempts: components["schemas"]["WebhookAttemptDto"][];
             /**
              * Format: date-time
-             * @description When it is tried next (pending only; an endpoint that is disabled is not tried until it is enabled again).
+             * @description When it is tried next (pending only). While the endpoint is disabled it keeps the time the schedule set and is not tried; once the endpoint is enabled, a time passed meanwhile is tried at once.
              * @example 2025-01-08T10:05:00.125Z
              */
             nextAttemptAt: string | null;
@@ -1750,7 +1750,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Digits with an optional leading +, 6 to 20 digits. */
+                /** @description The phone, in any written form: full-width digits are read as digits, spaces, dashes, dots, slashes and brackets are dropped, and so is +86, 0086 or 86 before a Chinese mobile number; what is left must be 6 to 20 digits with an optional leading +. So `+86 153-1234-1234` and `008615312341234` are `15312341234`. */
                 phone: string;
             };
             cookie?: never;
@@ -1965,7 +1965,7 @@ export interface operations {
                 limit?: number;
                 /** @description The `nextCursor` of the previous page, as it was (e.g. `aWQ6MTIz`); absent for the first page. */
                 cursor?: string;
-                /** @description Measurements of the account this phone authorized, e.g. `15312341234`. */
+                /** @description Measurements of the account this phone authorized, in any written form: `+86 153-1234-1234` finds `15312341234`. */
                 phone?: string;
                 /** @description Only this kind: 1 temperature, 2 SpO2, 3 blood pressure, 4 glucose, 5 ECG, 6 heart rate, 7 sleep, 9 cholesterol, 10 weight, 15 fetal heart rate. */
                 dataType?: number;
@@ -1977,9 +1977,9 @@ export interface operations {
                 min?: number;
                 /** @description With `observation`: its value at most this (inclusive), in the observation's UCUM unit. */
                 max?: number;
-                /** @description Measured at or after this instant: ISO 8601 with a zone, e.g. `2022-12-29T00:00:00Z` or `2022-12-29T08:00:00+08:00`. */
+                /** @description Measured at or after this instant (inclusive): ISO 8601 with a zone, e.g. `2022-12-29T00:00:00Z` or `2022-12-29T08:00:00+08:00`. */
                 from?: string;
-                /** @description Measured before this instant: ISO 8601 with a zone, e.g. `2022-12-30T00:00:00Z`. */
+                /** @description Measured before this instant (exclusive: a measurement at exactly `to` is not listed): ISO 8601 with a zone, e.g. `2022-12-30T00:00:00Z`; after `from`. */
                 to?: string;
             };
             header?: never;
@@ -2035,7 +2035,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Digits with an optional leading +, 6 to 20 digits (spaces and dashes are ignored). */
+                /** @description The phone, in any written form: full-width digits are read as digits, spaces, dashes, dots, slashes and brackets are dropped, and so is +86, 0086 or 86 before a Chinese mobile number; what is left must be 6 to 20 digits with an optional leading +. So `+86 153-1234-1234` and `008615312341234` are `15312341234`. */
                 phone: string;
             };
             cookie?: never;
@@ -2096,7 +2096,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description Digits with an optional leading +, 6 to 20 digits (spaces and dashes are ignored). */
+                /** @description The phone, in any written form: full-width digits are read as digits, spaces, dashes, dots, slashes and brackets are dropped, and so is +86, 0086 or 86 before a Chinese mobile number; what is left must be 6 to 20 digits with an optional leading +. So `+86 153-1234-1234` and `008615312341234` are `15312341234`. */
                 phone: string;
             };
             cookie?: never;
@@ -2155,7 +2155,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description Digits with an optional leading +, 6 to 20 digits (spaces and dashes are ignored). */
+                /** @description The phone, in any written form: full-width digits are read as digits, spaces, dashes, dots, slashes and brackets are dropped, and so is +86, 0086 or 86 before a Chinese mobile number; what is left must be 6 to 20 digits with an optional leading +. So `+86 153-1234-1234` and `008615312341234` are `15312341234`. */
                 phone: string;
             };
             cookie?: never;

@@ -119,6 +119,10 @@ export function landingPageHtml(input: LandingPageInput): string {
 <h2>Consent page</h2>
 <p><a href="${href('/auth/')}">The consent page</a>: the page a <code>jump_path</code> link opens. Type a phone and
 authorize: the sandbox sends the type-2 push.</p>
+<p>Consents are kept in memory only: restarting the sandbox (or <code>POST /admin/reset</code>) forgets them all,
+while the service it pushes to still holds those people as authorized. A cancel of such a phone is then
+answered with code 101009 ("no authorized user exists"; the service answers its caller 502) until the person
+consents again here.</p>
 <h2>Admin API</h2>
 <ul>
 ${adminLinks}
