@@ -194,6 +194,8 @@ try {
     const { code } = await exitOf(api);
     check(code !== 0 && code !== null, `exit ${code}`);
     check(api.err.includes('PORT') && api.err.includes(String(port)), `stderr does not name PORT ${port}:\n${api.err}`);
+    // Nothing started before the port was known to be taken (no workers sending webhooks).
+    check(!api.output().includes('successfully started'), `the application started before it found the port taken:\n${api.output()}`);
     checkNoStack(api.output());
   });
 

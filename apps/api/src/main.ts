@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { AppModule } from './app.module';
 import { ConfigurationError, loadConfig, type AppConfig } from './config/app-config';
 import { configureApp, fastifyOptions, NEST_APP_OPTIONS } from './configure-app';
@@ -37,6 +38,11 @@ async function bootstrap(): Promise<void> {
 async function start(config: AppConfig): Promise<{ app: NestFastifyApplication; console: ConsoleServing }> {
   let app: NestFastifyApplication | undefined;
   try {
+    // Before anything starts (migrations, the delivery and broker workers): a second process
+    // started on a port already taken would otherwise send webhooks until its listen failed.
+    await portIsFree(config).catch((error: unknown) => {
+      throw listenFailure(error, config);
+    });
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter(fastifyOptions(config)), {
       ...NEST_APP_OPTIONS,
       bufferLogs: true, // until configureApp hands Nest's logger to pino
@@ -56,6 +62,19 @@ async function start(config: AppConfig): Promise<{ app: NestFastifyApplication; 
     const error = startupFailure(caught, config);
     return cannotStart(error instanceof StartupError ? error.message : `${describeError(error, config.database.url)}\n${(error as Error)?.stack ?? ''}`);
   }
+}
+
+/**
+ * Binds PORT on HOST and lets it go: the port is free, or the reason it is not. (Another
+ * process may still take it in the moment before the API listens; its listen then fails as before.)
+ */
+function portIsFree(config: Pick<AppConfig, 'host' | 'port'>): Promise<void> {
+  if (config.port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ port: config.port, host: config.host, exclusive: true }, () => probe.close(() => resolve()));
+  });
 }
 
 function cannotStart(message: string): never {
