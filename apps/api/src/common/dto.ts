@@ -17,21 +17,33 @@ export const toInteger = ({ value }: { value: unknown }) =>
 export const toDecimal = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? (/^-?(?:\d{1,15}(?:\.\d{1,15})?|\.\d{1,15})$/.test(value) ? Number(value) : Number.NaN) : value;
 
-/** An ISO 8601 instant with an explicit zone (`Z` or ±hh:mm): a bare local time is ambiguous. */
-const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * An ISO 8601 instant with an explicit zone (`Z`, `±hh:mm` or `±hhmm`): a bare local time is
+ * ambiguous. Seconds may carry up to 9 fraction digits (Python's `isoformat()` writes 6). A space where the zone's `+` should be is read as `+`: an unencoded
+ * `+` in a query string arrives as a space.
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+\- ])(\d{2}):?(\d{2}))$/i;
 
 /**
  * A query's instant (`@Transform(toInstant)`, then `@IsDate`): the instant, or an invalid Date,
- * which `@IsDate` refuses; a date that is not on the calendar (02-30, 24:00) is invalid, not rolled over.
+ * which `@IsDate` refuses; a date that is not on the calendar (02-30, 24:00) or an offset beyond
+ * ±23:59 is invalid, not rolled over.
  */
 export const toInstant = ({ value }: { value: unknown }): Date => {
   const match = typeof value === 'string' ? ISO_INSTANT.exec(value) : null;
   if (!match) return new Date(NaN);
   const [y, mo, d, h, mi, s] = match.slice(1, 7).map((part) => Number(part ?? 0));
-  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  // Kept to the millisecond, rounded up: stored times are whole milliseconds, so `>= from` and
+  // `< to` select the same measurements as they would with every digit.
+  const fraction = (match[7] ?? '').padEnd(3, '0');
+  const ms = Number(fraction.slice(0, 3)) + (/[1-9]/.test(fraction.slice(3)) ? 1 : 0);
+  const wall = new Date(Date.UTC(y, mo - 1, d, h, mi, s, ms));
   const onCalendar =
     wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d && wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s;
-  return onCalendar ? new Date(value as string) : new Date(NaN);
+  const [offsetHours, offsetMinutes] = match[8] ? [0, 0] : [Number(match[10]), Number(match[11])];
+  if (!onCalendar || offsetHours > 23 || offsetMinutes > 59) return new Date(NaN);
+  const sign = match[9] === '-' ? -1 : 1;
+  return new Date(wall.getTime() - sign * (offsetHours * 60 + offsetMinutes) * 60_000);
 };
 
 /** A phone in any form the service reads (`normalizePhone`) becomes its canonical form; anything else stays as given and fails. */
