@@ -155,8 +155,13 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): { 
   // Every answer (errors, 404s, /health and Swagger UI included) carries the security headers
   // and its request id.
   const headers = securityHeaders();
-  // Node's clientError sees only the raw request: these are the ones a push receiver route took.
+  // Node's clientError sees only the raw request: these are the ones a push receiver route took,
+  // and the paths of those routes, as they are registered (for a request that never got a route).
   const pushRequests = new WeakSet<IncomingMessage>();
+  const pushPaths = new Set<string>();
+  fastify.addHook('onRoute', (route) => {
+    if (route.config?.pushReceiver === true) pushPaths.add(route.url);
+  });
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers);
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -213,7 +218,7 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): { 
   );
   // Fastify's own answer to a late or broken connection is bare JSON and unlogged.
   fastify.server.removeAllListeners('clientError');
-  fastify.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(logger, error, socket, pushRequests));
+  fastify.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(logger, error, socket, { requests: pushRequests, paths: pushPaths }));
 
   if (config.swaggerEnabled) setupSwagger(app, createOpenApiDocument(app));
   const served = installConsole(app, config.console);
@@ -317,6 +322,13 @@ function inflated(payload: Readable, header: string, limit: number): Readable {
   return body;
 }
 
+/** The path of the request line a packet starts with (`POST /api/v1/webhooks/viatom?token=… HTTP/1.1`), without its query. */
+function requestPathOf(packet: Buffer | undefined): string | null {
+  if (!packet) return null;
+  const line = /^[!-~]{1,32} (\/[^ ?\r\n]*)/.exec(packet.subarray(0, 2048).toString('latin1'));
+  return line ? line[1] : null;
+}
+
 /**
  * Node's `clientError`: a connection that sent no complete headers within HEADERS_TIMEOUT_MS
  * or no complete request within REQUEST_TIMEOUT_MS (ERR_HTTP_REQUEST_TIMEOUT), or bytes that
@@ -326,7 +338,12 @@ function inflated(payload: Readable, header: string, limit: number): Readable {
  * no route). A request whose body was still arriving then fails in the ProblemFilter, which logs
  * it; the socket says why.
  */
-function answerClientError(logger: PinoLogger, error: NodeJS.ErrnoException, socket: Socket, pushRequests: WeakSet<IncomingMessage>): void {
+function answerClientError(
+  logger: PinoLogger,
+  error: NodeJS.ErrnoException & { rawPacket?: Buffer },
+  socket: Socket,
+  push: { requests: WeakSet<IncomingMessage>; paths: ReadonlySet<string> },
+): void {
   // The client went away (a reset, or its end of the connection closed mid-request): nobody to answer.
   if (error.code === 'ECONNRESET' || error.code === 'HPE_INVALID_EOF_STATE' || socket.destroyed) {
     socket.destroy();
@@ -343,7 +360,9 @@ function answerClientError(logger: PinoLogger, error: NodeJS.ErrnoException, soc
   const inFlight = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage;
   (socket as Socket & { [TRANSPORT_ANSWER]?: number })[TRANSPORT_ANSWER] = status;
   if (socket.writable && !inFlight?.headersSent) {
-    const toPush = inFlight?.req !== undefined && pushRequests.has(inFlight.req);
+    // A request node could not parse (headers too large, an unknown method) has no request
+    // object: its request line, when the bytes node kept start with one, says where it went.
+    const toPush = inFlight?.req !== undefined ? push.requests.has(inFlight.req) : push.paths.has(requestPathOf(error.rawPacket) ?? '');
     const body = JSON.stringify(toPush ? pushErrorEnvelope(status, detail) : problem(status, detail));
     const type = toPush ? 'application/json; charset=utf-8' : PROBLEM_CONTENT_TYPE;
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);

@@ -284,6 +284,24 @@ describe('slow, stalled and aborted clients', () => {
     await stillServes();
   });
 
+  it("answers what node cannot parse (headers too large, an unknown method) in Viatom's envelope on the push receiver, problem+json elsewhere", async () => {
+    const cases: Array<[string, string, number, string]> = [
+      [`POST ${PUSH_TARGET} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 'push', 431, 'application/json; charset=utf-8'],
+      [`FOO ${PUSH_TARGET} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`, 'push', 400, 'application/json; charset=utf-8'],
+      [`POST /api/v1/authorizations/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 'api', 431, 'application/problem+json'],
+      ['FOO /api/v1/authorizations/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'api', 400, 'application/problem+json'],
+    ];
+    for (const [request, to, status, type] of cases) {
+      const { socket, received } = client.open();
+      socket.write(request);
+      const answer = parseAnswer(await received);
+      expect({ to, status: answer.status, type: answer.headers['content-type'] }).toEqual({ to, status, type });
+      if (to === 'push') expect(answer.body).toMatchObject({ code: status === 400 ? 20015 : status, reason: '', data: null });
+      else expect(answer.body).toMatchObject({ status });
+    }
+    await stillServes();
+  });
+
   it('answers 408 (problem+json) to a connection that sends no complete headers, or nothing at all', async () => {
     const silent = client.open();
     const partial = client.open();
