@@ -63,10 +63,15 @@ const services = [
 // stops cleanly on its own (someone sent it SIGTERM) stops the other one too.
 let stopping = false;
 let failed = false;
-const stop = () => {
+// Each service stops on its first SIGTERM or SIGINT and dies at once on a second of the same
+// kind. A signal sent to the whole process group (Ctrl+C, `kill -TERM -<pgid>`) reaches the
+// services as well as this script: what this script forwards is therefore the other signal, so
+// that a service never gets the same one twice and always stops cleanly.
+const stop = (received) => {
   if (stopping) return;
   stopping = true;
-  for (const { child } of services) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  const forwarded = received === 'SIGTERM' ? 'SIGINT' : 'SIGTERM';
+  for (const { child } of services) if (child.exitCode === null && child.signalCode === null) child.kill(forwarded);
   setTimeout(() => {
     for (const { name, child } of services) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
@@ -89,8 +94,8 @@ for (const { name, child } of services) {
     if (services.every((s) => s.child.exitCode !== null || s.child.signalCode !== null)) process.exit(failed ? 1 : 0);
   });
 }
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
 
 const usingDevKey = apiEnv.API_KEYS === DEV.apiKey;
 setTimeout(() => {

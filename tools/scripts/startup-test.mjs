@@ -410,7 +410,19 @@ try {
     dev.kill('SIGTERM');
     const exit = await exitOf(dev);
     check(exit.code === 0, `exit ${JSON.stringify(exit)}:\n${dev.output()}`);
-    check(/stopped: drained/.test(dev.out) && /Viatom sandbox: SIGTERM, closing/.test(dev.out), `stop lines missing:\n${dev.output()}`);
+    check(/stopped: drained/.test(dev.out) && /Viatom sandbox: SIG(TERM|INT), closing/.test(dev.out), `stop lines missing:\n${dev.output()}`);
+  });
+
+  await test('npm start, then SIGTERM to its whole process group: every service stops cleanly (once), exit 0', async () => {
+    const [apiPort, sandboxPort] = [await freePort(), await freePort()];
+    const dev = await startDev({ PORT: String(apiPort), SANDBOX_PORT: String(sandboxPort), LOG_LEVEL: 'info' });
+    await waitFor(dev, 'the API', live(apiPort));
+    await waitFor(dev, 'the sandbox', () => fetch(`http://127.0.0.1:${sandboxPort}/admin`).then(() => true));
+    // What an orchestrator or a terminal's job control does: the script and the services get it.
+    process.kill(-dev.pid, 'SIGTERM');
+    const exit = await exitOf(dev);
+    check(exit.code === 0, `exit ${JSON.stringify(exit)}:\n${dev.output()}`);
+    check(/stopped: drained/.test(dev.out) && /Viatom sandbox: SIG(TERM|INT), closing/.test(dev.out), `a service did not stop cleanly:\n${dev.output()}`);
   });
 } finally {
   for (const child of children) killAll(child);
