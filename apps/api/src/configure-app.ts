@@ -9,7 +9,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { operationOutcome } from '@health-bridge/fhir';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Logger as PinoLogger } from 'pino';
-import { logRequest, maskUrl, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging';
+import { logRequest, PinoNestLogger, REQUEST_ID_HEADER, requestId, ROOT_LOGGER } from './common/logging';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { pushErrorEnvelope, TRANSPORT_ANSWER } from './common/problem.filter';
 import { FHIR_CONTENT_TYPE } from './fhir/fhir-route';
@@ -73,23 +73,20 @@ function answerRouterError(error: FastifyError, request: FastifyRequest, reply: 
       : status === 414
         ? 'A segment of the URL path is longer than any id or phone this API takes (100 characters).'
         : 'The request could not be routed.';
-  reply.headers(securityHeaders()).header(REQUEST_ID_HEADER, request.id).status(status);
+  // No hook runs for such a request: what the onRequest and onResponse hooks do, done here.
+  const configured = CONFIGURED.get(request.server);
+  if (configured) reply.headers(configured.headers);
+  reply.header(REQUEST_ID_HEADER, request.id).status(status);
   if (request.url.startsWith('/fhir/')) {
     reply.header('content-type', FHIR_CONTENT_TYPE).send(operationOutcome(status === 500 ? 'exception' : 'invalid', detail));
   } else {
     reply.header('content-type', PROBLEM_CONTENT_TYPE).send(problem(status, detail));
   }
-  // No hook runs for such a request: its log line is written here, the over-long segments cut
-  // (a run of digits that long is no phone to the masker, yet may hold some).
-  const url = request.url.split('?')[0].split('/').map((segment) => (segment.length > 100 ? `[${segment.length} characters]` : segment)).join('/');
-  ROUTER_ERROR_LOGGERS.get(request.server)?.warn(
-    { req: { id: request.id, method: request.method, url: maskUrl(url), remoteAddress: request.ip }, res: { statusCode: status } },
-    'request completed',
-  );
+  if (configured) logRequest(configured.logger, request, reply, '');
 }
 
-/** The root logger of each Fastify instance configureApp set up, for the router's errors (answered before any hook). */
-const ROUTER_ERROR_LOGGERS = new WeakMap<object, PinoLogger>();
+/** What configureApp set up on each Fastify instance, for the router's errors (answered before any hook). */
+const CONFIGURED = new WeakMap<object, { logger: PinoLogger; headers: Record<string, string> }>();
 
 /**
  * Security headers. The CSP is helmet's default minus `upgrade-insecure-requests` (TLS is the
@@ -113,10 +110,7 @@ export const HELMET_OPTIONS: HelmetOptions = {
  * request (no nonces), and building them is most of helmet's cost, which @fastify/helmet pays
  * again on every request.
  */
-let defaultSecurityHeaders: Record<string, string> | undefined;
-
 export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record<string, string> {
-  if (options === HELMET_OPTIONS && defaultSecurityHeaders) return defaultSecurityHeaders;
   const headers: Record<string, string> = {};
   const response = {
     setHeader(name: string, value: string | number | readonly string[]) {
@@ -127,7 +121,6 @@ export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): Record
     },
   };
   helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
-  if (options === HELMET_OPTIONS) defaultSecurityHeaders = headers;
   return headers;
 }
 
@@ -151,10 +144,10 @@ export function configureApp(app: NestFastifyApplication, config: AppConfig): { 
   const logger = app.get<PinoLogger>(ROOT_LOGGER);
 
   const fastify = app.getHttpAdapter().getInstance();
-  ROUTER_ERROR_LOGGERS.set(fastify, logger);
   // Every answer (errors, 404s, /health and Swagger UI included) carries the security headers
   // and its request id.
   const headers = securityHeaders();
+  CONFIGURED.set(fastify, { logger, headers });
   // Node's clientError sees only the raw request: these are the ones a push receiver route took,
   // and the paths of those routes, as they are registered (for a request that never got a route).
   const pushRequests = new WeakSet<IncomingMessage>();

@@ -60,12 +60,17 @@ function decodeSegment(segment: string): string {
   }
 }
 
+/** The longest path segment logged as it is (Fastify's bound on a route parameter). */
+const MAX_LOGGED_SEGMENT = 100;
+
 /**
  * A URL as it may be logged. In the path, the segment of a route parameter named `phone`
  * (`route`: the matched pattern, e.g. `/api/v1/authorizations/:phone`) is masked whole
- * whatever its form, and phone-shaped numbers elsewhere; every query value is redacted
- * (`?token=[Redacted]`) but for a few harmless ones (limit, status…).
+ * whatever its form, phone-shaped numbers elsewhere, and a segment over MAX_LOGGED_SEGMENT
+ * is logged as its length; every query value is redacted (`?token=[Redacted]`) but for a few
+ * harmless ones (limit, status…).
  */
+
 export function maskUrl(url: string | undefined, route?: string): string {
   if (!url) return '';
   const q = url.indexOf('?');
@@ -74,6 +79,9 @@ export function maskUrl(url: string | undefined, route?: string): string {
   const pattern = route?.includes('/:phone') ? route.split('/') : undefined;
   const maskedPath = segments
     .map((segment, i) => {
+      // Only a 404 or the router's 414 logs one; a run of digits that long is no phone to the
+      // masker, yet may hold some.
+      if (segment.length > MAX_LOGGED_SEGMENT) return `[${segment.length} characters]`;
       if (pattern?.length === segments.length && /^:phone\b/.test(pattern[i])) return segment === '' ? segment : maskWrittenPhone(decodeSegment(segment));
       if (!/[\d%\uff10-\uff19+]/.test(segment)) return segment; // nothing a phone could be written with
       const decoded = decodeSegment(segment);
