@@ -14,12 +14,18 @@ export const PHONE_RULE =
 
 /** Separators people write inside phone numbers. */
 const SEPARATORS = /[\s\-.()[\]/\u00a0\u3000\u2010-\u2015\uff08\uff09\uff0d\uff0e]/g;
-const FULL_WIDTH = /[\uff10-\uff19\uff0b]/g;
+const FULL_WIDTH_DIGITS = /[\uff10-\uff19]/g;
 /** A Chinese mobile number with a country code in front of it. */
 const CHINESE_MOBILE_WITH_CODE = /^(?:\+86|0086|86)(1[3-9]\d{9})$/;
+
+/** Full-width digits (`１５３`, as Chinese input methods write them) read as ASCII digits; the rest as it is. */
+export function asciiDigits(text: string): string {
+  return text.replace(FULL_WIDTH_DIGITS, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+}
+
 /** A phone as written, without its formatting: full-width digits and plus read as ASCII, separators dropped (steps 1 and 2). */
 export function unformatPhone(text: string): string {
-  return text.replace(FULL_WIDTH, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(SEPARATORS, '');
+  return asciiDigits(text).replace(/\uff0b/g, '+').replace(SEPARATORS, '');
 }
 
 /** The canonical phone, or null when the value is not a phone in any form. */

@@ -1,4 +1,4 @@
-import { normalizePhone, PHONE_RULE } from './phone';
+import { asciiDigits, normalizePhone, PHONE_RULE } from './phone';
 import { DEFAULT_VIATOM_TIME_ZONE, readViatomTime } from './time';
 
 /** What a push is about (the `type` field). */
@@ -131,8 +131,7 @@ function unstorableText(text: string): string | null {
 function integerOf(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isInteger(value) ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const digits = value.replace(/[\uff10-\uff19]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0xfee0));
-  const integer = /^\s*([+-]?\d{1,400})(?:\.0*)?\s*$/.exec(digits);
+  const integer = /^\s*([+-]?\d{1,400})(?:\.0*)?\s*$/.exec(asciiDigits(value));
   return integer ? Number(integer[1]) : undefined;
 }
 
